@@ -1,0 +1,14 @@
+"""The JSON API under /api/v1, documented by flask-smorest's OpenAPI."""
+
+from __future__ import annotations
+
+from flask_smorest import Api
+
+
+def register_api(api: Api) -> None:
+    """Register every API blueprint."""
+    from app.api import definitions, directory, instances, session, work_items
+
+    for module in (session, directory, definitions, instances, work_items):
+        api.register_blueprint(module.blp)
+    api.spec.components.security_scheme("bearer", {"type": "http", "scheme": "bearer"})

@@ -1,0 +1,77 @@
+"""Deployed process definitions: list, versions, diagram, upload."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Response, request
+from flask_login import login_required
+from flask_smorest import Blueprint
+from sqlalchemy import select
+
+from app.api.schemas import DeploymentSchema, ProcessDefinitionSchema
+from app.auth import acting_user, role_required
+from app.extensions import db
+from workflows.deployment import deploy, latest_definition
+from workflows.errors import InvalidDataError, NotFoundError
+from workflows.models import ProcessDefinition
+
+blp = Blueprint("definitions", __name__, url_prefix="/api/v1/process-definitions",
+                description="Process diagrams and their versions")
+
+
+@blp.route("")
+@login_required
+@blp.response(200, ProcessDefinitionSchema(many=True))
+def list_process_definitions() -> Any:
+    """The latest version of every deployed process."""
+    rows = db.session.scalars(select(ProcessDefinition).order_by(ProcessDefinition.key,
+                                                                  ProcessDefinition.version.desc())).all()
+    latest: dict[str, ProcessDefinition] = {}
+    for row in rows:
+        latest.setdefault(row.key, row)
+    return list(latest.values())
+
+
+@blp.route("/<key>")
+@login_required
+@blp.response(200, ProcessDefinitionSchema(many=True))
+def get_process_definition(key: str) -> Any:
+    """All versions of one process, newest first."""
+    rows = db.session.scalars(select(ProcessDefinition).where(ProcessDefinition.key == key)
+                              .order_by(ProcessDefinition.version.desc())).all()
+    if not rows:
+        raise NotFoundError(f"no process '{key}' is deployed")
+    return rows
+
+
+@blp.route("/<key>/diagram")
+@login_required
+def get_process_diagram(key: str) -> Response:
+    """The BPMN XML of the latest version (or ?version=N)."""
+    version = request.args.get("version", type=int)
+    if version is None:
+        definition = latest_definition(db.session, key)
+    else:
+        definition = db.session.scalars(select(ProcessDefinition).where(
+            ProcessDefinition.key == key, ProcessDefinition.version == version)).first()
+    if definition is None:
+        raise NotFoundError(f"no process '{key}'" + (f" version {version}" if version else ""))
+    return Response(definition.diagram_xml, mimetype="application/xml")
+
+
+@blp.route("", methods=["POST"])
+@role_required("admin")
+@blp.response(201, DeploymentSchema)
+@blp.doc(description="multipart/form-data: `diagram` (the .bpmn file) and any number of `forms` "
+                     "(JSON Schema files, referenced from the diagram by file name).")
+def deploy_process_definition() -> Any:
+    """Validate and deploy a diagram with its forms (admin); identical uploads change nothing."""
+    diagram = request.files.get("diagram")
+    if diagram is None:
+        raise InvalidDataError("upload the diagram as the multipart field 'diagram'",
+                               [{"element": None, "message": "missing file field 'diagram'"}])
+    forms = {f.filename: f.read() for f in request.files.getlist("forms") if f.filename}
+    definition, created = deploy(db.session, diagram.read(), forms, acting_user())
+    db.session.commit()
+    return {"created": created, "definition": definition}, 201 if created else 200

@@ -1,0 +1,80 @@
+"""Agencies, agency types and users."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask_login import login_required
+from flask_smorest import Blueprint
+from sqlalchemy import select
+
+from app.api.schemas import AgencySchema, AgencyTypeSchema, CreateAgencySchema, CreateUserSchema, UserSchema
+from app.auth import acting_user, role_required
+from app.extensions import db
+from workflows import directory
+from workflows.models import Agency, AgencyType, User
+
+blp = Blueprint("directory", __name__, url_prefix="/api/v1", description="Agencies and users")
+
+
+@blp.route("/agency-types")
+@login_required
+@blp.response(200, AgencyTypeSchema(many=True))
+def list_agency_types() -> Any:
+    """All agency types."""
+    return db.session.scalars(select(AgencyType).order_by(AgencyType.code)).all()
+
+
+@blp.route("/agency-types", methods=["POST"])
+@role_required("admin")
+@blp.arguments(AgencyTypeSchema)
+@blp.response(201, AgencyTypeSchema)
+def create_agency_type(args: dict[str, Any]) -> Any:
+    """Add an agency type (admin)."""
+    created = directory.create_agency_type(db.session, acting_user(), **args)
+    db.session.commit()
+    return created
+
+
+@blp.route("/agencies")
+@login_required
+@blp.response(200, AgencySchema(many=True))
+def list_agencies() -> Any:
+    """All agencies (a liaison needs them to name a target agency)."""
+    return db.session.scalars(select(Agency).order_by(Agency.jurisdiction, Agency.code)).all()
+
+
+@blp.route("/agencies", methods=["POST"])
+@role_required("admin")
+@blp.arguments(CreateAgencySchema)
+@blp.response(201, AgencySchema)
+def create_agency(args: dict[str, Any]) -> Any:
+    """Register an agency (admin)."""
+    created = directory.create_agency(
+        db.session, acting_user(), code=args["code"], name=args["name"], type_code=args["type"],
+        jurisdiction=args["jurisdiction"], level=args["level"], parent_code=args["parent"])
+    db.session.commit()
+    return created
+
+
+@blp.route("/users")
+@login_required
+@blp.response(200, UserSchema(many=True))
+def list_users() -> Any:
+    """Users of the caller's agency; admins and supervisors see everyone."""
+    user = acting_user()
+    stmt = select(User).order_by(User.username)
+    if not user.oversees:
+        stmt = stmt.where(User.agency_id == user.agency_id)
+    return db.session.scalars(stmt).all()
+
+
+@blp.route("/users", methods=["POST"])
+@role_required("admin")
+@blp.arguments(CreateUserSchema)
+@blp.response(201, UserSchema)
+def create_user(args: dict[str, Any]) -> Any:
+    """Create a user (admin)."""
+    created = directory.create_user(db.session, acting_user(), **args)
+    db.session.commit()
+    return created

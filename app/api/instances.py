@@ -1,0 +1,74 @@
+"""Process instances: start, list, read, history."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask_login import login_required
+from flask_smorest import Blueprint
+
+from app.api.schemas import EventSchema, InstanceDetailSchema, InstanceQuerySchema, InstanceSchema, \
+    StartInstanceSchema
+from app.auth import acting_user
+from app.extensions import db
+from workflows import instances
+
+blp = Blueprint("instances", __name__, url_prefix="/api/v1/process-instances", description="Running cases")
+
+
+class _Detail:
+    """An instance with the related rows its detail view shows."""
+
+    def __init__(self, instance: Any) -> None:
+        self._instance = instance
+        self.data = instances.instance_data(instance)
+        self.work_items = instances.instance_work_items(db.session, instance, active_only=True)
+        self.history = instances.instance_events(db.session, instance)
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._instance, name)
+
+
+def _detail(instance: Any) -> _Detail:
+    """The detail view of an instance."""
+    return _Detail(instance)
+
+
+@blp.route("", methods=["POST"])
+@login_required
+@blp.arguments(StartInstanceSchema)
+@blp.response(201, InstanceDetailSchema)
+def start_process_instance(args: dict[str, Any]) -> Any:
+    """Start the latest version of a process for the caller's agency."""
+    instance = instances.start_instance(db.session, acting_user(), args["process_key"], args["data"],
+                                        business_key=args["business_key"], title=args["title"])
+    db.session.commit()
+    return _detail(instance)
+
+
+@blp.route("")
+@login_required
+@blp.arguments(InstanceQuerySchema, location="query")
+@blp.response(200, InstanceSchema(many=True))
+def list_process_instances(args: dict[str, Any]) -> Any:
+    """Instances the caller's agency takes part in (all for admins and supervisors)."""
+    return instances.list_instances(db.session, acting_user(), status=args.get("status"),
+                                    key=args.get("process_key"), business_key=args.get("business_key"),
+                                    limit=args["limit"], offset=args["offset"])
+
+
+@blp.route("/<int:instance_id>")
+@login_required
+@blp.response(200, InstanceDetailSchema)
+def get_process_instance(instance_id: int) -> Any:
+    """Status, data, open work items and history of one instance."""
+    return _detail(instances.get_instance(db.session, acting_user(), instance_id))
+
+
+@blp.route("/<int:instance_id>/events")
+@login_required
+@blp.response(200, EventSchema(many=True))
+def list_process_instance_events(instance_id: int) -> Any:
+    """The audit trail of one instance."""
+    instance = instances.get_instance(db.session, acting_user(), instance_id)
+    return instances.instance_events(db.session, instance)

@@ -1,0 +1,219 @@
+"""Input and output schemas of the JSON API."""
+
+from __future__ import annotations
+
+from marshmallow import Schema, fields, validate
+
+from workflows.clock import now
+
+
+class TokenRequestSchema(Schema):
+    """Credentials exchanged for a bearer token."""
+
+    username = fields.String(required=True, validate=validate.Length(1, 80))
+    password = fields.String(required=True, load_only=True, validate=validate.Length(1, 200))
+
+
+class AgencyRefSchema(Schema):
+    """An agency named in another object."""
+
+    id = fields.Integer()
+    code = fields.String()
+    name = fields.String()
+
+
+class UserSchema(Schema):
+    """A user as others see them."""
+
+    id = fields.Integer()
+    username = fields.String()
+    display_name = fields.String()
+    agency = fields.Nested(AgencyRefSchema)
+    roles = fields.List(fields.String())
+    active = fields.Boolean()
+
+
+class TokenSchema(Schema):
+    """A freshly issued token."""
+
+    token = fields.String()
+    token_type = fields.String()
+    expires_at = fields.DateTime()
+    user = fields.Nested(UserSchema)
+
+
+class CreateUserSchema(Schema):
+    """A new user of an agency."""
+
+    username = fields.String(required=True, validate=validate.Regexp(r"^[A-Za-z0-9_.-]{2,80}$"))
+    display_name = fields.String(required=True, validate=validate.Length(1, 120))
+    agency_code = fields.String(required=True)
+    roles = fields.List(fields.String(validate=validate.Regexp(r"^[a-z_]{2,50}$")), required=True,
+                        validate=validate.Length(min=1))
+    password = fields.String(required=True, load_only=True, validate=validate.Length(8, 200))
+
+
+class AgencyTypeSchema(Schema):
+    """An agency type (also the input to create one)."""
+
+    id = fields.Integer(dump_only=True)
+    code = fields.String(required=True, validate=validate.Regexp(r"^[a-z][a-z0-9_]{1,63}$"))
+    name = fields.String(required=True, validate=validate.Length(1, 200))
+    description = fields.String(load_default="")
+
+
+class AgencySchema(Schema):
+    """An agency."""
+
+    id = fields.Integer()
+    code = fields.String()
+    name = fields.String()
+    type = fields.Function(lambda a: a.type.code)
+    jurisdiction = fields.String()
+    level = fields.String()
+    parent = fields.Function(lambda a: a.parent.code if a.parent else None)
+    active = fields.Boolean()
+
+
+class CreateAgencySchema(Schema):
+    """A new agency."""
+
+    code = fields.String(required=True, validate=validate.Regexp(r"^[A-Za-z0-9_.-]{2,64}$"))
+    name = fields.String(required=True, validate=validate.Length(1, 200))
+    type = fields.String(required=True)
+    jurisdiction = fields.String(required=True, validate=validate.Length(1, 100))
+    level = fields.String(required=True)
+    parent = fields.String(load_default=None, allow_none=True)
+
+
+class ProcessDefinitionSchema(Schema):
+    """One deployed version of a process."""
+
+    id = fields.Integer()
+    key = fields.String()
+    version = fields.Integer()
+    name = fields.String()
+    checksum = fields.String()
+    deployed_at = fields.DateTime()
+    deployed_by = fields.Function(lambda d: d.deployed_by.username if d.deployed_by else None)
+    forms = fields.Function(lambda d: sorted(d.forms))
+    tasks = fields.Function(lambda d: list(d.meta["tasks"].values()))
+    lanes = fields.Function(lambda d: list(d.meta["lanes"].values()))
+
+
+class DeploymentSchema(Schema):
+    """The result of an upload."""
+
+    created = fields.Boolean()
+    definition = fields.Nested(ProcessDefinitionSchema)
+
+
+class StartInstanceSchema(Schema):
+    """Start a process."""
+
+    process_key = fields.String(required=True)
+    business_key = fields.String(load_default=None, allow_none=True, validate=validate.Length(max=100))
+    title = fields.String(load_default=None, allow_none=True, validate=validate.Length(max=300))
+    data = fields.Dict(keys=fields.String(), load_default=dict)
+
+
+class InstanceQuerySchema(Schema):
+    """Filters of the instance list."""
+
+    status = fields.String(validate=validate.OneOf(["running", "completed", "error", "cancelled"]))
+    process_key = fields.String()
+    business_key = fields.String()
+    limit = fields.Integer(load_default=50, validate=validate.Range(1, 500))
+    offset = fields.Integer(load_default=0, validate=validate.Range(0))
+
+
+class InstanceSchema(Schema):
+    """An instance in lists."""
+
+    id = fields.Integer()
+    process_key = fields.Function(lambda i: i.definition.key)
+    process_version = fields.Function(lambda i: i.definition.version)
+    business_key = fields.String()
+    title = fields.String()
+    status = fields.String()
+    error_reason = fields.String()
+    initiating_agency = fields.Nested(AgencyRefSchema)
+    created_at = fields.DateTime()
+    updated_at = fields.DateTime()
+    completed_at = fields.DateTime()
+
+
+class WorkItemSchema(Schema):
+    """A work item in queues."""
+
+    id = fields.Integer()
+    instance_id = fields.Integer()
+    process_key = fields.Function(lambda w: w.instance.definition.key)
+    business_key = fields.Function(lambda w: w.instance.business_key)
+    instance_title = fields.Function(lambda w: w.instance.title)
+    task_name = fields.String()
+    title = fields.String()
+    lane = fields.String()
+    candidate_agency = fields.Nested(AgencyRefSchema)
+    required_role = fields.String()
+    assignee = fields.Function(lambda w: w.assignee.username if w.assignee else None)
+    status = fields.String()
+    priority = fields.Integer()
+    deadline = fields.String()
+    due_at = fields.DateTime()
+    due_provisional = fields.Boolean()
+    overdue = fields.Function(lambda w: w.is_overdue(now()))
+    form_name = fields.String()
+    created_at = fields.DateTime()
+    claimed_at = fields.DateTime()
+    completed_at = fields.DateTime()
+    completed_by = fields.Function(lambda w: w.completed_by.username if w.completed_by else None)
+
+
+class WorkItemDetailSchema(WorkItemSchema):
+    """A work item with its form and the case data."""
+
+    form = fields.Function(lambda w: w.instance.definition.forms.get(w.form_name) if w.form_name else None)
+    data = fields.Function(lambda w: (w.instance.state or {}).get("xietong_data", {}))
+    submitted_data = fields.Dict()
+
+
+class EventSchema(Schema):
+    """One audit event."""
+
+    id = fields.Integer()
+    occurred_at = fields.DateTime()
+    type = fields.String()
+    actor = fields.Function(lambda e: e.actor.username if e.actor else None)
+    agency = fields.Function(lambda e: e.agency.code if e.agency else None)
+    work_item_id = fields.Integer()
+    payload = fields.Dict()
+
+
+class InstanceDetailSchema(InstanceSchema):
+    """An instance with its data, open work items and history."""
+
+    data = fields.Dict()
+    work_items = fields.List(fields.Nested(WorkItemSchema))
+    history = fields.List(fields.Nested(EventSchema))
+
+
+class WorkItemQuerySchema(Schema):
+    """Which work items to list."""
+
+    view = fields.String(load_default="queue", validate=validate.OneOf(["queue", "mine", "overdue", "completed"]))
+    process_key = fields.String()
+    limit = fields.Integer(load_default=50, validate=validate.Range(1, 500))
+    offset = fields.Integer(load_default=0, validate=validate.Range(0))
+
+
+class CompleteWorkItemSchema(Schema):
+    """The form data of a completed task."""
+
+    data = fields.Dict(keys=fields.String(), required=True)
+
+
+class ReassignWorkItemSchema(Schema):
+    """Who gets the item."""
+
+    assignee_id = fields.Integer(required=True)

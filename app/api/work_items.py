@@ -1,0 +1,87 @@
+"""Work items: queues, detail, claim, release, reassign, complete."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask_login import login_required
+from flask_smorest import Blueprint
+
+from app.api.schemas import CompleteWorkItemSchema, ReassignWorkItemSchema, WorkItemDetailSchema, \
+    WorkItemQuerySchema, WorkItemSchema
+from app.auth import acting_user
+from app.extensions import db
+from workflows import work_items
+from workflows.errors import InvalidDataError
+from workflows.models import User
+from workflows.queues import list_work_items
+
+blp = Blueprint("work_items", __name__, url_prefix="/api/v1/work-items", description="Work items")
+
+
+@blp.route("")
+@login_required
+@blp.arguments(WorkItemQuerySchema, location="query")
+@blp.response(200, WorkItemSchema(many=True))
+def list_work_items_view(args: dict[str, Any]) -> Any:
+    """My agency's queue, mine, overdue, or completed by me."""
+    return list_work_items(db.session, acting_user(), args["view"], args.get("process_key"),
+                           args["limit"], args["offset"])
+
+
+@blp.route("/<int:item_id>")
+@login_required
+@blp.response(200, WorkItemDetailSchema)
+def get_work_item(item_id: int) -> Any:
+    """One work item with its form schema, due time and the case data."""
+    return work_items.get_work_item(db.session, acting_user(), item_id)
+
+
+@blp.route("/<int:item_id>/claim", methods=["POST"])
+@login_required
+@blp.response(200, WorkItemSchema)
+def claim_work_item(item_id: int) -> Any:
+    """Claim an open item of my agency; 409 if someone was faster."""
+    user = acting_user()
+    item = work_items.claim(db.session, user, work_items.get_work_item(db.session, user, item_id))
+    db.session.commit()
+    return item
+
+
+@blp.route("/<int:item_id>/release", methods=["POST"])
+@login_required
+@blp.response(200, WorkItemSchema)
+def release_work_item(item_id: int) -> Any:
+    """Put a claimed item back in the agency queue."""
+    user = acting_user()
+    item = work_items.release(db.session, user, work_items.get_work_item(db.session, user, item_id))
+    db.session.commit()
+    return item
+
+
+@blp.route("/<int:item_id>/reassign", methods=["POST"])
+@login_required
+@blp.arguments(ReassignWorkItemSchema)
+@blp.response(200, WorkItemSchema)
+def reassign_work_item(args: dict[str, Any], item_id: int) -> Any:
+    """A leader gives the item to another user of the agency."""
+    user = acting_user()
+    item = work_items.get_work_item(db.session, user, item_id)
+    assignee = db.session.get(User, args["assignee_id"])
+    if assignee is None:
+        raise InvalidDataError("unknown assignee", {"assignee_id": ["no such user"]})
+    item = work_items.reassign(db.session, user, item, assignee)
+    db.session.commit()
+    return item
+
+
+@blp.route("/<int:item_id>/complete", methods=["POST"])
+@login_required
+@blp.arguments(CompleteWorkItemSchema)
+@blp.response(200, WorkItemDetailSchema)
+def complete_work_item(args: dict[str, Any], item_id: int) -> Any:
+    """Submit the form: validate, move the process on, and commit it all at once."""
+    user = acting_user()
+    item = work_items.complete(db.session, user, work_items.get_work_item(db.session, user, item_id), args["data"])
+    db.session.commit()
+    return item

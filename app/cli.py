@@ -1,0 +1,84 @@
+"""Command-line tasks: deploy the shipped processes, create the first admin, load demo data."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import click
+from flask import Flask, current_app
+from sqlalchemy import select
+
+from app.extensions import db
+from workflows import directory
+from workflows.deployment import DiagramInvalidError, deploy
+from workflows.models import Agency, AgencyType
+
+
+def deploy_folder(folder: Path) -> list[tuple[str, int, bool]]:
+    """Deploy every process folder (one .bpmn plus its .json forms) under a directory."""
+    results = []
+    for bpmn_file in sorted(folder.glob("*/*.bpmn")):
+        forms = {f.name: f.read_bytes() for f in sorted(bpmn_file.parent.glob("*.json"))}
+        definition, created = deploy(db.session, bpmn_file.read_bytes(), forms, actor=None)
+        results.append((definition.key, definition.version, created))
+    return results
+
+
+def _admin_agency() -> Agency:
+    """An agency for the first admin of an empty installation."""
+    agency = db.session.scalars(select(Agency).order_by(Agency.id)).first()
+    if agency is not None:
+        return agency
+    if db.session.scalars(select(AgencyType).where(AgencyType.code == "administration")).first() is None:
+        directory.create_agency_type(db.session, None, "administration", "系统管理", "runs the installation")
+    return directory.create_agency(db.session, None, code="xietong_admin", name="协同平台管理", type_code="administration",
+                                   jurisdiction="-", level="city")
+
+
+def init_app(app: Flask) -> None:
+    """Register the commands on the app's CLI."""
+
+    @app.cli.command("deploy-processes")
+    @click.option("--dir", "folder", default=None, help="folder of process folders (default: bpmn/)")
+    def deploy_processes(folder: str | None) -> None:
+        """Deploy the shipped diagrams; unchanged ones are skipped."""
+        try:
+            results = deploy_folder(Path(folder or current_app.config["BPMN_DIR"]))
+        except DiagramInvalidError as err:
+            lines = [f"  {e['element'] or '-'}: {e['message']}" for e in err.details]
+            raise click.ClickException("\n".join([err.message, *lines])) from err
+        for key, version, created in results:
+            click.echo(f"{key} v{version}: {'deployed' if created else 'unchanged'}")
+        db.session.commit()
+
+    @app.cli.command("create-admin")
+    @click.argument("name")
+    @click.option("--password", default=None, help="default: $XIETONG_ADMIN_PASSWORD")
+    @click.option("--agency", "agency_code", default=None, help="agency code (default: the first agency)")
+    def create_admin(name: str, password: str | None, agency_code: str | None) -> None:
+        """Create an admin user, e.g. the first one of an installation without demo data."""
+        password = password or os.environ.get("XIETONG_ADMIN_PASSWORD")
+        if not password:
+            raise click.UsageError("give --password or set XIETONG_ADMIN_PASSWORD")
+        code = agency_code or _admin_agency().code
+        directory.create_user(db.session, None, username=name, display_name=name, agency_code=code,
+                              roles=["admin"], password=password)
+        db.session.commit()
+        click.echo(f"admin '{name}' created in agency {code}")
+
+    @app.cli.command("seed-demo")
+    def seed_demo() -> None:
+        """Load demo agencies, users and processes (skipped if agencies exist)."""
+        from app.demo import load_demo
+
+        if db.session.scalars(select(Agency)).first() is not None:
+            click.echo("demo data present: skipped")
+        else:
+            load_demo(db.session, Path(current_app.config["BPMN_DIR"]))
+            db.session.commit()
+        from app.demo import DEMO_PASSWORD, DEMO_USERS
+
+        click.echo(f"Demo logins (password {DEMO_PASSWORD}):")
+        for username, _name, agency, roles in DEMO_USERS:
+            click.echo(f"  {username:<18} {agency:<22} {', '.join(roles)}")

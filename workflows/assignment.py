@@ -1,0 +1,72 @@
+"""Resolving a diagram lane to the concrete agency that does the work (DESIGN: lanes are agency types)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from workflows.models import Agency, AgencyType, ProcessInstance
+
+
+class LaneResolutionError(RuntimeError):
+    """No single agency answers for a lane; the instance stops in error with this reason."""
+
+
+def _of_type(session: Session, type_code: str) -> Any:
+    """A query for active agencies of one type."""
+    return (select(Agency).join(AgencyType, Agency.type_id == AgencyType.id)
+            .where(AgencyType.code == type_code, Agency.active.is_(True)))
+
+
+def _from_data(session: Session, lane: dict[str, Any], data: dict[str, Any]) -> Agency | None:
+    """The agency named by the lane's agencyFrom field, checked against the lane's type."""
+    field = lane.get("agency_from")
+    code = data.get(field) if field else None
+    if not code:
+        return None
+    agency = session.scalars(select(Agency).where(Agency.code == str(code))).first()
+    if agency is None or not agency.active:
+        raise LaneResolutionError(f"lane {lane['name']}: field '{field}' names unknown or inactive agency '{code}'")
+    if agency.type.code != lane["agency_type"]:
+        raise LaneResolutionError(
+            f"lane {lane['name']}: agency '{code}' is a {agency.type.code}, the lane needs a {lane['agency_type']}")
+    return agency
+
+
+def _same_level(session: Session, type_code: str, initiator: Agency) -> Agency | None:
+    """The one agency of the type in the initiator's jurisdiction (同级)."""
+    found = session.scalars(_of_type(session, type_code).where(Agency.jurisdiction == initiator.jurisdiction)).all()
+    if len(found) > 1:
+        names = ", ".join(a.code for a in found)
+        raise LaneResolutionError(f"{len(found)} agencies of type {type_code} in {initiator.jurisdiction} ({names}); "
+                                  "name one in the instance data")
+    return found[0] if found else None
+
+
+def _up_the_chain(type_code: str, initiator: Agency) -> Agency | None:
+    """The nearest superior of the initiator that is of the type."""
+    seen = set()
+    current = initiator.parent
+    while current is not None and current.id not in seen:
+        if current.type.code == type_code and current.active:
+            return current
+        seen.add(current.id)
+        current = current.parent
+    return None
+
+
+def resolve_lane(session: Session, lane: dict[str, Any], data: dict[str, Any],
+                 instance: ProcessInstance) -> Agency:
+    """The agency for a lane: named in the data, the initiator, same level, or up the chain."""
+    type_code = lane["agency_type"]
+    initiator = instance.initiating_agency
+    agency = _from_data(session, lane, data)
+    if agency is None and initiator.type.code == type_code and initiator.active:
+        agency = initiator
+    agency = agency or _same_level(session, type_code, initiator) or _up_the_chain(type_code, initiator)
+    if agency is None:
+        raise LaneResolutionError(f"lane {lane['name']}: no agency of type {type_code} in "
+                                  f"{initiator.jurisdiction} nor above {initiator.name}")
+    return agency

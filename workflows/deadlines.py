@@ -1,0 +1,51 @@
+"""Due times of work items, from the diagram's deadline property and the holiday calendar."""
+
+from __future__ import annotations
+
+from datetime import date, datetime, time
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from workflows.calendar import SHANGHAI, Due, HolidayCalendar, compute_due, parse_period
+from workflows.models import CalendarDay, CalendarYear
+
+
+class DeadlineStartError(ValueError):
+    """The data field a deadline counts from is missing or not a date."""
+
+
+def load_calendar(session: Session) -> HolidayCalendar:
+    """The admin's overrides and published years, read once per transaction."""
+    days = {row.day: row.is_working for row in session.scalars(select(CalendarDay))}
+    years = frozenset(session.scalars(select(CalendarYear.year).where(CalendarYear.published.is_(True))))
+    return HolidayCalendar(days=days, published_years=years)
+
+
+def _as_instant(value: Any, field: str) -> datetime:
+    """Read an ISO date or date-time from instance data; a bare date starts at 00:00 Shanghai."""
+    if isinstance(value, datetime):
+        parsed = value
+    elif isinstance(value, date):
+        parsed = datetime.combine(value, time(), SHANGHAI)
+    elif isinstance(value, str):
+        try:
+            parsed = datetime.fromisoformat(value) if "T" in value or " " in value.strip() else \
+                datetime.combine(date.fromisoformat(value), time(), SHANGHAI)
+        except ValueError as err:
+            raise DeadlineStartError(f"field '{field}' is not an ISO date: {value!r}") from err
+    else:
+        raise DeadlineStartError(f"field '{field}' holds no date")
+    return parsed if parsed.tzinfo else parsed.replace(tzinfo=SHANGHAI)
+
+
+def due_for(deadline: str | None, deadline_from: str | None, data: dict[str, Any],
+            created_at: datetime, calendar: HolidayCalendar) -> Due | None:
+    """The due time of a task, or None when the diagram sets no deadline."""
+    if not deadline:
+        return None
+    start = created_at
+    if deadline_from:
+        start = _as_instant(data.get(deadline_from), deadline_from)
+    return compute_due(start, parse_period(deadline), calendar)

@@ -1,0 +1,197 @@
+"""Validating and deploying process diagrams with their forms."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+from dataclasses import dataclass
+from typing import Any
+
+from jsonschema import Draft202012Validator
+from jsonschema.exceptions import SchemaError
+from lxml import etree
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from workflows.audit import record
+from workflows.calendar import PeriodError, parse_period
+from workflows.engine.diagram import ProcessInfo, element_ids, executable_processes, read_process
+from workflows.engine.runtime import parse_spec
+from workflows.engine.serialization import spec_to_dict
+from workflows.engine.xml import UnsafeXmlError, parse_xml
+from workflows.errors import InvalidDataError
+from workflows.models import AgencyType, ProcessDefinition, User
+from workflows.scripting import check_expression, check_script
+
+MAX_FORM_BYTES = 256 * 1024
+MAX_FORMS = 100
+PROCESS_KEY = re.compile(r"^[A-Za-z_][A-Za-z0-9_.-]{0,99}$")
+IDENTIFIER = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
+# The engine names its own start and end specs so; diagram elements with these ids vanish silently.
+RESERVED_IDS = frozenset({"Start", "End"})
+
+
+class DiagramInvalidError(InvalidDataError):
+    """The diagram or its forms cannot be deployed; details lists {element, message}."""
+
+
+@dataclass
+class ValidDiagram:
+    """A diagram that passed every check, ready to store."""
+
+    xml: str
+    info: ProcessInfo
+    forms: dict[str, Any]
+    spec: dict[str, Any]
+    checksum: str
+
+
+def _error(element: str | None, message: str) -> dict[str, Any]:
+    """One validation error naming its element."""
+    return {"element": element, "message": message}
+
+
+def _load_forms(raw_forms: dict[str, bytes]) -> tuple[dict[str, Any], list[dict[str, Any]]]:
+    """Parse each form file as JSON and check it is a valid JSON Schema."""
+    forms, errors = {}, []
+    if len(raw_forms) > MAX_FORMS:
+        return {}, [_error(None, f"{len(raw_forms)} form files; at most {MAX_FORMS} are allowed")]
+    for name, raw in raw_forms.items():
+        if len(raw) > MAX_FORM_BYTES:
+            errors.append(_error(name, f"form file larger than {MAX_FORM_BYTES} bytes"))
+            continue
+        try:
+            schema = json.loads(raw)
+            Draft202012Validator.check_schema(schema)
+        except (ValueError, SchemaError) as err:
+            errors.append(_error(name, f"not a valid JSON Schema: {getattr(err, 'message', err)}"))
+            continue
+        if not isinstance(schema, dict):
+            errors.append(_error(name, "a form schema must be a JSON object"))
+            continue
+        forms[name] = schema
+    return forms, errors
+
+
+def _check_lanes(info: ProcessInfo, agency_types: set[str]) -> list[dict[str, Any]]:
+    """Every lane used by a user task must stand for a known agency type."""
+    errors = []
+    used = {task.lane for task in info.tasks.values() if task.lane}
+    for lane_id in sorted(used):
+        lane = info.lanes[lane_id]
+        agency_type = lane.agency_type or (lane.name if lane.name in agency_types else None)
+        if agency_type is None:
+            errors.append(_error(lane_id, f"lane '{lane.name}' has no agencyType property and its name is "
+                                          "not an agency type code"))
+        elif agency_type not in agency_types:
+            errors.append(_error(lane_id, f"lane '{lane.name}': unknown agency type '{agency_type}'"))
+        else:
+            lane.agency_type = agency_type
+        if lane.agency_from and not IDENTIFIER.match(lane.agency_from):
+            errors.append(_error(lane_id, f"agencyFrom '{lane.agency_from}' is not a data field name"))
+    return errors
+
+
+def _check_tasks(info: ProcessInfo, forms: dict[str, Any]) -> list[dict[str, Any]]:
+    """User tasks need a lane, resolvable forms, valid deadlines and known copy lanes."""
+    errors = []
+    for task in info.tasks.values():
+        if task.lane is None:
+            errors.append(_error(task.id, f"user task '{task.name}' is not in a lane"))
+        if task.form and task.form not in forms:
+            errors.append(_error(task.id, f"form '{task.form}' was not uploaded with the diagram"))
+        if task.deadline:
+            try:
+                parse_period(task.deadline)
+            except PeriodError as err:
+                errors.append(_error(task.id, str(err)))
+        if task.deadline_from and not IDENTIFIER.match(task.deadline_from):
+            errors.append(_error(task.id, f"deadlineFrom '{task.deadline_from}' is not a data field name"))
+        if not re.fullmatch(r"-?\d{1,6}", task.priority):
+            errors.append(_error(task.id, f"priority '{task.priority}' is not an integer"))
+        errors += [_error(task.id, f"copyTo names unknown lane '{lane}'") for lane in task.copy_to
+                   if lane not in info.lanes]
+    return errors
+
+
+def _check_expressions(info: ProcessInfo) -> list[dict[str, Any]]:
+    """Every condition, script and timer must compile in the restricted environment."""
+    errors = []
+    for expr in info.expressions:
+        problems = check_script(expr.text) if expr.kind == "script" else check_expression(expr.text)
+        errors += [_error(expr.element, f"{expr.kind} not allowed: {p}") for p in problems]
+    return errors
+
+
+def _engine_spec(root: etree._Element, key: str) -> tuple[dict[str, Any] | None, list[dict[str, Any]]]:
+    """Let the engine parse the process; report its complaint with the element it names."""
+    try:
+        spec, subs = parse_spec(root, key)
+        return spec_to_dict(spec, subs), []
+    except Exception as err:  # the parser raises many types; each must become a 422, not a 500
+        element = getattr(err, "id", None) or getattr(err, "name", None)
+        return None, [_error(element, f"the engine cannot parse the diagram: {err}")]
+
+
+def checksum(xml: bytes, raw_forms: dict[str, bytes]) -> str:
+    """A digest of the diagram and forms, to recognise an identical re-upload."""
+    digest = hashlib.sha256(xml)
+    for name in sorted(raw_forms):
+        digest.update(b"\0" + name.encode() + b"\0" + raw_forms[name])
+    return digest.hexdigest()
+
+
+def validate_diagram(xml: bytes, raw_forms: dict[str, bytes], agency_types: set[str]) -> ValidDiagram:
+    """Run every deploy-time check; raise DiagramInvalidError with all errors found."""
+    try:
+        root = parse_xml(xml)
+    except UnsafeXmlError as err:
+        raise DiagramInvalidError("the diagram cannot be read", [_error(None, str(err))]) from err
+    errors = [_error(i, f"the id '{i}' is reserved by the engine; rename the element")
+              for i in element_ids(root) if i in RESERVED_IDS]
+    processes = executable_processes(root)
+    if not processes:
+        errors.append(_error(None, 'no executable process: mark one process isExecutable="true"'))
+        raise DiagramInvalidError("the diagram cannot be deployed", errors)
+    info = read_process(processes[0])
+    if not PROCESS_KEY.match(info.key):
+        errors.append(_error(info.key, "the process id must be letters, digits, '_', '-' or '.'"))
+    forms, form_errors = _load_forms(raw_forms)
+    errors += form_errors + _check_lanes(info, agency_types) + _check_tasks(info, forms)
+    errors += _check_expressions(info)
+    spec = None
+    if not errors:  # the engine's own parse is the costliest check and assumes the rest passed
+        spec, engine_errors = _engine_spec(root, info.key)
+        errors += engine_errors
+    if errors:
+        raise DiagramInvalidError("the diagram cannot be deployed", errors)
+    return ValidDiagram(xml.decode("utf-8"), info, forms, spec, checksum(xml, raw_forms))
+
+
+def latest_definition(session: Session, key: str) -> ProcessDefinition | None:
+    """The newest deployed version of a process."""
+    stmt = select(ProcessDefinition).where(ProcessDefinition.key == key)
+    return session.scalars(stmt.order_by(ProcessDefinition.version.desc()).limit(1)).first()
+
+
+def deploy(session: Session, xml: bytes, raw_forms: dict[str, bytes],
+           actor: User | None) -> tuple[ProcessDefinition, bool]:
+    """Store a new version unless it is identical to the latest; return it and whether it is new."""
+    agency_types = set(session.scalars(select(AgencyType.code)))
+    valid = validate_diagram(xml, raw_forms, agency_types)
+    latest = latest_definition(session, valid.info.key)
+    if latest is not None and latest.checksum == valid.checksum:
+        return latest, False
+    version = (session.scalar(select(func.max(ProcessDefinition.version))
+                              .where(ProcessDefinition.key == valid.info.key)) or 0) + 1
+    definition = ProcessDefinition(
+        key=valid.info.key, version=version, name=valid.info.name, diagram_xml=valid.xml,
+        forms=valid.forms, checksum=valid.checksum, spec=valid.spec, meta=valid.info.to_meta(),
+        deployed_by=actor,
+    )
+    session.add(definition)
+    session.flush()
+    record(session, "process.deployed", actor=actor,
+           payload={"key": definition.key, "version": version, "definition_id": definition.id})
+    return definition, True

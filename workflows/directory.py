@@ -1,0 +1,74 @@
+"""Agency types, agencies and users: the directory an admin maintains."""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from workflows.audit import record
+from workflows.errors import ConflictError, InvalidDataError, PermissionDeniedError
+from workflows.models import Agency, AgencyType, User
+
+LEVELS = ("district", "city", "province", "national")
+
+
+def _require_admin(actor: User | None) -> None:
+    """Directory changes are for admins (None: the set-up script)."""
+    if actor is not None and not actor.has_role("admin"):
+        raise PermissionDeniedError("only an admin changes agencies, agency types and users")
+
+
+def create_agency_type(session: Session, actor: User | None, code: str, name: str,
+                       description: str = "") -> AgencyType:
+    """Add an agency type that lanes of new diagrams may name."""
+    _require_admin(actor)
+    if session.scalars(select(AgencyType).where(AgencyType.code == code)).first():
+        raise ConflictError(f"agency type '{code}' exists")
+    agency_type = AgencyType(code=code, name=name, description=description)
+    session.add(agency_type)
+    session.flush()
+    record(session, "agency_type.created", actor=actor, payload={"code": code})
+    return agency_type
+
+
+def create_agency(session: Session, actor: User | None, *, code: str, name: str, type_code: str,
+                  jurisdiction: str, level: str, parent_code: str | None = None) -> Agency:
+    """Register an agency of a known type."""
+    _require_admin(actor)
+    agency_type = session.scalars(select(AgencyType).where(AgencyType.code == type_code)).first()
+    errors = {}
+    if agency_type is None:
+        errors["type"] = [f"unknown agency type '{type_code}'"]
+    if level not in LEVELS:
+        errors["level"] = [f"must be one of {', '.join(LEVELS)}"]
+    parent = session.scalars(select(Agency).where(Agency.code == parent_code)).first() if parent_code else None
+    if parent_code and parent is None:
+        errors["parent"] = [f"unknown agency '{parent_code}'"]
+    if errors:
+        raise InvalidDataError("the agency cannot be created", errors)
+    if session.scalars(select(Agency).where(Agency.code == code)).first():
+        raise ConflictError(f"agency '{code}' exists")
+    agency = Agency(code=code, name=name, type=agency_type, jurisdiction=jurisdiction, level=level, parent=parent)
+    session.add(agency)
+    session.flush()
+    record(session, "agency.created", actor=actor, payload={"code": code, "type": type_code})
+    return agency
+
+
+def create_user(session: Session, actor: User | None, *, username: str, display_name: str, agency_code: str,
+                roles: list[str], password: str) -> User:
+    """Create a user of an agency with roles and a password."""
+    _require_admin(actor)
+    agency = session.scalars(select(Agency).where(Agency.code == agency_code)).first()
+    if agency is None:
+        raise InvalidDataError("the user cannot be created", {"agency": [f"unknown agency '{agency_code}'"]})
+    if len(password) < 8:
+        raise InvalidDataError("the user cannot be created", {"password": ["at least 8 characters"]})
+    if session.scalars(select(User).where(User.username == username)).first():
+        raise ConflictError(f"user '{username}' exists")
+    user = User(username=username, display_name=display_name, agency=agency, roles=sorted(set(roles)))
+    user.set_password(password)
+    session.add(user)
+    session.flush()
+    record(session, "user.created", actor=actor, payload={"username": username, "roles": user.roles})
+    return user

@@ -1,0 +1,1 @@
+"""The SpiffWorkflow engine wrapped: diagram reading, parsing, serialization and stepping."""

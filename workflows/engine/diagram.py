@@ -1,0 +1,180 @@
+"""Reads what Xietong needs from a BPMN diagram, whichever tool wrote it."""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+from lxml import etree
+
+BPMN_NS = "http://www.omg.org/spec/BPMN/20100524/MODEL"
+SCRIPT_TAGS = {"script", "preScript", "postScript"}
+EXPRESSION_TAGS = {
+    "conditionExpression", "timeDuration", "timeDate", "timeCycle",
+    "completionCondition", "loopCardinality", "loopCondition", "messagePayload",
+}
+USER_TASK_TAGS = {"userTask"}
+FORM_ATTRIBUTES = ("formKey",)  # camunda:formKey
+FORM_EXTENSION_TAGS = {"formJsonSchemaFilename"}  # spiffworkflow
+
+
+def _local(node: etree._Element) -> str:
+    """The tag name without its namespace."""
+    return etree.QName(node).localname if isinstance(node.tag, str) else ""
+
+
+def _bpmn(tag: str) -> str:
+    """A BPMN-namespaced tag."""
+    return f"{{{BPMN_NS}}}{tag}"
+
+
+def extension_properties(node: etree._Element) -> dict[str, str]:
+    """Name/value extension properties of any namespace (spiffworkflow, camunda, zeebe, ...)."""
+    props: dict[str, str] = {}
+    for ext in node.findall(_bpmn("extensionElements")):
+        for group in ext:
+            if _local(group) != "properties":
+                continue
+            for prop in group:
+                if _local(prop) == "property" and prop.get("name"):
+                    props[prop.get("name")] = (prop.get("value") or prop.text or "").strip()
+    return props
+
+
+def _form_reference(node: etree._Element, props: dict[str, str]) -> str | None:
+    """The task's form file: our property first, then the tools' own attributes."""
+    if props.get("form"):
+        return props["form"]
+    for name, value in node.attrib.items():
+        if etree.QName(name).localname in FORM_ATTRIBUTES and value:
+            return value.strip()
+    for ext in node.findall(_bpmn("extensionElements")):
+        for child in ext:
+            if _local(child) in FORM_EXTENSION_TAGS and (child.text or "").strip():
+                return child.text.strip()
+    return None
+
+
+@dataclass
+class LaneInfo:
+    """A lane: the agency type it stands for and how its agency is found."""
+
+    id: str
+    name: str
+    agency_type: str | None
+    agency_from: str | None
+
+
+@dataclass
+class TaskInfo:
+    """A user task's Xietong settings."""
+
+    id: str
+    name: str
+    lane: str | None
+    role: str
+    form: str | None
+    deadline: str | None
+    deadline_from: str | None
+    priority: str
+    copy_to: list[str] = field(default_factory=list)
+
+
+@dataclass
+class Expression:
+    """A piece of Python in the diagram: a condition, script or timer."""
+
+    element: str
+    kind: str  # 'script' or 'expression'
+    text: str
+
+
+@dataclass
+class ProcessInfo:
+    """Everything read from one executable process."""
+
+    key: str
+    name: str
+    lanes: dict[str, LaneInfo]
+    tasks: dict[str, TaskInfo]
+    start_lanes: list[str | None]
+    expressions: list[Expression]
+
+    def to_meta(self) -> dict[str, Any]:
+        """The JSON stored with the definition and read at run time."""
+        return {
+            "key": self.key,
+            "name": self.name,
+            "lanes": {k: asdict(v) for k, v in self.lanes.items()},
+            "tasks": {k: asdict(v) for k, v in self.tasks.items()},
+            "start_lanes": self.start_lanes,
+        }
+
+
+def executable_processes(root: etree._Element) -> list[etree._Element]:
+    """The processes marked isExecutable="true", in document order."""
+    return [p for p in root.iter(_bpmn("process")) if p.get("isExecutable", "").lower() == "true"]
+
+
+def _lanes(process: etree._Element) -> tuple[dict[str, LaneInfo], dict[str, str]]:
+    """Lanes of a process and the innermost lane of each flow node."""
+    lanes: dict[str, LaneInfo] = {}
+    node_lane: dict[str, str] = {}
+    for lane in process.iter(_bpmn("lane")):  # parents come first, so nested lanes win
+        props = extension_properties(lane)
+        lane_id = lane.get("id", "")
+        lanes[lane_id] = LaneInfo(lane_id, lane.get("name", "") or lane_id,
+                                  props.get("agencyType"), props.get("agencyFrom") or None)
+        for ref in lane.findall(_bpmn("flowNodeRef")):
+            node_lane[(ref.text or "").strip()] = lane_id
+    return lanes, node_lane
+
+
+def _task_info(node: etree._Element, lane: str | None) -> TaskInfo:
+    """Read a user task's properties."""
+    props = extension_properties(node)
+    copy_to = [part.strip() for part in props.get("copyTo", "").split(",") if part.strip()]
+    return TaskInfo(
+        id=node.get("id", ""), name=node.get("name", "") or node.get("id", ""), lane=lane,
+        role=props.get("role") or "liaison", form=_form_reference(node, props),
+        deadline=props.get("deadline") or None, deadline_from=props.get("deadlineFrom") or None,
+        priority=props.get("priority") or "0", copy_to=copy_to,
+    )
+
+
+def _expressions(process: etree._Element) -> list[Expression]:
+    """Every condition, script and timer expression, with the id of the element holding it."""
+    found = []
+    for node in process.iter():
+        tag = _local(node)
+        if tag not in SCRIPT_TAGS and tag not in EXPRESSION_TAGS:
+            continue
+        text = (node.text or "").strip()
+        if not text:
+            continue
+        owner = node.getparent()
+        while owner is not None and not owner.get("id"):
+            owner = owner.getparent()
+        element = owner.get("id") if owner is not None else "?"
+        found.append(Expression(element, "script" if tag in SCRIPT_TAGS else "expression", text))
+    return found
+
+
+def read_process(process: etree._Element) -> ProcessInfo:
+    """Collect lanes, user tasks, start lanes and expressions of an executable process."""
+    lanes, node_lane = _lanes(process)
+    tasks = {}
+    start_lanes: list[str | None] = []
+    for node in process.iter():
+        tag = _local(node)
+        if tag in USER_TASK_TAGS:
+            tasks[node.get("id", "")] = _task_info(node, node_lane.get(node.get("id", "")))
+        elif tag == "startEvent" and node.getparent() is process:
+            start_lanes.append(node_lane.get(node.get("id", "")))
+    return ProcessInfo(process.get("id", ""), process.get("name") or process.get("id", ""),
+                       lanes, tasks, start_lanes, _expressions(process))
+
+
+def element_ids(root: etree._Element) -> list[str]:
+    """All element ids of the document."""
+    return [node.get("id") for node in root.iter() if isinstance(node.tag, str) and node.get("id")]

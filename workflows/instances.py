@@ -1,0 +1,102 @@
+"""Starting instances and reading them as a given user may see them."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from workflows.audit import record
+from workflows.deadlines import load_calendar
+from workflows.deployment import latest_definition
+from workflows.engine.runtime import EngineError, new_workflow, run_engine
+from workflows.errors import NotFoundError, PermissionDeniedError
+from workflows.models import AuditEvent, ProcessInstance, User, WorkItem
+from workflows.models.work_item import ACTIVE_STATUSES
+from workflows.participation import add_participant, can_view, visible_instance_ids
+from workflows.progress import RUNNING, advance, json_safe, mark_error, save_state
+
+
+def _check_may_start(user: User, meta: dict[str, Any]) -> None:
+    """The start event's lane names the agency type allowed to start the process."""
+    lane_ids = [lane for lane in meta.get("start_lanes", []) if lane]
+    allowed = {meta["lanes"][lane]["agency_type"] for lane in lane_ids if meta["lanes"][lane]["agency_type"]}
+    if allowed and user.agency.type.code not in allowed:
+        raise PermissionDeniedError(f"only agencies of type {', '.join(sorted(allowed))} start this process")
+
+
+def start_instance(session: Session, actor: User, key: str, data: dict[str, Any] | None = None,
+                   business_key: str | None = None, title: str | None = None) -> ProcessInstance:
+    """Start the latest version of a process for the actor's agency and run it to its first wait."""
+    definition = latest_definition(session, key)
+    if definition is None:
+        raise NotFoundError(f"no process '{key}' is deployed")
+    _check_may_start(actor, definition.meta)
+    workflow = new_workflow(definition.spec)
+    workflow.data.update(json_safe(data or {}))
+    for task in workflow.get_tasks():  # the start data is the first task's input
+        task.data.update(workflow.data)
+    instance = ProcessInstance(
+        definition=definition, business_key=business_key, status=RUNNING,
+        title=title or (f"{definition.name} {business_key}" if business_key else definition.name),
+        initiating_agency=actor.agency, initiating_user=actor, state={},
+    )
+    session.add(instance)
+    session.flush()
+    add_participant(session, instance, actor.agency, "initiator")
+    record(session, "instance.started", actor=actor, instance=instance,
+           payload={"key": key, "version": definition.version, "business_key": business_key})
+    try:
+        run_engine(workflow)
+    except EngineError as err:
+        save_state(instance, workflow)
+        mark_error(session, instance, str(err), actor)
+        return instance
+    advance(session, instance, workflow, actor, load_calendar(session))
+    session.flush()
+    return instance
+
+
+def get_instance(session: Session, user: User, instance_id: int) -> ProcessInstance:
+    """Load an instance the user may see (404 if missing, 403 if not theirs)."""
+    instance = session.get(ProcessInstance, instance_id)
+    if instance is None:
+        raise NotFoundError(f"process instance {instance_id} not found")
+    if not can_view(session, user, instance):
+        raise PermissionDeniedError("your agency does not take part in this instance")
+    return instance
+
+
+def list_instances(session: Session, user: User, *, status: str | None = None, key: str | None = None,
+                   business_key: str | None = None, limit: int = 50, offset: int = 0) -> list[ProcessInstance]:
+    """Instances visible to the user, newest first, with optional filters."""
+    stmt = select(ProcessInstance)
+    if not user.oversees:
+        stmt = stmt.where(ProcessInstance.id.in_(visible_instance_ids(user)))
+    if status:
+        stmt = stmt.where(ProcessInstance.status == status)
+    if key:
+        stmt = stmt.where(ProcessInstance.definition.has(key=key))
+    if business_key:
+        stmt = stmt.where(ProcessInstance.business_key == business_key)
+    return list(session.scalars(stmt.order_by(ProcessInstance.id.desc()).limit(limit).offset(offset)))
+
+
+def instance_data(instance: ProcessInstance) -> dict[str, Any]:
+    """The case data as of the last step."""
+    return dict((instance.state or {}).get("xietong_data", {}))
+
+
+def instance_work_items(session: Session, instance: ProcessInstance, active_only: bool = False) -> list[WorkItem]:
+    """The instance's work items in creation order."""
+    stmt = select(WorkItem).where(WorkItem.instance_id == instance.id)
+    if active_only:
+        stmt = stmt.where(WorkItem.status.in_(ACTIVE_STATUSES))
+    return list(session.scalars(stmt.order_by(WorkItem.id)))
+
+
+def instance_events(session: Session, instance: ProcessInstance) -> list[AuditEvent]:
+    """The instance's audit trail, oldest first."""
+    return list(session.scalars(select(AuditEvent).where(AuditEvent.instance_id == instance.id)
+                                .order_by(AuditEvent.id)))

@@ -1,0 +1,24 @@
+"""All models, importable from one place so Alembic and the services see the same metadata."""
+
+from workflows.db import Base
+from workflows.models.agency import Agency, AgencyType
+from workflows.models.audit import AuditEvent
+from workflows.models.holiday import CalendarDay, CalendarYear
+from workflows.models.process import InstanceParticipant, ProcessDefinition, ProcessInstance
+from workflows.models.user import ApiToken, User
+from workflows.models.work_item import WorkItem
+
+__all__ = [
+    "Agency",
+    "AgencyType",
+    "ApiToken",
+    "AuditEvent",
+    "Base",
+    "CalendarDay",
+    "CalendarYear",
+    "InstanceParticipant",
+    "ProcessDefinition",
+    "ProcessInstance",
+    "User",
+    "WorkItem",
+]

@@ -1,0 +1,74 @@
+"""Deployed process definitions and the instances running them."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import ForeignKey, Integer, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from workflows.clock import now
+from workflows.db import Base, JSONType, UTCDateTime
+from workflows.models.agency import Agency
+from workflows.models.user import User
+
+
+class ProcessDefinition(Base):
+    """One deployed version of a diagram with its forms and its serialized engine spec."""
+
+    __tablename__ = "process_definition"
+    __table_args__ = (UniqueConstraint("key", "version", name="uq_process_definition_key_version"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    key: Mapped[str] = mapped_column(String(100), index=True)  # the BPMN process id
+    version: Mapped[int] = mapped_column(Integer)  # 1, 2, ... per key
+    name: Mapped[str] = mapped_column(String(200))  # the process name from the diagram
+    diagram_xml: Mapped[str] = mapped_column(Text)  # the uploaded BPMN, as uploaded
+    forms: Mapped[dict[str, Any]] = mapped_column(JSONType, default=dict)  # form file name -> JSON Schema
+    checksum: Mapped[str] = mapped_column(String(64), index=True)  # sha256 of diagram and forms
+    spec: Mapped[dict[str, Any]] = mapped_column(JSONType)  # serialized engine spec (+ subprocess specs)
+    meta: Mapped[dict[str, Any]] = mapped_column(JSONType)  # lanes and task properties read from the diagram
+    deployed_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))  # None: set-up script
+    deployed_at: Mapped[datetime] = mapped_column(UTCDateTime, default=now)  # deployment time
+
+    deployed_by: Mapped[User | None] = relationship()
+
+
+class ProcessInstance(Base):
+    """A running (or finished) case following one process definition version."""
+
+    __tablename__ = "process_instance"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    definition_id: Mapped[int] = mapped_column(ForeignKey("process_definition.id"), index=True)  # pinned version
+    business_key: Mapped[str | None] = mapped_column(String(100), index=True)  # case number
+    title: Mapped[str] = mapped_column(String(300))  # shown in queues
+    status: Mapped[str] = mapped_column(String(20), index=True)  # running, completed, error, cancelled
+    error_reason: Mapped[str | None] = mapped_column(Text)  # why it stopped, when status is error
+    initiating_agency_id: Mapped[int] = mapped_column(ForeignKey("agency.id"), index=True)  # 同级 anchor
+    initiating_user_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"))  # who started it
+    state: Mapped[dict[str, Any]] = mapped_column(JSONType)  # serialized engine state, spec excluded
+    state_format: Mapped[int] = mapped_column(Integer, default=1)  # our state layout version
+    lock_version: Mapped[int] = mapped_column(Integer, default=1)  # optimistic lock against lost updates
+    next_timer_due_at: Mapped[datetime | None] = mapped_column(UTCDateTime, index=True)  # for the timer worker
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=now)  # start time
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=now)  # last state change
+    completed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)  # end time
+
+    definition: Mapped[ProcessDefinition] = relationship(lazy="joined")
+    initiating_agency: Mapped[Agency] = relationship()
+    initiating_user: Mapped[User] = relationship()
+
+    __mapper_args__ = {"version_id_col": lock_version}
+
+
+class InstanceParticipant(Base):
+    """An agency taking part in an instance; it may see the instance."""
+
+    __tablename__ = "instance_participant"
+
+    instance_id: Mapped[int] = mapped_column(ForeignKey("process_instance.id"), primary_key=True)  # the case
+    agency_id: Mapped[int] = mapped_column(ForeignKey("agency.id"), primary_key=True, index=True)  # the agency
+    reason: Mapped[str] = mapped_column(String(20))  # initiator, work_item or copy
+    since: Mapped[datetime] = mapped_column(UTCDateTime, default=now)  # when it joined

@@ -1,0 +1,171 @@
+"""Claiming, releasing, reassigning and completing work items."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from jsonschema import Draft202012Validator, FormatChecker
+from sqlalchemy import select, update
+from sqlalchemy.orm import Session
+from sqlalchemy.orm.exc import StaleDataError
+from SpiffWorkflow.util.task import TaskState
+
+from workflows.assignment import LaneResolutionError, resolve_lane
+from workflows.audit import record
+from workflows.clock import now
+from workflows.deadlines import load_calendar
+from workflows.engine.runtime import EngineError, complete_task, find_task, restore_workflow
+from workflows.errors import ConflictError, InvalidDataError, NotFoundError, PermissionDeniedError
+from workflows.models import ProcessInstance, User, WorkItem
+from workflows.models.work_item import CLAIMED, COMPLETED, OPEN
+from workflows.participation import add_participant
+from workflows.progress import RUNNING, advance, json_safe, mark_error, save_state
+
+
+def get_work_item(session: Session, user: User, item_id: int) -> WorkItem:
+    """Load a work item the user's agency may see (404/403)."""
+    item = session.get(WorkItem, item_id)
+    if item is None:
+        raise NotFoundError(f"work item {item_id} not found")
+    if item.candidate_agency_id != user.agency_id and not user.oversees:
+        raise PermissionDeniedError("this work item belongs to another agency")
+    return item
+
+
+def _check_may_act(user: User, item: WorkItem) -> None:
+    """Only users of the candidate agency holding the required role act on an item."""
+    if item.candidate_agency_id != user.agency_id:
+        raise PermissionDeniedError("this work item belongs to another agency")
+    if not user.has_role(item.required_role):
+        raise PermissionDeniedError(f"this work item needs the role '{item.required_role}'")
+
+
+def claim(session: Session, actor: User, item: WorkItem) -> WorkItem:
+    """Take an open item; of two simultaneous claims exactly one wins, the other gets ConflictError."""
+    _check_may_act(actor, item)
+    claimed_at = now()
+    # A conditional UPDATE is atomic on every backend: the row count tells who won.
+    result = session.execute(
+        update(WorkItem).where(WorkItem.id == item.id, WorkItem.status == OPEN)
+        .values(status=CLAIMED, assignee_id=actor.id, claimed_at=claimed_at)
+        .execution_options(synchronize_session=False))
+    if result.rowcount != 1:
+        session.refresh(item)
+        raise ConflictError(f"work item {item.id} is {item.status}" +
+                            (f" by {item.assignee.display_name}" if item.assignee else ""))
+    session.refresh(item)
+    record(session, "work_item.claimed", actor=actor, instance=item.instance, work_item=item)
+    return item
+
+
+def release(session: Session, actor: User, item: WorkItem) -> WorkItem:
+    """Return a claimed item to the agency queue: its assignee, or a leader of the agency, may."""
+    if item.candidate_agency_id != actor.agency_id:
+        raise PermissionDeniedError("this work item belongs to another agency")
+    if item.assignee_id != actor.id and not actor.has_role("leader"):
+        raise PermissionDeniedError("only the assignee or a leader releases a claimed item")
+    if item.status != CLAIMED:
+        raise ConflictError(f"work item {item.id} is {item.status}, not claimed")
+    previous = item.assignee_id
+    item.status, item.assignee_id, item.claimed_at = OPEN, None, None
+    record(session, "work_item.released", actor=actor, instance=item.instance, work_item=item,
+           payload={"previous_assignee": previous})
+    return item
+
+
+def reassign(session: Session, actor: User, item: WorkItem, assignee: User) -> WorkItem:
+    """A leader gives an active item to another user of the same agency holding the role."""
+    if item.candidate_agency_id != actor.agency_id:
+        raise PermissionDeniedError("this work item belongs to another agency")
+    if not actor.has_role("leader"):
+        raise PermissionDeniedError("only a leader reassigns work items")
+    if item.status not in (OPEN, CLAIMED):
+        raise ConflictError(f"work item {item.id} is {item.status}")
+    if assignee.agency_id != item.candidate_agency_id or not assignee.active:
+        raise InvalidDataError("the assignee must be an active user of the item's agency",
+                               {"assignee_id": ["not an active user of this agency"]})
+    if not assignee.has_role(item.required_role):
+        raise InvalidDataError(f"the assignee lacks the role '{item.required_role}'",
+                               {"assignee_id": [f"lacks the role '{item.required_role}'"]})
+    previous = item.assignee_id
+    item.status, item.assignee_id, item.claimed_at = CLAIMED, assignee.id, now()
+    record(session, "work_item.reassigned", actor=actor, instance=item.instance, work_item=item,
+           payload={"previous_assignee": previous, "assignee": assignee.id})
+    return item
+
+
+def validate_form(item: WorkItem, data: dict[str, Any]) -> None:
+    """Check submitted data against the task's JSON Schema; errors are keyed by field path."""
+    schema = item.instance.definition.forms.get(item.form_name) if item.form_name else None
+    if schema is None:
+        return
+    errors: dict[str, list[str]] = {}
+    for err in Draft202012Validator(schema, format_checker=FormatChecker()).iter_errors(data):
+        path = ".".join(str(p) for p in err.absolute_path)
+        if err.validator == "required":  # name the missing field, not its parent object
+            missing = err.message.split("'")[1] if "'" in err.message else ""
+            path = ".".join(filter(None, [path, missing]))
+        errors.setdefault(path or "_schema", []).append(err.message)
+    if errors:
+        raise InvalidDataError("the form has errors", errors)
+
+
+def _copy_to(session: Session, actor: User, instance: ProcessInstance, item: WorkItem, data: dict[str, Any]) -> None:
+    """Give the agencies of the task's copyTo lanes sight of the instance (抄送)."""
+    meta = instance.definition.meta
+    for lane_id in meta["tasks"][item.task_name]["copy_to"]:
+        agency = resolve_lane(session, meta["lanes"][lane_id], data, instance)
+        if add_participant(session, instance, agency, "copy"):
+            record(session, "instance.copied", actor=actor, instance=instance, work_item=item,
+                   payload={"agency": agency.id, "lane": lane_id})
+
+
+def complete(session: Session, actor: User, item: WorkItem, data: dict[str, Any]) -> WorkItem:
+    """Validate, merge the data, run the engine on, and store everything in the caller's transaction."""
+    _check_may_act(actor, item)
+    if item.status != CLAIMED or item.assignee_id != actor.id:
+        raise ConflictError("claim the work item before completing it")
+    data = json_safe(data)
+    validate_form(item, data)
+    instance = _lock_instance(session, item.instance_id)
+    session.refresh(item)  # another request may have completed it while we waited for the lock
+    if item.status != CLAIMED or item.assignee_id != actor.id:
+        raise ConflictError("the work item changed meanwhile; reload it")
+    if instance.status != RUNNING:
+        raise ConflictError(f"the instance is {instance.status}" +
+                            (f": {instance.error_reason}" if instance.error_reason else ""))
+    workflow = restore_workflow(instance.definition.spec, instance.state)
+    task = find_task(workflow, item.engine_task_id)
+    if task is None or task.state != TaskState.READY:
+        raise ConflictError("the task is no longer waiting for this work item")
+    _finish(session, actor, instance, item, workflow, task, data)
+    return item
+
+
+def _lock_instance(session: Session, instance_id: int) -> ProcessInstance:
+    """Load the instance row for update (PostgreSQL blocks other writers; the version column catches the rest)."""
+    stmt = select(ProcessInstance).where(ProcessInstance.id == instance_id).with_for_update(of=ProcessInstance)
+    instance = session.scalars(stmt.execution_options(populate_existing=True)).one()
+    return instance
+
+
+def _finish(session: Session, actor: User, instance: ProcessInstance, item: WorkItem, workflow: Any,
+            task: Any, data: dict[str, Any]) -> None:
+    """Run the task, then persist the engine's progress or the error it met."""
+    item.status, item.completed_at, item.completed_by_id, item.submitted_data = COMPLETED, now(), actor.id, data
+    record(session, "work_item.completed", actor=actor, instance=instance, work_item=item, payload={"data": data})
+    try:
+        complete_task(workflow, task, data)
+    except EngineError as err:
+        save_state(instance, workflow)
+        mark_error(session, instance, str(err), actor)
+    else:
+        advance(session, instance, workflow, actor, load_calendar(session))
+        try:
+            _copy_to(session, actor, instance, item, task.data)
+        except LaneResolutionError as err:
+            mark_error(session, instance, str(err), actor)
+    try:
+        session.flush()
+    except StaleDataError as err:
+        raise ConflictError("the instance changed meanwhile; reload and try again") from err
