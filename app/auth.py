@@ -25,6 +25,7 @@ def init_app(app: Flask) -> None:
     @app.before_request
     def load_from_token() -> None:
         # A bearer token, when sent, decides who calls, whatever session cookie the client also holds.
+        g.pop("_login_user", None)
         scheme, _, token = request.headers.get("Authorization", "").partition(" ")
         if scheme.lower() == "bearer":
             user = user_for_token(db.session, token.strip()) if token.strip() else None

@@ -32,16 +32,18 @@ def _database_url(tmp_path_factory: pytest.TempPathFactory) -> str:
 
 
 @pytest.fixture(scope="session")
-def app(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Flask]:
-    """The application with its schema built by the Alembic migrations."""
+def app(tmp_path_factory: pytest.TempPathFactory) -> Flask:
+    """The application with its schema built by the Alembic migrations.
+
+    No application context stays pushed: each request must get its own, as in production.
+    """
     application = create_app("testing", {"SQLALCHEMY_DATABASE_URI": _database_url(tmp_path_factory)})
     with application.app_context():
         if db.engine.dialect.name == "postgresql":
             with db.engine.begin() as conn:
                 conn.execute(text("DROP SCHEMA public CASCADE; CREATE SCHEMA public"))
         upgrade()
-        yield application
-        db.session.remove()
+    return application
 
 
 def _wipe() -> None:
@@ -56,34 +58,44 @@ def _wipe() -> None:
                 conn.execute(text(f"DELETE FROM {table}"))
 
 
+@pytest.fixture(autouse=True)
+def _clean(app: Flask) -> Iterator[None]:
+    """Every test starts on empty tables and the real clock."""
+    yield
+    set_clock(None)
+    with app.app_context():
+        _wipe()
+
+
 @pytest.fixture
 def session(app: Flask) -> Iterator:
-    """The database session; tables are emptied and the clock restored after each test."""
-    yield db.session
-    set_clock(None)
-    _wipe()
+    """A database session inside an application context, for tests below the HTTP layer."""
+    with app.app_context():
+        yield db.session
 
 
 @pytest.fixture
-def demo(session) -> dict[str, User]:  # noqa: ANN001
-    """The demo directory (no processes); returns users by username."""
-    load_demo(session, None)
-    session.commit()
-    return {u.username: u for u in session.query(User).all()}
+def demo(app: Flask) -> dict[str, int]:
+    """The demo directory (no processes); returns user ids by username."""
+    with app.app_context():
+        load_demo(db.session, None)
+        db.session.commit()
+        return {u.username: u.id for u in db.session.query(User).all()}
 
 
 @pytest.fixture
-def shipped(demo, session) -> dict[str, User]:  # noqa: ANN001
+def shipped(app: Flask, demo: dict[str, int]) -> dict[str, int]:
     """The demo directory with the shipped processes deployed."""
     from app.cli import deploy_folder
 
-    deploy_folder(ROOT / "bpmn")
-    session.commit()
+    with app.app_context():
+        deploy_folder(ROOT / "bpmn")
+        db.session.commit()
     return demo
 
 
 @pytest.fixture
-def client(app: Flask, session) -> FlaskClient:  # noqa: ANN001
+def client(app: Flask) -> FlaskClient:
     """A test client."""
     return app.test_client()
 
@@ -105,6 +117,6 @@ class Auth:
 
 
 @pytest.fixture
-def auth(client: FlaskClient, demo) -> Auth:  # noqa: ANN001
+def auth(client: FlaskClient, demo: dict[str, int]) -> Auth:
     """Token helper over the demo users."""
     return Auth(client)

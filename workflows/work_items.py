@@ -62,10 +62,10 @@ def release(session: Session, actor: User, item: WorkItem) -> WorkItem:
     """Return a claimed item to the agency queue: its assignee, or a leader of the agency, may."""
     if item.candidate_agency_id != actor.agency_id:
         raise PermissionDeniedError("this work item belongs to another agency")
-    if item.assignee_id != actor.id and not actor.has_role("leader"):
-        raise PermissionDeniedError("only the assignee or a leader releases a claimed item")
     if item.status != CLAIMED:
         raise ConflictError(f"work item {item.id} is {item.status}, not claimed")
+    if item.assignee_id != actor.id and not actor.has_role("leader"):
+        raise PermissionDeniedError("only the assignee or a leader releases a claimed item")
     previous = item.assignee_id
     item.status, item.assignee_id, item.claimed_at = OPEN, None, None
     record(session, "work_item.released", actor=actor, instance=item.instance, work_item=item,

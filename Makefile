@@ -1,0 +1,36 @@
+# The two commands a newcomer needs: `make run` and `make test`.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+export FLASK_APP := wsgi.py
+
+.PHONY: run test setup lint bench test-postgres clean
+
+$(BIN)/activate: requirements.txt requirements-dev.txt
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -r requirements-dev.txt
+	touch $(BIN)/activate
+
+setup: $(BIN)/activate
+
+run: setup  ## migrate the SQLite database, load demo data, serve on http://127.0.0.1:5000
+	$(BIN)/flask db upgrade
+	$(BIN)/flask seed-demo
+	$(BIN)/flask deploy-processes
+	$(BIN)/flask run --host 127.0.0.1 --port 5000
+
+test: setup  ## the whole test suite on a throw-away SQLite database
+	$(BIN)/python -m pytest -q
+
+lint: setup
+	$(BIN)/ruff check .
+
+test-postgres: setup  ## the suite again on a PostgreSQL server the script installs and starts if needed
+	bash scripts/with-postgres.sh $(BIN)/python -m pytest -q
+
+bench: setup  ## throughput of the engine alone and through the service layer on SQLite
+	$(BIN)/python -m bench.case_transfer
+
+clean:
+	rm -rf $(VENV) instance .pytest_cache
