@@ -32,8 +32,8 @@ def _admin_agency() -> Agency:
         return agency
     if db.session.scalars(select(AgencyType).where(AgencyType.code == "administration")).first() is None:
         directory.create_agency_type(db.session, None, "administration", "系统管理", "runs the installation")
-    return directory.create_agency(db.session, None, code="xietong_admin", name="协同平台管理", type_code="administration",
-                                   jurisdiction="-", level="city")
+    return directory.create_agency(db.session, None, code="xietong_admin", name="协同平台管理",
+                                   type_code="administration", jurisdiction="-", level="city")
 
 
 def init_app(app: Flask) -> None:

@@ -11,7 +11,8 @@ from workflows import directory
 DEMO_PASSWORD = "xietong-demo"
 
 AGENCY_TYPES = [
-    ("market_supervision", "市场监督管理局（知识产权局）", "finds violations, transfers suspected crimes, passes leads"),
+    ("market_supervision", "市场监督管理局（知识产权局）",
+     "finds violations, transfers suspected crimes, passes leads"),
     ("ip_office", "知识产权局（上级）", "answers guidance requests, designates jurisdiction"),
     ("police", "公安机关", "accepts transferred cases, decides on filing"),
     ("procuratorate", "人民检察院", "receives copies, supervises filing"),

@@ -13,7 +13,8 @@ from sqlalchemy.engine import Engine
 
 from workflows.db import Base
 
-db = SQLAlchemy(model_class=Base)
+# Objects stay readable after the request's single commit (dumping the response must not reload them).
+db = SQLAlchemy(model_class=Base, session_options={"expire_on_commit": False})
 migrate = Migrate()
 login_manager = LoginManager()
 limiter = Limiter(key_func=get_remote_address, default_limits=[])

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
-_clock: Callable[[], datetime] = lambda: datetime.now(timezone.utc)  # noqa: E731
+_clock: Callable[[], datetime] = lambda: datetime.now(UTC)  # noqa: E731
 
 
 def now() -> datetime:
@@ -16,4 +16,4 @@ def now() -> datetime:
 def set_clock(fn: Callable[[], datetime] | None) -> None:
     """Replace the clock (None restores the real one)."""
     global _clock
-    _clock = fn or (lambda: datetime.now(timezone.utc))
+    _clock = fn or (lambda: datetime.now(UTC))

@@ -9,6 +9,7 @@ from sqlalchemy.orm import Session
 
 from workflows.audit import record
 from workflows.deadlines import load_calendar
+from workflows.definitions import compiled
 from workflows.deployment import latest_definition
 from workflows.engine.runtime import EngineError, new_workflow, run_engine
 from workflows.errors import NotFoundError, PermissionDeniedError
@@ -32,8 +33,9 @@ def start_instance(session: Session, actor: User, key: str, data: dict[str, Any]
     definition = latest_definition(session, key)
     if definition is None:
         raise NotFoundError(f"no process '{key}' is deployed")
-    _check_may_start(actor, definition.meta)
-    workflow = new_workflow(definition.spec)
+    content = compiled(session, definition)
+    _check_may_start(actor, content.meta)
+    workflow = new_workflow(content.specs())
     workflow.data.update(json_safe(data or {}))
     for task in workflow.get_tasks():  # the start data is the first task's input
         task.data.update(workflow.data)

@@ -14,6 +14,7 @@ from workflows.audit import record
 from workflows.calendar import HolidayCalendar
 from workflows.clock import now
 from workflows.deadlines import DeadlineStartError, due_for
+from workflows.definitions import compiled
 from workflows.engine.runtime import next_timer_due, ready_user_tasks, snapshot_data
 from workflows.engine.serialization import STATE_FORMAT, state_to_dict
 from workflows.models import ProcessInstance, User, WorkItem
@@ -30,8 +31,9 @@ def json_safe(data: dict[str, Any]) -> dict[str, Any]:
 
 def save_state(instance: ProcessInstance, workflow: BpmnWorkflow) -> None:
     """Store the engine state, the case data snapshot and the next timer."""
-    instance.state = state_to_dict(workflow)
-    instance.state["xietong_data"] = json_safe(snapshot_data(workflow))
+    state = state_to_dict(workflow)
+    state["xietong_data"] = json_safe(snapshot_data(workflow))
+    instance.state = state
     instance.state_format = STATE_FORMAT
     instance.next_timer_due_at = next_timer_due(workflow)
     instance.updated_at = now()
@@ -47,7 +49,7 @@ def mark_error(session: Session, instance: ProcessInstance, reason: str, actor: 
 
 def _new_item(session: Session, instance: ProcessInstance, task: Any, calendar: HolidayCalendar) -> WorkItem:
     """A work item for a READY task, queued at the lane's agency with its due time."""
-    meta = instance.definition.meta
+    meta = compiled(session, instance.definition).meta
     info = meta["tasks"][task.task_spec.bpmn_id]
     lane = meta["lanes"][info["lane"]]
     agency = resolve_lane(session, lane, task.data, instance)

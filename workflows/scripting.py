@@ -20,11 +20,7 @@ from contextlib import contextmanager
 from datetime import date, datetime, timedelta, timezone
 from typing import Any
 
-from RestrictedPython import (
-    compile_restricted_eval,
-    compile_restricted_exec,
-    safe_builtins,
-)
+from RestrictedPython import compile_restricted_eval, compile_restricted_exec, safe_builtins
 from RestrictedPython.Eval import default_guarded_getitem, default_guarded_getiter
 from RestrictedPython.Guards import (
     full_write_guard,
@@ -34,9 +30,7 @@ from RestrictedPython.Guards import (
 )
 from RestrictedPython.transformer import RestrictingNodeTransformer, copy_locations
 from SpiffWorkflow.bpmn.script_engine import PythonScriptEngine
-from SpiffWorkflow.bpmn.script_engine.python_environment import (
-    BasePythonScriptEngineEnvironment,
-)
+from SpiffWorkflow.bpmn.script_engine.python_environment import BasePythonScriptEngineEnvironment
 
 __all__ = [
     "MAX_INT_BITS",
@@ -117,46 +111,58 @@ _GUARDED_OPERATORS: dict[type[ast.operator], str] = {
     ast.Mod: "_mod_",
 }
 
-# A format width or precision of six digits or more, or one taken from the arguments.
-_WIDE_FORMAT_SPEC = re.compile(r"\*|\d{6,}")
+# A format width or precision of six digits or more (or, in %-formats, one taken from
+# the arguments with "*").
+_WIDE_FORMAT_SPEC = re.compile(r"\d{6,}")
 _WIDE_PERCENT_FORMAT = re.compile(r"%(?:\([^)]*\))?[-#0 +]*(?:\*|\d{6,}|\d*\.(?:\*|\d{6,}))")
 
 
 class _Policy(RestrictingNodeTransformer):
     """RestrictedPython's policy, tightened for business rules in diagrams."""
 
-    def visit_Import(self, node: ast.Import | ast.ImportFrom) -> ast.AST:
+    def visit_Import(self, node: ast.Import | ast.ImportFrom) -> ast.AST:  # noqa: N802
         self.error(node, "imports are not allowed")
         return node
 
-    visit_ImportFrom = visit_Import
+    def visit_ImportFrom(self, node: ast.ImportFrom) -> ast.AST:  # noqa: N802
+        return self.visit_Import(node)
 
-    def visit_ClassDef(self, node: ast.ClassDef) -> ast.AST:
+    def visit_ClassDef(self, node: ast.ClassDef) -> ast.AST:  # noqa: N802
         self.error(node, "class definitions are not allowed")
         return node
 
-    def visit_Try(self, node: ast.Try) -> ast.AST:
+    def visit_Try(self, node: ast.Try) -> ast.AST:  # noqa: N802
         # A handler or finally block could swallow the time limit and run on untraced.
         self.error(node, "try statements are not allowed")
         return node
 
-    def visit_With(self, node: ast.With) -> ast.AST:
+    def visit_With(self, node: ast.With) -> ast.AST:  # noqa: N802
         self.error(node, "with statements are not allowed")
         return node
 
-    def visit_Name(self, node: ast.Name) -> Any:
+    def visit_Name(self, node: ast.Name) -> Any:  # noqa: N802
         # Output would go nowhere; RestrictedPython would also leave a collector behind.
         if isinstance(node.ctx, ast.Load) and node.id in ("print", "printed"):
             self.error(node, f"{node.id} is not available; assign the value to a variable instead")
             return node
         return super().visit_Name(node)
 
-    def visit_Call(self, node: ast.Call) -> Any:
+    def visit_Call(self, node: ast.Call) -> Any:  # noqa: N802
         if isinstance(node.func, ast.Name) and node.func.id in _DENIED_CALLS:
             self.error(node, f"{node.func.id}() is not allowed")
         return super().visit_Call(node)
 
-    def visit_BinOp(self, node: ast.BinOp) -> Any:
+    def visit_While(self, node: ast.While) -> Any:  # noqa: N802
+        # "while True: pass" compiles to a jump onto itself, which raises no trace
+        # event; a call at the top of every loop body gives the time limit a chance.
+        node = super().visit_While(node)
+        tick = ast.Expr(ast.Call(func=ast.Name("_tick_", ast.Load()), args=[], keywords=[]))
+        for new_node in (tick, tick.value, tick.value.func):
+            copy_locations(new_node, node)
+        node.body.insert(0, tick)
+        return node
+
+    def visit_BinOp(self, node: ast.BinOp) -> Any:  # noqa: N802
         node = self.node_contents_visit(node)
         guard = _GUARDED_OPERATORS.get(type(node.op))
         if guard is None:
@@ -165,7 +171,7 @@ class _Policy(RestrictingNodeTransformer):
         copy_locations(call, node)
         return call
 
-    def visit_FormattedValue(self, node: ast.FormattedValue) -> Any:
+    def visit_FormattedValue(self, node: ast.FormattedValue) -> Any:  # noqa: N802
         # f"{x:>99999999}" pads in C, beyond the reach of the time limit.
         if node.format_spec is not None and _is_wide_format_spec(node.format_spec):
             self.error(node, "format widths must be literal and below 100000")
@@ -331,6 +337,10 @@ _INPLACE_OPERATORS: dict[str, Callable[[Any, Any], Any]] = {
 def _inplacevar(op: str, target: Any, value: Any) -> Any:
     """RestrictedPython's hook for ``name op= value``."""
     return _INPLACE_OPERATORS[op](target, value)
+
+
+def _tick() -> None:
+    """Called at the top of every while-loop body; the call lets the tracer check the time."""
 
 
 def _apply(function: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
@@ -518,6 +528,7 @@ def _helpers(getattr_guard: Callable[[Any, str], Any]) -> dict[str, Any]:
         "_unpack_sequence_": guarded_unpack_sequence,
         "_inplacevar_": _inplacevar,
         "_apply_": _apply,
+        "_tick_": _tick,
         "_add_": _guarded_add,
         "_mul_": _guarded_mul,
         "_pow_": _guarded_pow,
@@ -534,7 +545,9 @@ def _is_leftover(name: str, value: Any, injected: Mapping[str, Any]) -> bool:
     """True for namespace entries that are not the script's own data."""
     if name.startswith("_"):  # helpers and __builtins__; scripts cannot bind such names
         return True
-    if callable(value) or isinstance(value, (types.ModuleType, types.GeneratorType)):
+    # Functions, modules and lazy iterators (zip, map, generators) are not data and would
+    # not serialize with the instance.
+    if callable(value) or isinstance(value, (types.ModuleType, Iterator)):
         return True
     return name in injected and injected[name] is value
 
@@ -560,10 +573,12 @@ class _Deadline:
         self.seconds = seconds
         self.expires_at = time.monotonic() + seconds
 
-    def __call__(self, frame: types.FrameType, event: str, arg: Any) -> _Deadline:
+    def __call__(self, frame: types.FrameType, event: str, arg: Any) -> _Deadline | None:
         if time.monotonic() > self.expires_at:
             raise ScriptTimeoutError(f"stopped after running longer than {self.seconds:g} s")
-        return self  # keep tracing lines of this frame
+        # Trace the lines of restricted code only: guards and helpers are short, and
+        # tracing their lines too would make every guarded operation several times slower.
+        return self if frame.f_code.co_filename == _FILENAME else None
 
 
 @contextmanager
@@ -609,7 +624,7 @@ class RestrictedEnvironment(BasePythonScriptEngineEnvironment):
         code = _compiled("exec", script)
         namespace = self._namespace(context, external_context, _SCRIPT_HELPERS)
         with _time_limit(self.time_limit):
-            exec(code, namespace)  # noqa: S102 -- restricted code, compiled by _Policy
+            exec(code, namespace)
         # Only a script that finished changes the data (besides objects it mutated in place).
         _copy_back(context, namespace, {**self.globals, **external_context})
         return True

@@ -5,15 +5,16 @@ from __future__ import annotations
 from typing import Any
 
 from jsonschema import Draft202012Validator, FormatChecker
+from SpiffWorkflow.util.task import TaskState
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
-from SpiffWorkflow.util.task import TaskState
 
 from workflows.assignment import LaneResolutionError, resolve_lane
 from workflows.audit import record
 from workflows.clock import now
 from workflows.deadlines import load_calendar
+from workflows.definitions import compiled
 from workflows.engine.runtime import EngineError, complete_task, find_task, restore_workflow
 from workflows.errors import ConflictError, InvalidDataError, NotFoundError, PermissionDeniedError
 from workflows.models import ProcessInstance, User, WorkItem
@@ -94,9 +95,16 @@ def reassign(session: Session, actor: User, item: WorkItem, assignee: User) -> W
     return item
 
 
-def validate_form(item: WorkItem, data: dict[str, Any]) -> None:
+def form_schema(session: Session, item: WorkItem) -> dict[str, Any] | None:
+    """The JSON Schema of the item's form, if the task has one."""
+    if not item.form_name:
+        return None
+    return compiled(session, item.instance.definition).forms.get(item.form_name)
+
+
+def validate_form(session: Session, item: WorkItem, data: dict[str, Any]) -> None:
     """Check submitted data against the task's JSON Schema; errors are keyed by field path."""
-    schema = item.instance.definition.forms.get(item.form_name) if item.form_name else None
+    schema = form_schema(session, item)
     if schema is None:
         return
     errors: dict[str, list[str]] = {}
@@ -112,7 +120,7 @@ def validate_form(item: WorkItem, data: dict[str, Any]) -> None:
 
 def _copy_to(session: Session, actor: User, instance: ProcessInstance, item: WorkItem, data: dict[str, Any]) -> None:
     """Give the agencies of the task's copyTo lanes sight of the instance (抄送)."""
-    meta = instance.definition.meta
+    meta = compiled(session, instance.definition).meta
     for lane_id in meta["tasks"][item.task_name]["copy_to"]:
         agency = resolve_lane(session, meta["lanes"][lane_id], data, instance)
         if add_participant(session, instance, agency, "copy"):
@@ -126,7 +134,7 @@ def complete(session: Session, actor: User, item: WorkItem, data: dict[str, Any]
     if item.status != CLAIMED or item.assignee_id != actor.id:
         raise ConflictError("claim the work item before completing it")
     data = json_safe(data)
-    validate_form(item, data)
+    validate_form(session, item, data)
     instance = _lock_instance(session, item.instance_id)
     session.refresh(item)  # another request may have completed it while we waited for the lock
     if item.status != CLAIMED or item.assignee_id != actor.id:
@@ -134,7 +142,7 @@ def complete(session: Session, actor: User, item: WorkItem, data: dict[str, Any]
     if instance.status != RUNNING:
         raise ConflictError(f"the instance is {instance.status}" +
                             (f": {instance.error_reason}" if instance.error_reason else ""))
-    workflow = restore_workflow(instance.definition.spec, instance.state)
+    workflow = restore_workflow(compiled(session, instance.definition).specs(), instance.state)
     task = find_task(workflow, item.engine_task_id)
     if task is None or task.state != TaskState.READY:
         raise ConflictError("the task is no longer waiting for this work item")

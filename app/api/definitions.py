@@ -8,6 +8,7 @@ from flask import Response, request
 from flask_login import login_required
 from flask_smorest import Blueprint
 from sqlalchemy import select
+from werkzeug.datastructures import FileStorage
 
 from app.api.schemas import DeploymentSchema, ProcessDefinitionSchema
 from app.auth import acting_user, role_required
@@ -60,6 +61,14 @@ def get_process_diagram(key: str) -> Response:
     return Response(definition.diagram_xml, mimetype="application/xml")
 
 
+def _read(upload: FileStorage) -> bytes:
+    """Read an uploaded file and close it (large uploads are spooled to temporary files)."""
+    try:
+        return upload.read()
+    finally:
+        upload.close()
+
+
 @blp.route("", methods=["POST"])
 @role_required("admin")
 @blp.response(201, DeploymentSchema)
@@ -71,7 +80,7 @@ def deploy_process_definition() -> Any:
     if diagram is None:
         raise InvalidDataError("upload the diagram as the multipart field 'diagram'",
                                [{"element": None, "message": "missing file field 'diagram'"}])
-    forms = {f.filename: f.read() for f in request.files.getlist("forms") if f.filename}
-    definition, created = deploy(db.session, diagram.read(), forms, acting_user())
+    forms = {f.filename: _read(f) for f in request.files.getlist("forms") if f.filename}
+    definition, created = deploy(db.session, _read(diagram), forms, acting_user())
     db.session.commit()
     return {"created": created, "definition": definition}, 201 if created else 200

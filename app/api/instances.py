@@ -7,8 +7,7 @@ from typing import Any
 from flask_login import login_required
 from flask_smorest import Blueprint
 
-from app.api.schemas import EventSchema, InstanceDetailSchema, InstanceQuerySchema, InstanceSchema, \
-    StartInstanceSchema
+from app.api.schemas import EventSchema, InstanceDetailSchema, InstanceQuerySchema, InstanceSchema, StartInstanceSchema
 from app.auth import acting_user
 from app.extensions import db
 from workflows import instances

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from marshmallow import Schema, fields, validate
 
+from app.extensions import db
 from workflows.clock import now
+from workflows.work_items import form_schema
 
 
 class TokenRequestSchema(Schema):
@@ -173,7 +175,7 @@ class WorkItemSchema(Schema):
 class WorkItemDetailSchema(WorkItemSchema):
     """A work item with its form and the case data."""
 
-    form = fields.Function(lambda w: w.instance.definition.forms.get(w.form_name) if w.form_name else None)
+    form = fields.Function(lambda w: form_schema(db.session, w))
     data = fields.Function(lambda w: (w.instance.state or {}).get("xietong_data", {}))
     submitted_data = fields.Dict()
 

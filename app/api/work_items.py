@@ -7,8 +7,13 @@ from typing import Any
 from flask_login import login_required
 from flask_smorest import Blueprint
 
-from app.api.schemas import CompleteWorkItemSchema, ReassignWorkItemSchema, WorkItemDetailSchema, \
-    WorkItemQuerySchema, WorkItemSchema
+from app.api.schemas import (
+    CompleteWorkItemSchema,
+    ReassignWorkItemSchema,
+    WorkItemDetailSchema,
+    WorkItemQuerySchema,
+    WorkItemSchema,
+)
 from app.auth import acting_user
 from app.extensions import db
 from workflows import work_items

@@ -13,7 +13,7 @@ from SpiffWorkflow.spiff.parser.process import SpiffBpmnParser
 from SpiffWorkflow.task import Task
 from SpiffWorkflow.util.task import TaskState
 
-from workflows.engine.serialization import specs_from_dict, workflow_from_state
+from workflows.engine.serialization import workflow_from_state
 from workflows.scripting import make_script_engine
 
 # The engine loses sight of tasks deeper than its max_depth (1000) and then reports the
@@ -32,15 +32,15 @@ def parse_spec(root: etree._Element, key: str, filename: str = "diagram.bpmn") -
     return parser.get_spec(key), parser.get_subprocess_specs(key)
 
 
-def new_workflow(spec_dict: dict[str, Any]) -> BpmnWorkflow:
-    """A fresh workflow on its own spec objects, with the restricted script engine."""
-    spec, subs = specs_from_dict(spec_dict)
+def new_workflow(specs: tuple[Any, dict[str, Any]]) -> BpmnWorkflow:
+    """A fresh workflow on the given spec objects, with the restricted script engine."""
+    spec, subs = specs
     return BpmnWorkflow(spec, subs, script_engine=make_script_engine())
 
 
-def restore_workflow(spec_dict: dict[str, Any], state: dict[str, Any]) -> BpmnWorkflow:
-    """A stored instance, ready to step."""
-    workflow = workflow_from_state(spec_dict, state)
+def restore_workflow(specs: tuple[Any, dict[str, Any]], state: dict[str, Any]) -> BpmnWorkflow:
+    """A stored instance on the given spec objects, ready to step."""
+    workflow = workflow_from_state(specs[0], specs[1], state)
     workflow.script_engine = make_script_engine()
     return workflow
 

@@ -2,22 +2,50 @@
 
 from __future__ import annotations
 
+import copy
 from datetime import date
 from decimal import Decimal
 from typing import Any
 
+from SpiffWorkflow.bpmn.serializer.default.workflow import BpmnWorkflowConverter, WorkflowConverter
 from SpiffWorkflow.bpmn.serializer.workflow import BpmnWorkflowSerializer
 from SpiffWorkflow.bpmn.workflow import BpmnWorkflow
 from SpiffWorkflow.spiff.serializer.config import SPIFF_CONFIG
 
 # Bump when the layout of ProcessInstance.state changes; stored per instance.
 STATE_FORMAT = 1
-_SPEC_KEYS = ("spec", "subprocess_specs")
+
+
+class StateOnlyConverter(BpmnWorkflowConverter):
+    """Instance state without the spec, which the definition stores once; restored onto given spec objects."""
+
+    def to_dict(self, workflow: BpmnWorkflow) -> dict[str, Any]:
+        """The parent's dictionary minus the spec, never converted (it dominates the cost)."""
+        dct = WorkflowConverter.to_dict(self, workflow)
+        dct["subprocesses"] = self.mapping_to_dict(workflow.subprocesses)
+        dct["bpmn_events"] = self.registry.convert(workflow.bpmn_events)
+        return dct
+
+    def from_dict(self, dct: dict[str, Any], spec: Any = None,
+                  subprocess_specs: dict[str, Any] | None = None) -> BpmnWorkflow:
+        """Rebuild the workflow on the spec objects the caller provides."""
+        dct = dict(dct)
+        workflow = self.target_class(spec, subprocess_specs or {}, deserializing=True)
+        from uuid import UUID
+
+        workflow.tasks = self.mapping_from_dict(dct["tasks"], UUID, workflow=workflow)
+        workflow.task_tree = workflow.tasks.get(UUID(dct["root"]))
+        self.set_default_attributes(workflow, dct)
+        self.subprocesses_from_dict(dict(dct["subprocesses"]), workflow)
+        workflow.bpmn_events = self.registry.restore(dct.get("bpmn_events", []))
+        return workflow
 
 
 def _build_serializer() -> BpmnWorkflowSerializer:
     """Configure the Spiff serializer with converters for dates and decimals found in task data."""
-    registry = BpmnWorkflowSerializer.configure(SPIFF_CONFIG)
+    config = dict(SPIFF_CONFIG)
+    config[BpmnWorkflow] = StateOnlyConverter
+    registry = BpmnWorkflowSerializer.configure(config)
     registry.register(date, lambda v: {"value": v.isoformat()}, lambda v: date.fromisoformat(v["value"]), "date")
     registry.register(Decimal, lambda v: {"value": str(v)}, lambda v: Decimal(v["value"]), "Decimal")
     return BpmnWorkflowSerializer(registry)
@@ -35,22 +63,18 @@ def spec_to_dict(spec: Any, subprocess_specs: dict[str, Any]) -> dict[str, Any]:
 
 
 def specs_from_dict(spec_dict: dict[str, Any]) -> tuple[Any, dict[str, Any]]:
-    """Build fresh spec objects; the engine mutates specs, so instances never share them."""
+    """Build spec objects from their stored form (the serializer consumes its input, so on a copy)."""
+    spec_dict = copy.deepcopy(spec_dict)
     spec = SERIALIZER.from_dict(spec_dict["spec"])
     subs = {name: SERIALIZER.from_dict(s) for name, s in spec_dict["subprocess_specs"].items()}
     return spec, subs
 
 
 def state_to_dict(workflow: BpmnWorkflow) -> dict[str, Any]:
-    """Serialize an instance's state without its spec, which the definition already stores."""
-    state = SERIALIZER.to_dict(workflow)
-    for key in _SPEC_KEYS:
-        state.pop(key, None)
-    return state
+    """Serialize an instance's state without its spec."""
+    return SERIALIZER.to_dict(workflow)
 
 
-def workflow_from_state(spec_dict: dict[str, Any], state: dict[str, Any]) -> BpmnWorkflow:
-    """Rebuild a workflow from the definition's spec and the instance's state."""
-    full = dict(state)
-    full.update(spec_dict)
-    return SERIALIZER.from_dict(full)
+def workflow_from_state(spec: Any, subprocess_specs: dict[str, Any], state: dict[str, Any]) -> BpmnWorkflow:
+    """Rebuild a workflow from spec objects and the instance's state."""
+    return SERIALIZER.from_dict(state, spec=spec, subprocess_specs=subprocess_specs)

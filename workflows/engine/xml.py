@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from xml.etree.ElementTree import ParseError
 
-import defusedxml.ElementTree as safe_et
 from defusedxml import DefusedXmlException
+from defusedxml import ElementTree as SafeElementTree
 from lxml import etree
 
 MAX_DIAGRAM_BYTES = 2 * 1024 * 1024
@@ -21,7 +21,7 @@ def parse_xml(data: bytes, max_bytes: int = MAX_DIAGRAM_BYTES) -> etree._Element
         raise UnsafeXmlError(f"the document is {len(data)} bytes; the limit is {max_bytes}")
     try:
         # defusedxml is the well-kept gatekeeper: it refuses DTDs, entity and external references.
-        safe_et.fromstring(data, forbid_dtd=True, forbid_entities=True, forbid_external=True)
+        SafeElementTree.fromstring(data, forbid_dtd=True, forbid_entities=True, forbid_external=True)
     except DefusedXmlException as err:
         raise UnsafeXmlError(f"DTDs and entities are not allowed: {err}") from err
     except ParseError as err:

@@ -24,11 +24,13 @@ class ProcessDefinition(Base):
     key: Mapped[str] = mapped_column(String(100), index=True)  # the BPMN process id
     version: Mapped[int] = mapped_column(Integer)  # 1, 2, ... per key
     name: Mapped[str] = mapped_column(String(200))  # the process name from the diagram
-    diagram_xml: Mapped[str] = mapped_column(Text)  # the uploaded BPMN, as uploaded
-    forms: Mapped[dict[str, Any]] = mapped_column(JSONType, default=dict)  # form file name -> JSON Schema
+    # The large columns are deferred: instances load their definition on every step, and the
+    # immutable content is read once per process through workflows.definitions instead.
+    diagram_xml: Mapped[str] = mapped_column(Text, deferred=True)  # the uploaded BPMN, as uploaded
+    forms: Mapped[dict[str, Any]] = mapped_column(JSONType, default=dict, deferred=True)  # file name -> JSON Schema
     checksum: Mapped[str] = mapped_column(String(64), index=True)  # sha256 of diagram and forms
-    spec: Mapped[dict[str, Any]] = mapped_column(JSONType)  # serialized engine spec (+ subprocess specs)
-    meta: Mapped[dict[str, Any]] = mapped_column(JSONType)  # lanes and task properties read from the diagram
+    spec: Mapped[dict[str, Any]] = mapped_column(JSONType, deferred=True)  # serialized engine spec (+ subprocesses)
+    meta: Mapped[dict[str, Any]] = mapped_column(JSONType, deferred=True)  # lanes and task properties of the diagram
     deployed_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))  # None: set-up script
     deployed_at: Mapped[datetime] = mapped_column(UTCDateTime, default=now)  # deployment time
 

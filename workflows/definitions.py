@@ -1,0 +1,62 @@
+"""Deployed definitions are immutable, so their large content is read once per process and cached."""
+
+from __future__ import annotations
+
+import json
+import threading
+from collections import OrderedDict
+from dataclasses import dataclass, field
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from workflows.engine.serialization import specs_from_dict
+from workflows.models import ProcessDefinition
+
+_MAX_ENTRIES = 256
+
+
+@dataclass
+class CompiledDefinition:
+    """What the runtime needs of a definition: the engine spec, the diagram's settings, the forms."""
+
+    spec: dict[str, Any]
+    meta: dict[str, Any]
+    forms: dict[str, Any]
+    # The engine mutates specs when a message starts a pool (DESIGN.md), so diagrams with
+    # message events get fresh spec objects per instance; the others share one set.
+    shareable: bool = False
+    _shared: tuple[Any, dict[str, Any]] | None = field(default=None, repr=False)
+
+    def specs(self) -> tuple[Any, dict[str, Any]]:
+        """Spec objects for one instance: shared when safe, else built afresh."""
+        if not self.shareable:
+            return specs_from_dict(self.spec)
+        if self._shared is None:
+            self._shared = specs_from_dict(self.spec)
+        return self._shared
+
+
+# Keyed by id and checksum: ids are reused when a test database is emptied, checksums tell versions apart.
+_cache: OrderedDict[tuple[int, str], CompiledDefinition] = OrderedDict()
+_lock = threading.Lock()
+
+
+def compiled(session: Session, definition: ProcessDefinition) -> CompiledDefinition:
+    """The cached content of a definition version (loaded on first use)."""
+    key = (definition.id, definition.checksum)
+    with _lock:
+        hit = _cache.get(key)
+        if hit is not None:
+            _cache.move_to_end(key)
+            return hit
+    row = session.execute(select(ProcessDefinition.spec, ProcessDefinition.meta, ProcessDefinition.forms)
+                          .where(ProcessDefinition.id == definition.id)).one()
+    entry = CompiledDefinition(spec=row.spec, meta=row.meta, forms=row.forms,
+                               shareable="MessageEventDefinition" not in json.dumps(row.spec))
+    with _lock:
+        _cache[key] = entry
+        while len(_cache) > _MAX_ENTRIES:
+            _cache.popitem(last=False)
+    return entry
