@@ -6,6 +6,7 @@ import pytest
 from werkzeug.security import check_password_hash
 
 from app import create_app
+from app.extensions import db
 
 
 def test_token_and_me(client, auth):  # noqa: ANN001
@@ -34,7 +35,6 @@ def test_me_needs_login(client, demo):  # noqa: ANN001
 
 
 def test_passwords_are_hashed(app, demo):  # noqa: ANN001
-    from app.extensions import db
     from workflows.models import User
 
     with app.app_context():
@@ -52,6 +52,8 @@ def test_login_attempts_are_rate_limited(app, demo):  # noqa: ANN001
     assert codes == [401, 401, 401, 429]
     assert client.post("/api/v1/auth/token", json={"username": "jd_msa_liaison",
                                                     "password": "xietong-demo"}).status_code == 429
+    with limited.app_context():
+        db.engine.dispose()  # this second app has its own connection pool
 
 
 AGENCY = {"code": "pd_msa", "name": "浦东新区市场监督管理局", "type": "market_supervision",

@@ -18,7 +18,10 @@ NAMING_CONVENTION = {
     "pk": "pk_%(table_name)s",
 }
 
+# Small structured values (roles, payloads) may use JSONB on PostgreSQL; engine blobs must not:
+# JSONB reorders object keys, and the engine's restored state depends on the order it wrote.
 JSONType = JSON().with_variant(JSONB(), "postgresql")
+OrderedJSON = JSON()
 
 
 class UTCDateTime(TypeDecorator):

@@ -9,7 +9,7 @@ from sqlalchemy import ForeignKey, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from workflows.clock import now
-from workflows.db import Base, JSONType, UTCDateTime
+from workflows.db import Base, OrderedJSON, UTCDateTime
 from workflows.models.agency import Agency
 from workflows.models.user import User
 
@@ -27,10 +27,10 @@ class ProcessDefinition(Base):
     # The large columns are deferred: instances load their definition on every step, and the
     # immutable content is read once per process through workflows.definitions instead.
     diagram_xml: Mapped[str] = mapped_column(Text, deferred=True)  # the uploaded BPMN, as uploaded
-    forms: Mapped[dict[str, Any]] = mapped_column(JSONType, default=dict, deferred=True)  # file name -> JSON Schema
+    forms: Mapped[dict[str, Any]] = mapped_column(OrderedJSON, default=dict, deferred=True)  # file name -> JSON Schema
     checksum: Mapped[str] = mapped_column(String(64), index=True)  # sha256 of diagram and forms
-    spec: Mapped[dict[str, Any]] = mapped_column(JSONType, deferred=True)  # serialized engine spec (+ subprocesses)
-    meta: Mapped[dict[str, Any]] = mapped_column(JSONType, deferred=True)  # lanes and task properties of the diagram
+    spec: Mapped[dict[str, Any]] = mapped_column(OrderedJSON, deferred=True)  # serialized engine spec (+ subprocesses)
+    meta: Mapped[dict[str, Any]] = mapped_column(OrderedJSON, deferred=True)  # lanes and task properties of the diagram
     deployed_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))  # None: set-up script
     deployed_at: Mapped[datetime] = mapped_column(UTCDateTime, default=now)  # deployment time
 
@@ -50,7 +50,7 @@ class ProcessInstance(Base):
     error_reason: Mapped[str | None] = mapped_column(Text)  # why it stopped, when status is error
     initiating_agency_id: Mapped[int] = mapped_column(ForeignKey("agency.id"), index=True)  # 同级 anchor
     initiating_user_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"))  # who started it
-    state: Mapped[dict[str, Any]] = mapped_column(JSONType)  # serialized engine state, spec excluded
+    state: Mapped[dict[str, Any]] = mapped_column(OrderedJSON)  # serialized engine state, spec excluded
     state_format: Mapped[int] = mapped_column(Integer, default=1)  # our state layout version
     lock_version: Mapped[int] = mapped_column(Integer, default=1)  # optimistic lock against lost updates
     next_timer_due_at: Mapped[datetime | None] = mapped_column(UTCDateTime, index=True)  # for the timer worker

@@ -1,8 +1,8 @@
 """initial schema of agencies users definitions instances work items audit calendar
 
-Revision ID: ee76d8e654c8
+Revision ID: d543f32ac804
 Revises: 
-Create Date: 2026-11-21 11:20:05.592260
+Create Date: 2026-11-21 11:27:27.340166
 
 """
 from alembic import op
@@ -14,7 +14,7 @@ import workflows.db  # noqa: F401 - custom column types
 from sqlalchemy.dialects import postgresql
 
 # revision identifiers, used by Alembic.
-revision = 'ee76d8e654c8'
+revision = 'd543f32ac804'
 down_revision = None
 branch_labels = None
 depends_on = None
@@ -97,10 +97,10 @@ def upgrade():
     sa.Column('version', sa.Integer(), nullable=False),
     sa.Column('name', sa.String(length=200), nullable=False),
     sa.Column('diagram_xml', sa.Text(), nullable=False),
-    sa.Column('forms', sa.JSON().with_variant(postgresql.JSONB(astext_type=Text()), 'postgresql'), nullable=False),
+    sa.Column('forms', sa.JSON(), nullable=False),
     sa.Column('checksum', sa.String(length=64), nullable=False),
-    sa.Column('spec', sa.JSON().with_variant(postgresql.JSONB(astext_type=Text()), 'postgresql'), nullable=False),
-    sa.Column('meta', sa.JSON().with_variant(postgresql.JSONB(astext_type=Text()), 'postgresql'), nullable=False),
+    sa.Column('spec', sa.JSON(), nullable=False),
+    sa.Column('meta', sa.JSON(), nullable=False),
     sa.Column('deployed_by_id', sa.Integer(), nullable=True),
     sa.Column('deployed_at', workflows.db.UTCDateTime(timezone=True), nullable=False),
     sa.ForeignKeyConstraint(['deployed_by_id'], ['user_account.id'], name=op.f('fk_process_definition_deployed_by_id_user_account')),
@@ -120,7 +120,7 @@ def upgrade():
     sa.Column('error_reason', sa.Text(), nullable=True),
     sa.Column('initiating_agency_id', sa.Integer(), nullable=False),
     sa.Column('initiating_user_id', sa.Integer(), nullable=False),
-    sa.Column('state', sa.JSON().with_variant(postgresql.JSONB(astext_type=Text()), 'postgresql'), nullable=False),
+    sa.Column('state', sa.JSON(), nullable=False),
     sa.Column('state_format', sa.Integer(), nullable=False),
     sa.Column('lock_version', sa.Integer(), nullable=False),
     sa.Column('next_timer_due_at', workflows.db.UTCDateTime(timezone=True), nullable=True),
