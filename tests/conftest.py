@@ -32,7 +32,7 @@ def _database_url(tmp_path_factory: pytest.TempPathFactory) -> str:
 
 
 @pytest.fixture(scope="session")
-def app(tmp_path_factory: pytest.TempPathFactory) -> Flask:
+def app(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Flask]:
     """The application with its schema built by the Alembic migrations.
 
     No application context stays pushed: each request must get its own, as in production.
@@ -43,7 +43,9 @@ def app(tmp_path_factory: pytest.TempPathFactory) -> Flask:
             with db.engine.begin() as conn:
                 conn.execute(text("DROP SCHEMA public CASCADE; CREATE SCHEMA public"))
         upgrade()
-    return application
+    yield application
+    with application.app_context():
+        db.engine.dispose()  # close pooled connections before the interpreter collects them
 
 
 def _wipe() -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date, datetime, time
 from typing import Any
 
@@ -23,6 +24,18 @@ def load_calendar(session: Session) -> HolidayCalendar:
     return HolidayCalendar(days=days, published_years=years)
 
 
+def calendar_loader(session: Session) -> Callable[[], HolidayCalendar]:
+    """A loader that reads the calendar on first use only (hour periods and no deadline never need it)."""
+    loaded: list[HolidayCalendar] = []
+
+    def load() -> HolidayCalendar:
+        if not loaded:
+            loaded.append(load_calendar(session))
+        return loaded[0]
+
+    return load
+
+
 def _as_instant(value: Any, field: str) -> datetime:
     """Read an ISO date or date-time from instance data; a bare date starts at 00:00 Shanghai."""
     if isinstance(value, datetime):
@@ -41,11 +54,12 @@ def _as_instant(value: Any, field: str) -> datetime:
 
 
 def due_for(deadline: str | None, deadline_from: str | None, data: dict[str, Any],
-            created_at: datetime, calendar: HolidayCalendar) -> Due | None:
+            created_at: datetime, calendar: Callable[[], HolidayCalendar]) -> Due | None:
     """The due time of a task, or None when the diagram sets no deadline."""
     if not deadline:
         return None
     start = created_at
     if deadline_from:
         start = _as_instant(data.get(deadline_from), deadline_from)
-    return compute_due(start, parse_period(deadline), calendar)
+    period = parse_period(deadline)
+    return compute_due(start, period, None if period.unit == "hours" else calendar())

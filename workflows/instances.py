@@ -8,7 +8,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from workflows.audit import record
-from workflows.deadlines import load_calendar
+from workflows.deadlines import calendar_loader
 from workflows.definitions import compiled
 from workflows.deployment import latest_definition
 from workflows.engine.runtime import EngineError, new_workflow, run_engine
@@ -55,7 +55,7 @@ def start_instance(session: Session, actor: User, key: str, data: dict[str, Any]
         save_state(instance, workflow)
         mark_error(session, instance, str(err), actor)
         return instance
-    advance(session, instance, workflow, actor, load_calendar(session))
+    advance(session, instance, workflow, actor, calendar_loader(session))
     session.flush()
     return instance
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from typing import Any
 
 from SpiffWorkflow.bpmn.workflow import BpmnWorkflow
@@ -47,7 +48,8 @@ def mark_error(session: Session, instance: ProcessInstance, reason: str, actor: 
     record(session, "instance.error", actor=actor, instance=instance, payload={"reason": reason})
 
 
-def _new_item(session: Session, instance: ProcessInstance, task: Any, calendar: HolidayCalendar) -> WorkItem:
+def _new_item(session: Session, instance: ProcessInstance, task: Any,
+              calendar: Callable[[], HolidayCalendar]) -> WorkItem:
     """A work item for a READY task, queued at the lane's agency with its due time."""
     meta = compiled(session, instance.definition).meta
     info = meta["tasks"][task.task_spec.bpmn_id]
@@ -67,7 +69,7 @@ def _new_item(session: Session, instance: ProcessInstance, task: Any, calendar: 
 
 
 def sync_work_items(session: Session, instance: ProcessInstance, workflow: BpmnWorkflow,
-                    actor: User | None, calendar: HolidayCalendar) -> list[WorkItem]:
+                    actor: User | None, calendar: Callable[[], HolidayCalendar]) -> list[WorkItem]:
     """Cancel items whose task is gone, create items for new READY tasks; return the new ones."""
     active = session.scalars(select(WorkItem).where(
         WorkItem.instance_id == instance.id, WorkItem.status.in_(ACTIVE_STATUSES))).all()
@@ -87,7 +89,7 @@ def sync_work_items(session: Session, instance: ProcessInstance, workflow: BpmnW
 
 
 def advance(session: Session, instance: ProcessInstance, workflow: BpmnWorkflow,
-            actor: User | None, calendar: HolidayCalendar) -> None:
+            actor: User | None, calendar: Callable[[], HolidayCalendar]) -> None:
     """Persist the engine's new state: work items, completion, or a visible error."""
     save_state(instance, workflow)
     try:

@@ -8,12 +8,13 @@ from jsonschema import Draft202012Validator, FormatChecker
 from SpiffWorkflow.util.task import TaskState
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
+from sqlalchemy.orm.attributes import set_committed_value
 from sqlalchemy.orm.exc import StaleDataError
 
 from workflows.assignment import LaneResolutionError, resolve_lane
 from workflows.audit import record
 from workflows.clock import now
-from workflows.deadlines import load_calendar
+from workflows.deadlines import calendar_loader
 from workflows.definitions import compiled
 from workflows.engine.runtime import EngineError, complete_task, find_task, restore_workflow
 from workflows.errors import ConflictError, InvalidDataError, NotFoundError, PermissionDeniedError
@@ -54,8 +55,10 @@ def claim(session: Session, actor: User, item: WorkItem) -> WorkItem:
         session.refresh(item)
         raise ConflictError(f"work item {item.id} is {item.status}" +
                             (f" by {item.assignee.display_name}" if item.assignee else ""))
-    session.refresh(item)
-    record(session, "work_item.claimed", actor=actor, instance=item.instance, work_item=item)
+    # The row now holds exactly these values; tell the ORM without reading it back.
+    for name, value in (("status", CLAIMED), ("assignee_id", actor.id), ("claimed_at", claimed_at)):
+        set_committed_value(item, name, value)
+    record(session, "work_item.claimed", actor=actor, work_item=item)
     return item
 
 
@@ -69,7 +72,7 @@ def release(session: Session, actor: User, item: WorkItem) -> WorkItem:
         raise PermissionDeniedError("only the assignee or a leader releases a claimed item")
     previous = item.assignee_id
     item.status, item.assignee_id, item.claimed_at = OPEN, None, None
-    record(session, "work_item.released", actor=actor, instance=item.instance, work_item=item,
+    record(session, "work_item.released", actor=actor, work_item=item,
            payload={"previous_assignee": previous})
     return item
 
@@ -90,7 +93,7 @@ def reassign(session: Session, actor: User, item: WorkItem, assignee: User) -> W
                                {"assignee_id": [f"lacks the role '{item.required_role}'"]})
     previous = item.assignee_id
     item.status, item.assignee_id, item.claimed_at = CLAIMED, assignee.id, now()
-    record(session, "work_item.reassigned", actor=actor, instance=item.instance, work_item=item,
+    record(session, "work_item.reassigned", actor=actor, work_item=item,
            payload={"previous_assignee": previous, "assignee": assignee.id})
     return item
 
@@ -134,11 +137,14 @@ def complete(session: Session, actor: User, item: WorkItem, data: dict[str, Any]
     if item.status != CLAIMED or item.assignee_id != actor.id:
         raise ConflictError("claim the work item before completing it")
     data = json_safe(data)
-    validate_form(session, item, data)
     instance = _lock_instance(session, item.instance_id)
-    session.refresh(item)  # another request may have completed it while we waited for the lock
-    if item.status != CLAIMED or item.assignee_id != actor.id:
-        raise ConflictError("the work item changed meanwhile; reload it")
+    if session.get_bind().dialect.name != "sqlite":
+        # Another request may have completed the item while we waited for the lock. (SQLite
+        # transactions start with BEGIN IMMEDIATE, so nothing changed since the item was read.)
+        session.refresh(item)
+        if item.status != CLAIMED or item.assignee_id != actor.id:
+            raise ConflictError("the work item changed meanwhile; reload it")
+    validate_form(session, item, data)
     if instance.status != RUNNING:
         raise ConflictError(f"the instance is {instance.status}" +
                             (f": {instance.error_reason}" if instance.error_reason else ""))
@@ -168,7 +174,7 @@ def _finish(session: Session, actor: User, instance: ProcessInstance, item: Work
         save_state(instance, workflow)
         mark_error(session, instance, str(err), actor)
     else:
-        advance(session, instance, workflow, actor, load_calendar(session))
+        advance(session, instance, workflow, actor, calendar_loader(session))
         try:
             _copy_to(session, actor, instance, item, task.data)
         except LaneResolutionError as err:
