@@ -122,3 +122,21 @@ def test_openapi_document_lists_the_endpoints(client, demo):  # noqa: ANN001
     paths = set(spec["paths"])
     assert {"/api/v1/auth/token", "/api/v1/me", "/api/v1/work-items/{item_id}/claim",
             "/api/v1/process-definitions", "/api/v1/process-instances/{instance_id}/events"} <= paths
+
+
+@pytest.mark.parametrize("method,path", [
+    ("get", "/api/v1/me"), ("get", "/api/v1/agencies"), ("post", "/api/v1/agencies"),
+    ("get", "/api/v1/agency-types"), ("post", "/api/v1/agency-types"), ("get", "/api/v1/users"),
+    ("post", "/api/v1/users"), ("get", "/api/v1/process-definitions"), ("post", "/api/v1/process-definitions"),
+    ("get", "/api/v1/process-definitions/case_transfer"), ("get", "/api/v1/process-definitions/case_transfer/diagram"),
+    ("post", "/api/v1/process-instances"), ("get", "/api/v1/process-instances"), ("get", "/api/v1/process-instances/1"),
+    ("get", "/api/v1/process-instances/1/events"), ("get", "/api/v1/work-items"), ("get", "/api/v1/work-items/1"),
+    ("post", "/api/v1/work-items/1/claim"), ("post", "/api/v1/work-items/1/release"),
+    ("post", "/api/v1/work-items/1/reassign"), ("post", "/api/v1/work-items/1/complete"),
+])
+def test_every_endpoint_needs_login(client, shipped, method, path):  # noqa: ANN001
+    response = getattr(client, method)(path, json={})
+    assert response.status_code == 401
+    assert response.get_json()["code"] == 401
+    expired = getattr(client, method)(path, json={}, headers={"Authorization": "Bearer expired-or-forged"})
+    assert expired.status_code == 401
