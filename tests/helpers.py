@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import io
+from pathlib import Path
 from typing import Any
 
 from flask.testing import FlaskClient
@@ -32,3 +34,40 @@ def open_item(client: FlaskClient, headers: dict[str, str], task_name: str) -> d
     matches = [i for i in queue if i["task_name"] == task_name]
     assert matches, f"{task_name} not in queue: {[i['task_name'] for i in queue]}"
     return matches[0]
+
+
+def upload(client, headers, folder: Path, name="inspection.bpmn", forms=("request.json", "result.json")):  # noqa: ANN001
+    """Upload a diagram folder as multipart form data."""
+    files = {"diagram": (io.BytesIO((folder / name).read_bytes()), name),
+             "forms": [(io.BytesIO((folder / f).read_bytes()), f) for f in forms]}
+    return client.post("/api/v1/process-definitions", data=files, headers=headers,
+                       content_type="multipart/form-data")
+
+
+def setup_customs(client, admin):  # noqa: ANN001
+    """Create the agency type, two agencies and their users through the API."""
+    created = client.post("/api/v1/agency-types", json={"code": "customs", "name": "海关"}, headers=admin)
+    assert created.status_code == 201
+    for code, place in (("customs_sh", "上海市"), ("customs_ks", "昆山市")):
+        body = {"code": code, "name": f"{place}海关", "type": "customs", "jurisdiction": place, "level": "city"}
+        assert client.post("/api/v1/agencies", json=body, headers=admin).status_code == 201
+    users = [("sh_officer", "customs_sh", ["liaison"]), ("ks_inspector", "customs_ks", ["inspector"]),
+             ("ks_officer", "customs_ks", ["liaison"])]
+    for username, agency, roles in users:
+        body = {"username": username, "display_name": username, "agency_code": agency, "roles": roles,
+                "password": "secret-pass-1"}
+        assert client.post("/api/v1/users", json=body, headers=admin).status_code == 201
+
+
+def login(client, username):  # noqa: ANN001
+    """Bearer headers for a user created in the test."""
+    token = client.post("/api/v1/auth/token", json={"username": username, "password": "secret-pass-1"}).get_json()
+    return {"Authorization": f"Bearer {token['token']}"}
+
+
+def take(client, headers, task_name):  # noqa: ANN001
+    """Find the task in the caller's queue and claim it."""
+    queue = client.get("/api/v1/work-items?view=queue", headers=headers).get_json()
+    item = next(i for i in queue if i["task_name"] == task_name)
+    assert client.post(f"/api/v1/work-items/{item['id']}/claim", headers=headers).status_code == 200
+    return item

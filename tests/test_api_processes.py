@@ -10,8 +10,7 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import DATA
-from tests.helpers import REGISTER, open_item, start_case
-from tests.test_new_process_api import _login, _setup_customs, _take, _upload
+from tests.helpers import REGISTER, login, open_item, setup_customs, start_case, take, upload
 
 INSPECTION = DATA / "inspection"
 
@@ -28,8 +27,8 @@ def _errors(response) -> list[dict]:  # noqa: ANN001
 
 
 def test_upload_is_admin_only(client, auth):  # noqa: ANN001
-    assert _upload(client, {}, INSPECTION).status_code == 401
-    assert _upload(client, auth.headers("jd_msa_leader"), INSPECTION).status_code == 403
+    assert upload(client, {}, INSPECTION).status_code == 401
+    assert upload(client, auth.headers("jd_msa_leader"), INSPECTION).status_code == 403
     missing = client.post("/api/v1/process-definitions", data={}, headers=auth.headers("admin"),
                           content_type="multipart/form-data")
     assert missing.status_code == 422
@@ -37,7 +36,7 @@ def test_upload_is_admin_only(client, auth):  # noqa: ANN001
 
 @pytest.mark.parametrize("name,element", [("import_os.bpmn", "script_evil"), ("subclasses.bpmn", "f2")])
 def test_escaping_expressions_are_rejected_at_deploy(client, auth, name, element):  # noqa: ANN001
-    response = _upload(client, auth.headers("admin"), DATA / "evil", name=name, forms=())
+    response = upload(client, auth.headers("admin"), DATA / "evil", name=name, forms=())
     errors = _errors(response)
     assert element in [e["element"] for e in errors]
     assert client.get("/api/v1/process-definitions", headers=auth.headers("admin")).get_json() == []
@@ -46,15 +45,15 @@ def test_escaping_expressions_are_rejected_at_deploy(client, auth, name, element
 
 def test_instance_data_never_executes(client, auth):  # noqa: ANN001
     admin = auth.headers("admin")
-    _setup_customs(client, admin)
-    assert _upload(client, admin, INSPECTION).status_code == 201
-    sh = _login(client, "sh_officer")
+    setup_customs(client, admin)
+    assert upload(client, admin, INSPECTION).status_code == 201
+    sh = login(client, "sh_officer")
     client.post("/api/v1/process-instances", json={"process_key": "joint_inspection"}, headers=sh)
-    item = _take(client, sh, "task_request")
+    item = take(client, sh, "task_request")
     payload = "__import__('os').system('touch /tmp/xietong-pwned')"
     data = {"target_office": "customs_ks", "urgent": True, "description": payload}
     assert client.post(f"/api/v1/work-items/{item['id']}/complete", json={"data": data}, headers=sh).status_code == 200
-    urgent = client.get("/api/v1/work-items?view=queue", headers=_login(client, "ks_inspector")).get_json()
+    urgent = client.get("/api/v1/work-items?view=queue", headers=login(client, "ks_inspector")).get_json()
     assert [i["task_name"] for i in urgent] == ["task_urgent"]  # the condition read the text as a plain string
     assert not os.path.exists("/tmp/xietong-pwned")
 
@@ -93,7 +92,7 @@ def test_every_problem_is_named_at_its_element(client, auth):  # noqa: ANN001
 
 def test_missing_form_and_unlaned_task(client, auth):  # noqa: ANN001
     admin = auth.headers("admin")
-    _setup_customs(client, admin)
+    setup_customs(client, admin)
     xml = (INSPECTION / "inspection.bpmn").read_text().replace(
         "<bpmn:flowNodeRef>task_acknowledge</bpmn:flowNodeRef>", "")
     errors = _errors(_upload_text(client, admin, xml, {"request.json": (INSPECTION / "request.json").read_bytes()}))
@@ -104,12 +103,12 @@ def test_missing_form_and_unlaned_task(client, auth):  # noqa: ANN001
 
 def test_versions_and_identical_reupload(client, auth):  # noqa: ANN001
     admin = auth.headers("admin")
-    _setup_customs(client, admin)
-    first = _upload(client, admin, INSPECTION)
+    setup_customs(client, admin)
+    first = upload(client, admin, INSPECTION)
     assert first.status_code == 201 and first.get_json()["definition"]["version"] == 1
-    again = _upload(client, admin, INSPECTION)
+    again = upload(client, admin, INSPECTION)
     assert again.status_code == 200 and again.get_json() == {**first.get_json(), "created": False}
-    sh = _login(client, "sh_officer")
+    sh = login(client, "sh_officer")
     old = client.post("/api/v1/process-instances", json={"process_key": "joint_inspection"}, headers=sh).get_json()
     xml = (INSPECTION / "inspection.bpmn").read_text().replace("确认检查结果", "确认检查结果并归档")
     forms = {n: (INSPECTION / n).read_bytes() for n in ("request.json", "result.json")}
@@ -190,11 +189,11 @@ def test_police_sees_the_case_once_it_holds_a_work_item(client, auth, shipped): 
 
 def test_unresolvable_lane_stops_the_instance_visibly(client, auth):  # noqa: ANN001
     admin = auth.headers("admin")
-    _setup_customs(client, admin)
-    _upload(client, admin, INSPECTION)
-    sh = _login(client, "sh_officer")
+    setup_customs(client, admin)
+    upload(client, admin, INSPECTION)
+    sh = login(client, "sh_officer")
     instance = client.post("/api/v1/process-instances", json={"process_key": "joint_inspection"}, headers=sh)
-    item = _take(client, sh, "task_request")
+    item = take(client, sh, "task_request")
     data = {"target_office": "customs_nowhere", "urgent": False, "description": "x"}
     assert client.post(f"/api/v1/work-items/{item['id']}/complete", json={"data": data}, headers=sh).status_code == 200
     detail = client.get(f"/api/v1/process-instances/{instance.get_json()['id']}", headers=sh).get_json()

@@ -87,7 +87,7 @@ def _check_lanes(info: ProcessInfo, agency_types: set[str]) -> list[dict[str, An
         elif agency_type not in agency_types:
             errors.append(_error(lane_id, f"lane '{lane.name}': unknown agency type '{agency_type}'"))
         else:
-            lane.agency_type = agency_type
+            lane.agency_type = agency_type  # stored in meta, so a lane named after its type resolves too
         if lane.agency_from and not IDENTIFIER.match(lane.agency_from):
             errors.append(_error(lane_id, f"agencyFrom '{lane.agency_from}' is not a data field name"))
     return errors

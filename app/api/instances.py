@@ -15,7 +15,7 @@ from workflows import instances
 blp = Blueprint("instances", __name__, url_prefix="/api/v1/process-instances", description="Running cases")
 
 
-class _Detail:
+class InstanceDetail:
     """An instance with the related rows its detail view shows."""
 
     def __init__(self, instance: Any) -> None:
@@ -28,11 +28,6 @@ class _Detail:
         return getattr(self._instance, name)
 
 
-def _detail(instance: Any) -> _Detail:
-    """The detail view of an instance."""
-    return _Detail(instance)
-
-
 @blp.route("", methods=["POST"])
 @login_required
 @blp.arguments(StartInstanceSchema)
@@ -42,7 +37,7 @@ def start_process_instance(args: dict[str, Any]) -> Any:
     instance = instances.start_instance(db.session, acting_user(), args["process_key"], args["data"],
                                         business_key=args["business_key"], title=args["title"])
     db.session.commit()
-    return _detail(instance)
+    return InstanceDetail(instance)
 
 
 @blp.route("")
@@ -61,7 +56,7 @@ def list_process_instances(args: dict[str, Any]) -> Any:
 @blp.response(200, InstanceDetailSchema)
 def get_process_instance(instance_id: int) -> Any:
     """Status, data, open work items and history of one instance."""
-    return _detail(instances.get_instance(db.session, acting_user(), instance_id))
+    return InstanceDetail(instances.get_instance(db.session, acting_user(), instance_id))
 
 
 @blp.route("/<int:instance_id>/events")
