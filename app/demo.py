@@ -58,15 +58,20 @@ DEMO_USERS = [
     ("jd_procurator", "刘洋（嘉定检察官）", "jd_procuratorate", ["liaison"]),
     ("jd_procur_leader", "赵静（嘉定检察院负责人）", "jd_procuratorate", ["leader", "liaison"]),
     ("jd_court_clerk", "孙丽（嘉定法院立案庭）", "jd_court", ["clerk"]),
-    ("jd_judge", "周明（嘉定法院法官）", "jd_court", ["judge", "leader"]),
+    ("jd_judge", "周明（嘉定法院法官）", "jd_court", ["judge"]),
+    ("jd_court_president", "黄志远（嘉定法院院长）", "jd_court", ["leader", "judge"]),
     ("jd_mediator", "吴芳（调解员）", "jd_mediation", ["mediator", "liaison"]),
+    ("jd_mediation_leader", "许德明（调委会主任）", "jd_mediation", ["leader", "mediator"]),
+    ("jd_tax_liaison", "沈悦（嘉定税务联络员）", "jd_tax", ["liaison"]),
     ("jd_supervisor", "郑华（领导小组办公室）", "jd_leading_group", ["supervisor"]),
     ("cn_msa_liaison", "钱进（长宁市监联络员）", "cn_msa", ["liaison"]),
     ("cn_police_liaison", "冯磊（长宁公安联络员）", "cn_police", ["liaison"]),
     ("ks_msa_liaison", "蒋涛（昆山市监联络员）", "ks_msa", ["liaison"]),
+    ("ks_msa_leader", "曹静（昆山市监负责人）", "ks_msa", ["leader", "liaison"]),
     ("ks_police_liaison", "韩梅（昆山公安联络员）", "ks_police", ["liaison"]),
     ("tc_msa_liaison", "杨帆（太仓市监联络员）", "tc_msa", ["liaison"]),
     ("sh_ipo_liaison", "朱琳（市知识产权局）", "sh_ipo", ["liaison", "leader"]),
+    ("sz_ipo_liaison", "秦川（苏州市知识产权局）", "sz_ipo", ["liaison", "leader"]),
 ]
 
 

@@ -3,10 +3,21 @@
 from __future__ import annotations
 
 import io
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
 from flask.testing import FlaskClient
+from SpiffWorkflow.util.task import TaskState
+from sqlalchemy import select
+
+from workflows.calendar import SHANGHAI
+from workflows.clock import set_clock
+from workflows.definitions import compiled
+from workflows.engine.runtime import restore_workflow
+from workflows.instances import instance_work_items, start_instance
+from workflows.models import Agency, InstanceParticipant, User
+from workflows.work_items import claim, complete
 
 REGISTER = {
     "admin_case_no": "沪嘉市监案〔2026〕101号",
@@ -71,3 +82,88 @@ def take(client, headers, task_name):  # noqa: ANN001
     item = next(i for i in queue if i["task_name"] == task_name)
     assert client.post(f"/api/v1/work-items/{item['id']}/claim", headers=headers).status_code == 200
     return item
+
+
+# --- engine-level driver: one instance stepped through the services at fixed clock instants ------
+
+def sh(month: int, day: int, hour: int = 0, minute: int = 0, year: int = 2026) -> datetime:
+    """A Shanghai wall-clock instant."""
+    return datetime(year, month, day, hour, minute, tzinfo=SHANGHAI)
+
+
+def end_of(month: int, day: int, year: int = 2026) -> datetime:
+    """24:00 of a Shanghai calendar day, where an N-day period ends."""
+    return sh(month, day, year=year) + timedelta(days=1)
+
+
+class Case:
+    """One process instance, stepped one work item at a time at fixed clock instants.
+
+    `step` asserts the waiting item's task, agency, role, creation and due time, then claims and
+    completes it as the given user at the given instant (so the next items are created then).
+    """
+
+    def __init__(self, session, ids: dict[str, int], start: datetime, key: str = "JD-2026-101", *,  # noqa: ANN001
+                 process: str = "case_transfer", starter: str = "jd_msa_liaison",
+                 data: dict[str, Any] | None = None) -> None:
+        self.session, self.ids, self.clock, self.done = session, ids, start, []
+        set_clock(lambda: start)
+        self.instance = start_instance(session, self.user(starter), process, data=data, business_key=key)
+        session.commit()
+        assert self.instance.status == "running", self.instance.error_reason
+
+    def user(self, name: str) -> User:
+        return self.session.get(User, self.ids[name])
+
+    def items(self) -> list:
+        """The active work items."""
+        return instance_work_items(self.session, self.instance, active_only=True)
+
+    def item(self, task: str | None = None):  # noqa: ANN201
+        """The single active work item (of the given task, where several are active)."""
+        items = [i for i in self.items() if task is None or i.task_name == task]
+        assert len(items) == 1, [i.task_name for i in self.items()]
+        return items[0]
+
+    def move_to(self, at: datetime) -> None:
+        """Set the clock."""
+        self.clock = at
+        set_clock(lambda: at)
+
+    def step(self, task: str, username: str, data: dict, *, at: datetime, agency: str = "jd_msa",
+             role: str = "liaison", due: datetime | None = None, provisional: bool = False,
+             created: datetime | None = None):  # noqa: ANN201
+        """Check the waiting item, then claim and complete it at `at`."""
+        several = len(self.items()) > 1
+        item = self.item(task if several else None)
+        assert (item.task_name, item.candidate_agency.code, item.required_role) == (task, agency, role)
+        assert item.created_at == (created or self.clock), f"{task}: created {item.created_at}"
+        assert item.due_at == due, f"{task}: due {item.due_at and item.due_at.astimezone(SHANGHAI)}"
+        assert item.due_provisional is provisional
+        self.move_to(at)
+        actor = self.user(username)
+        claim(self.session, actor, item)
+        complete(self.session, actor, item, data)
+        self.session.commit()
+        assert self.instance.status in ("running", "completed"), self.instance.error_reason
+        self.done.append(task)
+        return item
+
+    def ended_at(self) -> set[str]:
+        """The ids of the completed end events (those named `end_...`)."""
+        workflow = restore_workflow(compiled(self.session, self.instance.definition).specs(), self.instance.state)
+        return {t.task_spec.bpmn_id for t in workflow.get_tasks(state=TaskState.COMPLETED)
+                if (t.task_spec.bpmn_id or "").startswith("end_")}
+
+    def finish(self, end_event: str) -> None:
+        """The instance completed at the given end event, with exactly the stepped items completed."""
+        assert self.instance.status == "completed", self.instance.error_reason
+        assert self.instance.completed_at == self.clock
+        items = instance_work_items(self.session, self.instance)
+        assert [(i.task_name, i.status) for i in items] == [(t, "completed") for t in self.done]
+        assert self.ended_at() == {end_event}
+
+    def participants(self) -> dict[str, str]:
+        rows = self.session.scalars(select(InstanceParticipant).where(
+            InstanceParticipant.instance_id == self.instance.id))
+        return {self.session.get(Agency, r.agency_id).code: r.reason for r in rows}

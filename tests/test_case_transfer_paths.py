@@ -5,21 +5,15 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 
 import pytest
-from SpiffWorkflow.util.task import TaskState
-from sqlalchemy import select
 
-from tests.helpers import REGISTER
-from workflows.calendar import SHANGHAI
-from workflows.clock import set_clock
-from workflows.definitions import compiled
+from tests.helpers import REGISTER, Case, end_of, sh
 from workflows.directory import create_user
-from workflows.engine.runtime import restore_workflow
 from workflows.errors import PermissionDeniedError
 from workflows.instances import instance_data, instance_events, instance_work_items, start_instance
-from workflows.models import Agency, InstanceParticipant, User
+from workflows.models import User
 from workflows.participation import can_view
 from workflows.queues import list_work_items
-from workflows.work_items import claim, complete
+from workflows.work_items import claim
 
 # --- one valid submission per form ------------------------------------------------------------
 VERIFY = {"special_team_officers": ["王敏", "李强"], "transfer_report": "经核实，非法经营数额达到追诉标准。"}
@@ -59,70 +53,6 @@ ORDER_FILING = {"supervision_conclusion": "order_filing", "conclusion_reason": "
                 "filing_order_no": "嘉检通立〔2026〕1号"}
 FILE_ON_ORDER = {"filing_notice_no": "嘉公立〔2026〕7号", "filing_date": "2026-09-10"}
 ADMIN = {"penalty_decision_no": "沪嘉市监罚〔2026〕1号", "penalty_amount": 30000, "penalty_decision_date": "2026-03-10"}
-
-
-def sh(month: int, day: int, hour: int = 0, minute: int = 0, year: int = 2026) -> datetime:
-    """A Shanghai wall-clock instant."""
-    return datetime(year, month, day, hour, minute, tzinfo=SHANGHAI)
-
-
-def end_of(month: int, day: int, year: int = 2026) -> datetime:
-    """24:00 of a Shanghai calendar day, where an N-day period ends."""
-    return sh(month, day, year=year) + timedelta(days=1)
-
-
-class Case:
-    """One case_transfer instance, stepped one work item at a time at fixed clock instants."""
-
-    def __init__(self, session, ids: dict[str, int], start: datetime, key: str = "JD-2026-101") -> None:  # noqa: ANN001
-        self.session, self.ids, self.clock, self.done = session, ids, start, []
-        set_clock(lambda: start)
-        self.instance = start_instance(session, self.user("jd_msa_liaison"), "case_transfer", business_key=key)
-        session.commit()
-        assert self.instance.status == "running", self.instance.error_reason
-
-    def user(self, name: str) -> User:
-        return self.session.get(User, self.ids[name])
-
-    def item(self):  # noqa: ANN201
-        """The single active work item."""
-        items = instance_work_items(self.session, self.instance, active_only=True)
-        assert len(items) == 1, [i.task_name for i in items]
-        return items[0]
-
-    def step(self, task: str, username: str, data: dict, *, at: datetime, agency: str = "jd_msa",
-             role: str = "liaison", due: datetime | None = None, provisional: bool = False):  # noqa: ANN201
-        """Check the waiting item, then claim and complete it at `at` (so the next item is created then)."""
-        item = self.item()
-        assert (item.task_name, item.candidate_agency.code, item.required_role) == (task, agency, role)
-        assert item.created_at == self.clock
-        assert item.due_at == due, f"{task}: due {item.due_at and item.due_at.astimezone(SHANGHAI)}"
-        assert item.due_provisional is provisional
-        self.clock = at
-        set_clock(lambda: at)
-        actor = self.user(username)
-        claim(self.session, actor, item)
-        complete(self.session, actor, item, data)
-        self.session.commit()
-        assert self.instance.status in ("running", "completed"), self.instance.error_reason
-        self.done.append(task)
-        return item
-
-    def finish(self, end_event: str) -> None:
-        """The instance completed at the given end event, with exactly the stepped items completed."""
-        assert self.instance.status == "completed", self.instance.error_reason
-        assert self.instance.completed_at == self.clock
-        items = instance_work_items(self.session, self.instance)
-        assert [(i.task_name, i.status) for i in items] == [(t, "completed") for t in self.done]
-        workflow = restore_workflow(compiled(self.session, self.instance.definition).specs(), self.instance.state)
-        ends = {t.task_spec.bpmn_id for t in workflow.get_tasks(state=TaskState.COMPLETED)
-                if (t.task_spec.bpmn_id or "").startswith("end_")}
-        assert ends == {end_event}
-
-    def participants(self) -> dict[str, str]:
-        rows = self.session.scalars(select(InstanceParticipant).where(
-            InstanceParticipant.instance_id == self.instance.id))
-        return {self.session.get(Agency, r.agency_id).code: r.reason for r in rows}
 
 
 def to_police(case: Case, approve_due: datetime) -> None:
