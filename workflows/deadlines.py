@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import date, datetime, time
+from datetime import date, datetime, time, timedelta
 from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from workflows.calendar import SHANGHAI, Due, HolidayCalendar, compute_due, parse_period
+from workflows.calendar import SHANGHAI, Due, HolidayCalendar, Period, compute_due, parse_period
 from workflows.models import CalendarDay, CalendarYear
 
 
@@ -63,3 +63,41 @@ def due_for(deadline: str | None, deadline_from: str | None, data: dict[str, Any
         start = _as_instant(data.get(deadline_from), deadline_from)
     period = parse_period(deadline)
     return compute_due(start, period, None if period.unit == "hours" else calendar())
+
+
+def period_length(period: Period) -> timedelta:
+    """A clock length for reminder periods (hours, or days of 24 hours)."""
+    return timedelta(hours=period.amount) if period.unit == "hours" else timedelta(days=period.amount)
+
+
+# Without a remindBefore, the holder is reminded half-way through the period, and at most a day ahead.
+DEFAULT_REMINDER = timedelta(hours=24)
+
+
+def reminder_for(due: datetime, created_at: datetime, remind_before: str | None) -> datetime:
+    """When the holder of an item gets the "deadline approaching" notice."""
+    if remind_before:
+        return due - period_length(parse_period(remind_before))
+    return due - min(DEFAULT_REMINDER, max(due - created_at, timedelta()) / 2)
+
+
+def extended_due(current: datetime, extension: str, calendar: Callable[[], HolidayCalendar]) -> Due:
+    """The due time after one extension: the period counted on from the current due time.
+
+    The current due time is 24:00 of a day, i.e. 00:00 of the next; the extension's trigger day
+    is the last day of the original period, as the law counts a continued period.
+    """
+    period = parse_period(extension)
+    start = current if period.unit == "hours" else current - timedelta(microseconds=1)
+    return compute_due(start, period, None if period.unit == "hours" else calendar())
+
+
+def timer_deadline(calendar: Callable[[], HolidayCalendar]) -> Callable[[str, Any], str]:
+    """`deadline(period, start)` for timer expressions: the ISO due time of a legal period."""
+
+    def deadline(period: str, start: Any) -> str:
+        parsed = parse_period(period)
+        due = compute_due(_as_instant(start, "start"), parsed, None if parsed.unit == "hours" else calendar())
+        return due.at.isoformat()
+
+    return deadline

@@ -78,6 +78,7 @@ def _check_lanes(info: ProcessInfo, agency_types: set[str]) -> list[dict[str, An
     """Every lane used by a user task must stand for a known agency type."""
     errors = []
     used = {task.lane for task in info.tasks.values() if task.lane}
+    used |= {lane for lane in _referenced_lanes(info) if lane in info.lanes}
     for lane_id in sorted(used):
         lane = info.lanes[lane_id]
         agency_type = lane.agency_type or (lane.name if lane.name in agency_types else None)
@@ -90,6 +91,63 @@ def _check_lanes(info: ProcessInfo, agency_types: set[str]) -> list[dict[str, An
             lane.agency_type = agency_type  # stored in meta, so a lane named after its type resolves too
         if lane.agency_from and not IDENTIFIER.match(lane.agency_from):
             errors.append(_error(lane_id, f"agencyFrom '{lane.agency_from}' is not a data field name"))
+    return errors
+
+
+def _referenced_lanes(info: ProcessInfo) -> set[str]:
+    """Lanes named by copyTo, escalateTo and notify (whose agencies receive copies and notices)."""
+    refs = set()
+    for task in info.tasks.values():
+        refs |= set(task.copy_to) | {entry.split(":")[0] for entry in task.escalate_to}
+    for notice in info.notices.values():
+        refs |= {entry.split(":")[0] for entry in notice.notify}
+    return refs
+
+
+def _check_recipients(element: str, prop: str, entries: list[str], info: ProcessInfo) -> list[dict[str, Any]]:
+    """Entries of escalateTo / notify: a known lane id, optionally ':role'."""
+    errors = []
+    for entry in entries:
+        lane, _, role = entry.partition(":")
+        if lane not in info.lanes:
+            errors.append(_error(element, f"{prop} names unknown lane '{lane}'"))
+        elif ":" in entry and not IDENTIFIER.match(role):
+            errors.append(_error(element, f"{prop} entry '{entry}': the role after ':' is not a name"))
+    return errors
+
+
+def _check_period(element: str, prop: str, value: str | None, *, hours_only: bool = False) -> list[dict[str, Any]]:
+    """A period property must parse (and be clock time where working days make no sense)."""
+    if not value:
+        return []
+    try:
+        period = parse_period(value)
+    except PeriodError as err:
+        return [_error(element, f"{prop}: {err}")]
+    if hours_only and period.unit == "working_days":
+        return [_error(element, f"{prop} '{value}' must be in hours or days, not working days")]
+    return []
+
+
+def _check_deadline_rules(info: ProcessInfo) -> list[dict[str, Any]]:
+    """Escalation, reminders, extensions, notices and `due_at` timers (docs/diagrams.md §5, §8)."""
+    errors = []
+    for task in info.tasks.values():
+        errors += _check_recipients(task.id, "escalateTo", task.escalate_to, info)
+        errors += _check_period(task.id, "remindBefore", task.remind_before, hours_only=True)
+        errors += _check_period(task.id, "extension", task.extension)
+        if (task.escalate_to or task.extension or task.remind_before) and not task.deadline:
+            errors.append(_error(task.id, "escalateTo, remindBefore and extension need a deadline"))
+        if not IDENTIFIER.match(task.extension_role):
+            errors.append(_error(task.id, f"extensionRole '{task.extension_role}' is not a role name"))
+        if not re.fullmatch(r"\d{1,2}", task.max_extensions):
+            errors.append(_error(task.id, f"maxExtensions '{task.max_extensions}' is not a small integer"))
+    for notice in info.notices.values():
+        errors += _check_recipients(notice.id, "notify", notice.notify, info)
+    for timer, task_id in info.deadline_timers.items():
+        task = info.tasks.get(task_id)
+        if task is None or not task.deadline:
+            errors.append(_error(timer, "a 'due_at' timer must be a boundary event on a user task with a deadline"))
     return errors
 
 
@@ -159,7 +217,7 @@ def validate_diagram(xml: bytes, raw_forms: dict[str, bytes], agency_types: set[
         errors.append(_error(info.key, "the process id must be letters, digits, '_', '-' or '.'"))
     forms, form_errors = _load_forms(raw_forms)
     errors += form_errors + _check_lanes(info, agency_types) + _check_tasks(info, forms)
-    errors += _check_expressions(info)
+    errors += _check_deadline_rules(info) + _check_expressions(info)
     spec = None
     if not errors:  # the engine's own parse is the costliest check and assumes the rest passed
         spec, engine_errors = _engine_spec(root, info.key)

@@ -8,15 +8,14 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from workflows.audit import record
-from workflows.deadlines import calendar_loader
 from workflows.definitions import compiled
 from workflows.deployment import latest_definition
-from workflows.engine.runtime import EngineError, new_workflow, run_engine
+from workflows.engine.runtime import new_workflow, run_engine
 from workflows.errors import NotFoundError, PermissionDeniedError
 from workflows.models import AuditEvent, ProcessInstance, User, WorkItem
 from workflows.models.work_item import ACTIVE_STATUSES
 from workflows.participation import add_participant, can_view, visible_instance_ids
-from workflows.progress import RUNNING, advance, json_safe, mark_error, save_state
+from workflows.progress import RUNNING, json_safe, run_step
 
 
 def _check_may_start(user: User, meta: dict[str, Any]) -> None:
@@ -49,13 +48,7 @@ def start_instance(session: Session, actor: User, key: str, data: dict[str, Any]
     add_participant(session, instance, actor.agency, "initiator")
     record(session, "instance.started", actor=actor, instance=instance,
            payload={"key": key, "version": definition.version, "business_key": business_key})
-    try:
-        run_engine(workflow)
-    except EngineError as err:
-        save_state(instance, workflow)
-        mark_error(session, instance, str(err), actor)
-        return instance
-    advance(session, instance, workflow, actor, calendar_loader(session))
+    run_step(session, instance, workflow, actor, lambda deadline: run_engine(workflow, deadline))
     session.flush()
     return instance
 

@@ -1,9 +1,10 @@
-"""After the engine ran: store the state and bring work items in line with the READY tasks."""
+"""After the engine ran: store the state, bring work items in line with the READY tasks, schedule timers."""
 
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
+from datetime import datetime
 from typing import Any
 
 from SpiffWorkflow.bpmn.workflow import BpmnWorkflow
@@ -14,15 +15,27 @@ from workflows.assignment import LaneResolutionError, resolve_lane
 from workflows.audit import record
 from workflows.calendar import HolidayCalendar
 from workflows.clock import now
-from workflows.deadlines import DeadlineStartError, due_for
+from workflows.deadlines import DeadlineStartError, calendar_loader, due_for, reminder_for, timer_deadline
 from workflows.definitions import compiled
-from workflows.engine.runtime import next_timer_due, ready_user_tasks, snapshot_data
+from workflows.engine.runtime import (
+    EngineError,
+    completed_task_ids,
+    deadline_timers,
+    next_timer_due,
+    ready_user_tasks,
+    set_timer_due,
+    snapshot_data,
+)
 from workflows.engine.serialization import STATE_FORMAT, state_to_dict
 from workflows.models import ProcessInstance, User, WorkItem
 from workflows.models.work_item import ACTIVE_STATUSES, CANCELLED, OPEN
+from workflows.notices import notify_lanes, render_title
 from workflows.participation import add_participant
 
 RUNNING, COMPLETED, ERROR = "running", "completed", "error"
+
+# What a caller does with the engine: run it, given the `deadline` function for timer expressions.
+EngineAction = Callable[[Callable[[str, Any], str]], None]
 
 
 def json_safe(data: dict[str, Any]) -> dict[str, Any]:
@@ -31,26 +44,45 @@ def json_safe(data: dict[str, Any]) -> dict[str, Any]:
 
 
 def save_state(instance: ProcessInstance, workflow: BpmnWorkflow) -> None:
-    """Store the engine state, the case data snapshot and the next timer."""
+    """Store the engine state, the case data snapshot and the engine's next timer."""
     state = state_to_dict(workflow)
     state["xietong_data"] = json_safe(snapshot_data(workflow))
     instance.state = state
     instance.state_format = STATE_FORMAT
-    instance.next_timer_due_at = next_timer_due(workflow)
+    instance.engine_timer_due_at = next_timer_due(workflow)
+    instance.next_timer_due_at = instance.engine_timer_due_at
     instance.updated_at = now()
+
+
+def schedule(instance: ProcessInstance, active_items: Iterable[WorkItem]) -> None:
+    """When the timer worker must next look at the instance: engine timers and deadline watches."""
+    if instance.status != RUNNING:
+        instance.next_timer_due_at = None
+        return
+    due = [at for at in (item.next_watch() for item in active_items) if at is not None]
+    if instance.engine_timer_due_at is not None:
+        due.append(instance.engine_timer_due_at)
+    instance.next_timer_due_at = min(due) if due else None
+
+
+def active_items(session: Session, instance: ProcessInstance) -> list[WorkItem]:
+    """The instance's open and claimed work items."""
+    return list(session.scalars(select(WorkItem).where(
+        WorkItem.instance_id == instance.id, WorkItem.status.in_(ACTIVE_STATUSES))))
 
 
 def mark_error(session: Session, instance: ProcessInstance, reason: str, actor: User | None) -> None:
     """Stop an instance visibly, with the reason, instead of letting it hang."""
     instance.status = ERROR
     instance.error_reason = reason
+    instance.next_timer_due_at = None
     instance.updated_at = now()
     record(session, "instance.error", actor=actor, instance=instance, payload={"reason": reason})
 
 
-def _new_item(session: Session, instance: ProcessInstance, task: Any,
+def _new_item(session: Session, instance: ProcessInstance, workflow: BpmnWorkflow, task: Any,
               calendar: Callable[[], HolidayCalendar]) -> WorkItem:
-    """A work item for a READY task, queued at the lane's agency with its due time."""
+    """A work item for a READY task, queued at the lane's agency with its due time and reminder."""
     meta = compiled(session, instance.definition).meta
     info = meta["tasks"][task.task_spec.bpmn_id]
     lane = meta["lanes"][info["lane"]]
@@ -61,8 +93,14 @@ def _new_item(session: Session, instance: ProcessInstance, task: Any,
         instance_id=instance.id, engine_task_id=str(task.id), task_name=info["id"], title=info["name"],
         lane=info["lane"], candidate_agency_id=agency.id, required_role=info["role"], status=OPEN,
         priority=int(info["priority"]), deadline=info["deadline"], due_at=due.at if due else None,
-        due_provisional=bool(due and due.provisional), form_name=info["form"], created_at=created,
+        original_due_at=due.at if due else None, due_provisional=bool(due and due.provisional),
+        remind_at=reminder_for(due.at, created, info.get("remind_before")) if due else None,
+        form_name=info["form"], created_at=created,
     )
+    if due:
+        timers = {t for t, owner in meta.get("deadline_timers", {}).items() if owner == info["id"]}
+        for timer in deadline_timers(workflow, task, timers):
+            set_timer_due(timer, due.at)
     session.add(item)
     add_participant(session, instance, agency, "work_item")
     return item
@@ -70,33 +108,77 @@ def _new_item(session: Session, instance: ProcessInstance, task: Any,
 
 def sync_work_items(session: Session, instance: ProcessInstance, workflow: BpmnWorkflow,
                     actor: User | None, calendar: Callable[[], HolidayCalendar]) -> list[WorkItem]:
-    """Cancel items whose task is gone, create items for new READY tasks; return the new ones."""
-    active = session.scalars(select(WorkItem).where(
-        WorkItem.instance_id == instance.id, WorkItem.status.in_(ACTIVE_STATUSES))).all()
+    """Cancel items whose task is gone, create items for new READY tasks; return the active items."""
+    active = active_items(session, instance)
     ready = {str(task.id): task for task in ready_user_tasks(workflow)}
+    kept = []
     for item in active:
-        if item.engine_task_id not in ready:
+        if item.engine_task_id in ready:
+            kept.append(item)
+        else:
             item.status, item.completed_at = CANCELLED, now()
             record(session, "work_item.cancelled", actor=actor, instance=instance, work_item=item)
     known = {item.engine_task_id for item in active}
-    created = [_new_item(session, instance, task, calendar) for tid, task in ready.items() if tid not in known]
+    created = [_new_item(session, instance, workflow, task, calendar)
+               for tid, task in ready.items() if tid not in known]
     session.flush()
     for item in created:
         record(session, "work_item.created", actor=actor, instance=instance, work_item=item,
                payload={"task": item.task_name, "agency": item.candidate_agency_id, "role": item.required_role,
                         "due_at": item.due_at.isoformat() if item.due_at else None})
-    return created
+    return kept + created
 
 
 def advance(session: Session, instance: ProcessInstance, workflow: BpmnWorkflow,
             actor: User | None, calendar: Callable[[], HolidayCalendar]) -> None:
-    """Persist the engine's new state: work items, completion, or a visible error."""
-    save_state(instance, workflow)
+    """Persist the engine's new state: work items, completion, timers, or a visible error."""
     try:
-        sync_work_items(session, instance, workflow, actor, calendar)
+        items = sync_work_items(session, instance, workflow, actor, calendar)
     except (LaneResolutionError, DeadlineStartError) as err:
+        save_state(instance, workflow)
         mark_error(session, instance, str(err), actor)
         return
+    save_state(instance, workflow)  # after the sync, which writes due times into `due_at` timers
     if workflow.is_completed():
         instance.status, instance.completed_at = COMPLETED, now()
         record(session, "instance.completed", actor=actor, instance=instance)
+    schedule(instance, items)
+
+
+def _element_notices(session: Session, instance: ProcessInstance, meta: dict[str, Any], workflow: BpmnWorkflow,
+                     finished: dict[str, str]) -> None:
+    """Send the notices of diagram elements (`notify`) that completed in this step."""
+    if not finished:
+        return
+    data = instance.state.get("xietong_data", {})
+    for task_id, element in finished.items():
+        info = meta["notices"][element]
+        notify_lanes(session, instance, meta, info["notify"], data, kind=info["kind"],
+                     title=render_title(info["title"], data), payload={"element": element, "task": task_id})
+
+
+def run_step(session: Session, instance: ProcessInstance, workflow: BpmnWorkflow, actor: User | None,
+             action: EngineAction) -> bool:
+    """Run the engine through `action`, then persist everything it changed; False if it failed.
+
+    The notices of diagram elements that completed during the run go out after the state is saved.
+    """
+    calendar = calendar_loader(session)
+    meta = compiled(session, instance.definition).meta
+    watched = set(meta.get("notices", {}))
+    before = completed_task_ids(workflow, watched)
+    try:
+        action(timer_deadline(calendar))
+    except EngineError as err:
+        save_state(instance, workflow)
+        mark_error(session, instance, str(err), actor)
+        return False
+    advance(session, instance, workflow, actor, calendar)
+    after = completed_task_ids(workflow, watched)
+    _element_notices(session, instance, meta, workflow, {k: v for k, v in after.items() if k not in before})
+    return instance.status != ERROR
+
+
+def due_instant(value: datetime | None) -> str | None:
+    """An instant for audit payloads and notices."""
+    return value.isoformat() if value else None

@@ -14,14 +14,15 @@ from sqlalchemy.orm.exc import StaleDataError
 from workflows.assignment import LaneResolutionError, resolve_lane
 from workflows.audit import record
 from workflows.clock import now
-from workflows.deadlines import calendar_loader
 from workflows.definitions import compiled
-from workflows.engine.runtime import EngineError, complete_task, find_task, restore_workflow
+from workflows.engine.runtime import complete_task, find_task, restore_workflow
 from workflows.errors import ConflictError, InvalidDataError, NotFoundError, PermissionDeniedError
 from workflows.models import ProcessInstance, User, WorkItem
+from workflows.models.notice import COPY_RECEIVED
 from workflows.models.work_item import CLAIMED, COMPLETED, OPEN
+from workflows.notices import send
 from workflows.participation import add_participant
-from workflows.progress import RUNNING, advance, json_safe, mark_error, save_state
+from workflows.progress import RUNNING, json_safe, mark_error, run_step
 
 
 def get_work_item(session: Session, user: User, item_id: int) -> WorkItem:
@@ -129,6 +130,8 @@ def _copy_to(session: Session, actor: User, instance: ProcessInstance, item: Wor
         if add_participant(session, instance, agency, "copy"):
             record(session, "instance.copied", actor=actor, instance=instance, work_item=item,
                    payload={"agency": agency.id, "lane": lane_id})
+            send(session, kind=COPY_RECEIVED, agency=agency, instance=instance, work_item=item,
+                 title=f"抄送：{instance.title}（{item.title}）", payload={"lane": lane_id})
 
 
 def complete(session: Session, actor: User, item: WorkItem, data: dict[str, Any]) -> WorkItem:
@@ -168,13 +171,7 @@ def _finish(session: Session, actor: User, instance: ProcessInstance, item: Work
     """Run the task, then persist the engine's progress or the error it met."""
     item.status, item.completed_at, item.completed_by_id, item.submitted_data = COMPLETED, now(), actor.id, data
     record(session, "work_item.completed", actor=actor, instance=instance, work_item=item, payload={"data": data})
-    try:
-        complete_task(workflow, task, data)
-    except EngineError as err:
-        save_state(instance, workflow)
-        mark_error(session, instance, str(err), actor)
-    else:
-        advance(session, instance, workflow, actor, calendar_loader(session))
+    if run_step(session, instance, workflow, actor, lambda deadline: complete_task(workflow, task, data, deadline)):
         try:
             _copy_to(session, actor, instance, item, task.data)
         except LaneResolutionError as err:

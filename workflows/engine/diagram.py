@@ -14,6 +14,8 @@ EXPRESSION_TAGS = {
     "completionCondition", "loopCardinality", "loopCondition", "messagePayload",
 }
 USER_TASK_TAGS = {"userTask"}
+TIMER_TAGS = {"timeDate", "timeDuration", "timeCycle"}
+DEADLINE_TIMER_EXPRESSION = "due_at"  # a boundary timer firing at its task's due time (docs/diagrams.md §5.3)
 FORM_ATTRIBUTES = ("formKey",)  # camunda:formKey
 FORM_EXTENSION_TAGS = {"formJsonSchemaFilename"}  # spiffworkflow
 
@@ -78,6 +80,21 @@ class TaskInfo:
     deadline_from: str | None
     priority: str
     copy_to: list[str] = field(default_factory=list)
+    escalate_to: list[str] = field(default_factory=list)  # "lane_id" or "lane_id:role"
+    remind_before: str | None = None
+    extension: str | None = None
+    extension_role: str = "leader"
+    max_extensions: str = "1"
+
+
+@dataclass
+class NoticeInfo:
+    """An element that tells other lanes' agencies when it completes."""
+
+    id: str
+    notify: list[str]  # "lane_id" or "lane_id:role"
+    kind: str
+    title: str
 
 
 @dataclass
@@ -99,6 +116,8 @@ class ProcessInfo:
     tasks: dict[str, TaskInfo]
     start_lanes: list[str | None]
     expressions: list[Expression]
+    notices: dict[str, NoticeInfo] = field(default_factory=dict)
+    deadline_timers: dict[str, str] = field(default_factory=dict)  # boundary event id -> its user task id
 
     def to_meta(self) -> dict[str, Any]:
         """The JSON stored with the definition and read at run time."""
@@ -108,6 +127,8 @@ class ProcessInfo:
             "lanes": {k: asdict(v) for k, v in self.lanes.items()},
             "tasks": {k: asdict(v) for k, v in self.tasks.items()},
             "start_lanes": self.start_lanes,
+            "notices": {k: asdict(v) for k, v in self.notices.items()},
+            "deadline_timers": self.deadline_timers,
         }
 
 
@@ -130,16 +151,45 @@ def _lanes(process: etree._Element) -> tuple[dict[str, LaneInfo], dict[str, str]
     return lanes, node_lane
 
 
+def _list(value: str | None) -> list[str]:
+    """A comma-separated property as a list."""
+    return [part.strip() for part in (value or "").split(",") if part.strip()]
+
+
 def _task_info(node: etree._Element, lane: str | None) -> TaskInfo:
     """Read a user task's properties."""
     props = extension_properties(node)
-    copy_to = [part.strip() for part in props.get("copyTo", "").split(",") if part.strip()]
     return TaskInfo(
         id=node.get("id", ""), name=node.get("name", "") or node.get("id", ""), lane=lane,
         role=props.get("role") or "liaison", form=_form_reference(node, props),
         deadline=props.get("deadline") or None, deadline_from=props.get("deadlineFrom") or None,
-        priority=props.get("priority") or "0", copy_to=copy_to,
+        priority=props.get("priority") or "0", copy_to=_list(props.get("copyTo")),
+        escalate_to=_list(props.get("escalateTo")), remind_before=props.get("remindBefore") or None,
+        extension=props.get("extension") or None, extension_role=props.get("extensionRole") or "leader",
+        max_extensions=props.get("maxExtensions") or "1",
     )
+
+
+def _notice_info(node: etree._Element) -> NoticeInfo | None:
+    """The notice an element sends on completion, if it has a `notify` property."""
+    props = extension_properties(node)
+    lanes = _list(props.get("notify"))
+    if not lanes:
+        return None
+    name = node.get("name", "") or node.get("id", "")
+    return NoticeInfo(node.get("id", ""), lanes, props.get("noticeKind") or "process_event",
+                      props.get("noticeTitle") or name)
+
+
+def _deadline_timer_target(node: etree._Element) -> str | None:
+    """The task a boundary timer is attached to, when its expression is `due_at`."""
+    for definition in node:
+        if _local(definition) != "timerEventDefinition":
+            continue
+        for timer in definition:
+            if _local(timer) in TIMER_TAGS and (timer.text or "").strip() == DEADLINE_TIMER_EXPRESSION:
+                return node.get("attachedToRef") or ""
+    return None
 
 
 def _expressions(process: etree._Element) -> list[Expression]:
@@ -165,14 +215,22 @@ def read_process(process: etree._Element) -> ProcessInfo:
     lanes, node_lane = _lanes(process)
     tasks = {}
     start_lanes: list[str | None] = []
+    notices: dict[str, NoticeInfo] = {}
+    deadline_timers: dict[str, str] = {}
     for node in process.iter():
         tag = _local(node)
         if tag in USER_TASK_TAGS:
             tasks[node.get("id", "")] = _task_info(node, node_lane.get(node.get("id", "")))
         elif tag == "startEvent" and node.getparent() is process:
             start_lanes.append(node_lane.get(node.get("id", "")))
+        elif tag == "boundaryEvent":
+            target = _deadline_timer_target(node)
+            if target is not None:
+                deadline_timers[node.get("id", "")] = target
+        if tag != "lane" and node.get("id") and (info := _notice_info(node)) is not None:
+            notices[info.id] = info
     return ProcessInfo(process.get("id", ""), process.get("name") or process.get("id", ""),
-                       lanes, tasks, start_lanes, _expressions(process))
+                       lanes, tasks, start_lanes, _expressions(process), notices, deadline_timers)
 
 
 def element_ids(root: etree._Element) -> list[str]:

@@ -2,27 +2,68 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from contextvars import ContextVar
 from datetime import datetime
 from typing import Any
 from uuid import UUID
 
 from lxml import etree
+from SpiffWorkflow.bpmn.script_engine import PythonScriptEngine
+from SpiffWorkflow.bpmn.specs.event_definitions.timer import TimerEventDefinition
 from SpiffWorkflow.bpmn.workflow import BpmnWorkflow
 from SpiffWorkflow.exceptions import TaskNotFoundException
 from SpiffWorkflow.spiff.parser.process import SpiffBpmnParser
 from SpiffWorkflow.task import Task
 from SpiffWorkflow.util.task import TaskState
 
+from workflows.engine import clocked  # noqa: F401 - the engine's timers read workflows.clock
+from workflows.engine.diagram import DEADLINE_TIMER_EXPRESSION
 from workflows.engine.serialization import workflow_from_state
-from workflows.scripting import make_script_engine
+from workflows.scripting import RestrictedEnvironment
 
 # The engine loses sight of tasks deeper than its max_depth (1000) and then reports the
 # workflow complete; stop well before that (DESIGN.md, "Depth bug").
 MAX_TASK_DEPTH = 800
 
+# A `due_at` boundary timer fires at its task's work-item due time. The engine evaluates the timer
+# before the work item exists, so it first gets this far-off placeholder; the work-item sync then
+# writes the real due time into the timer (and an extension moves it).
+UNSET_DUE_AT = "9999-12-31T00:00:00+00:00"
+
 
 class EngineError(RuntimeError):
     """The engine could not continue: a failing script, a timeout, a runaway loop."""
+
+
+# `deadline(period, start)` for timer expressions; set by the caller around each engine run,
+# because it needs the holiday calendar of the caller's database session.
+_timer_deadline: ContextVar[Callable[[str, Any], str] | None] = ContextVar("timer_deadline", default=None)
+
+
+class XietongScriptEngine(PythonScriptEngine):
+    """The restricted script engine; timer expressions also see `due_at` and `deadline`."""
+
+    def __init__(self) -> None:
+        super().__init__(environment=RestrictedEnvironment())
+
+    def evaluate(self, task: Task, expression: str, external_context: dict[str, Any] | None = None) -> Any:
+        event_definition = getattr(task.task_spec, "event_definition", None)
+        if not isinstance(event_definition, TimerEventDefinition):
+            return super().evaluate(task, expression, external_context)
+        if expression.strip() == DEADLINE_TIMER_EXPRESSION:
+            return UNSET_DUE_AT
+        deadline = _timer_deadline.get()
+        names = {"deadline": deadline} if deadline is not None else {}
+        try:  # the timer names win over data fields of the same name
+            return self.environment.evaluate(expression, {**task.data, **names}, external_context)
+        except Exception as err:
+            raise EngineError(f"at '{task.task_spec.bpmn_id}': timer expression '{expression}': {err}") from err
+
+
+def make_script_engine() -> XietongScriptEngine:
+    """The engine's script engine: restricted conditions and scripts, timer helpers."""
+    return XietongScriptEngine()
 
 
 def parse_spec(root: etree._Element, key: str, filename: str = "diagram.bpmn") -> tuple[Any, dict[str, Any]]:
@@ -45,24 +86,51 @@ def restore_workflow(specs: tuple[Any, dict[str, Any]], state: dict[str, Any]) -
     return workflow
 
 
-def run_engine(workflow: BpmnWorkflow) -> None:
-    """Run automatic steps to the next wait state, turning engine failures into EngineError."""
+def run_engine(workflow: BpmnWorkflow, deadline: Callable[[str, Any], str] | None = None) -> None:
+    """Fire due timers and run automatic steps to the next wait state; failures become EngineError."""
+    token = _timer_deadline.set(deadline)
     try:
         workflow.refresh_timers()
         workflow.do_engine_steps()
+    except EngineError:
+        raise
     except Exception as err:  # any failure of diagram code must stop the instance, not the server
         raise EngineError(_describe(err)) from err
+    finally:
+        _timer_deadline.reset(token)
     _check_depth(workflow)
 
 
-def complete_task(workflow: BpmnWorkflow, task: Task, data: dict[str, Any]) -> None:
+def complete_task(workflow: BpmnWorkflow, task: Task, data: dict[str, Any],
+                  deadline: Callable[[str, Any], str] | None = None) -> None:
     """Merge submitted data into a READY user task, run it and step the engine on."""
     task.data.update(data)
     try:
         task.run()
     except Exception as err:
         raise EngineError(_describe(err)) from err
-    run_engine(workflow)
+    run_engine(workflow, deadline)
+
+
+def deadline_timers(workflow: BpmnWorkflow, task: Task, timer_ids: set[str]) -> list[Task]:
+    """The waiting `due_at` boundary timers attached to a task (siblings under its boundary split)."""
+    if task.parent is None or not timer_ids:
+        return []
+    return [t for t in task.parent.children
+            if t.task_spec.bpmn_id in timer_ids and t.state == TaskState.WAITING]
+
+
+def set_timer_due(timer: Task, due: datetime) -> None:
+    """Make a waiting timer event fire at the given instant."""
+    timer._set_internal_data(event_value=due.isoformat())  # where the engine keeps a timer's due time
+
+
+def completed_task_ids(workflow: BpmnWorkflow, bpmn_ids: set[str]) -> dict[str, str]:
+    """Completed tasks of the given elements: engine task id -> element id."""
+    if not bpmn_ids:
+        return {}
+    return {str(t.id): t.task_spec.bpmn_id for t in workflow.get_tasks(state=TaskState.COMPLETED)
+            if t.task_spec.bpmn_id in bpmn_ids}
 
 
 def ready_user_tasks(workflow: BpmnWorkflow) -> list[Task]:
@@ -111,9 +179,9 @@ def next_timer_due(workflow: BpmnWorkflow) -> datetime | None:
     """The earliest due time over the instance's waiting timer events."""
     due = []
     for event in workflow.waiting_events():
-        if "Timer" in event.event_type and isinstance(event.value, str):
+        if "Timer" in event.event_type and isinstance(event.value, str) and event.value != UNSET_DUE_AT:
             try:
-                due.append(datetime.fromisoformat(event.value))
+                due.append(TimerEventDefinition.get_datetime(event.value))
             except ValueError:
-                continue  # cycle timers carry a non-date value; the worker refreshes them anyway
+                continue  # duration text or a cycle: the engine resolves it on its next refresh
     return min(due) if due else None

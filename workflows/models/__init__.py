@@ -3,7 +3,9 @@
 from workflows.db import Base
 from workflows.models.agency import Agency, AgencyType
 from workflows.models.audit import AuditEvent
+from workflows.models.extension import DeadlineExtension
 from workflows.models.holiday import CalendarDay, CalendarYear
+from workflows.models.notice import Notice, NoticeRead
 from workflows.models.process import InstanceParticipant, ProcessDefinition, ProcessInstance
 from workflows.models.user import ApiToken, User
 from workflows.models.work_item import WorkItem
@@ -16,7 +18,10 @@ __all__ = [
     "Base",
     "CalendarDay",
     "CalendarYear",
+    "DeadlineExtension",
     "InstanceParticipant",
+    "Notice",
+    "NoticeRead",
     "ProcessDefinition",
     "ProcessInstance",
     "User",

@@ -53,7 +53,10 @@ class ProcessInstance(Base):
     state: Mapped[dict[str, Any]] = mapped_column(OrderedJSON)  # serialized engine state, spec excluded
     state_format: Mapped[int] = mapped_column(Integer, default=1)  # our state layout version
     lock_version: Mapped[int] = mapped_column(Integer, default=1)  # optimistic lock against lost updates
-    next_timer_due_at: Mapped[datetime | None] = mapped_column(UTCDateTime, index=True)  # for the timer worker
+    # The timer worker's one indexed query reads next_timer_due_at: the earliest of the engine's own
+    # timers (engine_timer_due_at) and the deadline watches of the open work items.
+    next_timer_due_at: Mapped[datetime | None] = mapped_column(UTCDateTime, index=True)
+    engine_timer_due_at: Mapped[datetime | None] = mapped_column(UTCDateTime)  # earliest BPMN timer event
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=now)  # start time
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=now)  # last state change
     completed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)  # end time

@@ -42,6 +42,11 @@ class WorkItem(Base):
     deadline: Mapped[str | None] = mapped_column(String(50))  # the period as declared, e.g. "3 days"
     due_at: Mapped[datetime | None] = mapped_column(UTCDateTime)  # when the period runs out
     due_provisional: Mapped[bool] = mapped_column(Boolean, default=False)  # holidays not yet published
+    original_due_at: Mapped[datetime | None] = mapped_column(UTCDateTime)  # due time before any extension
+    extension_count: Mapped[int] = mapped_column(Integer, default=0)  # extensions recorded so far
+    remind_at: Mapped[datetime | None] = mapped_column(UTCDateTime)  # when "deadline approaching" is due
+    reminded_at: Mapped[datetime | None] = mapped_column(UTCDateTime)  # when that notice went out
+    overdue_at: Mapped[datetime | None] = mapped_column(UTCDateTime)  # when the worker marked it overdue
     form_name: Mapped[str | None] = mapped_column(String(200))  # JSON Schema file of the definition
     submitted_data: Mapped[dict[str, Any] | None] = mapped_column(JSONType)  # what the completer sent
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=now)  # became READY
@@ -53,6 +58,14 @@ class WorkItem(Base):
     candidate_agency: Mapped[Agency] = relationship()
     assignee: Mapped[User | None] = relationship(foreign_keys=[assignee_id])
     completed_by: Mapped[User | None] = relationship(foreign_keys=[completed_by_id])
+
+    def next_watch(self) -> datetime | None:
+        """The next instant the timer worker must look at this item's deadline (None: nothing pending)."""
+        if self.status not in ACTIVE_STATUSES or self.due_at is None or self.overdue_at is not None:
+            return None
+        if self.remind_at is not None and self.reminded_at is None and self.remind_at < self.due_at:
+            return self.remind_at
+        return self.due_at
 
     def is_overdue(self, at: datetime) -> bool:
         """Tell whether an active item has passed its due time."""
