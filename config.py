@@ -24,12 +24,16 @@ class Config:
     LOGIN_RATE_LIMIT = os.environ.get("LOGIN_RATE_LIMIT", "10 per minute")
     MAX_CONTENT_LENGTH = 8 * 1024 * 1024  # diagrams and forms; attachments come later
     BPMN_DIR = str(BASE_DIR / "bpmn")
+    # Production runs `flask run-timers` processes beside the web servers; development fires timers in-process.
+    TIMER_WORKER_IN_PROCESS = os.environ.get("TIMER_WORKER_IN_PROCESS", "0") == "1"
+    TIMER_INTERVAL_SECONDS = float(os.environ.get("TIMER_INTERVAL_SECONDS", "30"))
 
 
 class DevelopmentConfig(Config):
     """Local runs on the embedded SQLite database with demo data."""
 
     SECRET_KEY = os.environ.get("SECRET_KEY", "dev-only-not-secret")
+    TIMER_WORKER_IN_PROCESS = os.environ.get("TIMER_WORKER_IN_PROCESS", "1") == "1"
 
 
 class TestConfig(Config):
@@ -38,6 +42,7 @@ class TestConfig(Config):
     TESTING = True
     SECRET_KEY = "test-only"
     LOGIN_RATE_LIMIT = "1000 per minute"
+    TIMER_WORKER_IN_PROCESS = False  # tests move the clock and fire timers themselves
 
 
 CONFIGS = {"production": Config, "development": DevelopmentConfig, "testing": TestConfig}

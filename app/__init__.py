@@ -32,10 +32,11 @@ def create_app(config_name: str | None = None, overrides: dict[str, Any] | None 
 
 def _register(app: Flask) -> None:
     """Attach blueprints, error handlers, auth loaders and CLI commands."""
-    from app import auth, cli, errors
+    from app import auth, cli, errors, timers
     from app.api import register_api
 
     auth.init_app(app)
     errors.init_app(app)
     register_api(rest_api)
     cli.init_app(app)
+    timers.init_app(app)

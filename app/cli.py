@@ -52,6 +52,17 @@ def init_app(app: Flask) -> None:
             click.echo(f"{key} v{version}: {'deployed' if created else 'unchanged'}")
         db.session.commit()
 
+    @app.cli.command("run-timers")
+    @click.option("--once", is_flag=True, help="one pass over the due instances, then exit")
+    @click.option("--interval", default=None, type=float, help="seconds between passes (default: settings)")
+    def run_timers(once: bool, interval: float | None) -> None:
+        """Fire due timers and act on missed deadlines; run one or more of these beside the web servers."""
+        from app.timers import run_loop
+
+        seconds = interval if interval is not None else float(current_app.config["TIMER_INTERVAL_SECONDS"])
+        processed = run_loop(current_app._get_current_object(), seconds, once=once)
+        click.echo(f"processed {processed} instance(s)")
+
     @app.cli.command("create-admin")
     @click.argument("name")
     @click.option("--password", default=None, help="default: $XIETONG_ADMIN_PASSWORD")

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from sqlalchemy import select
+from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
 from workflows.clock import now
-from workflows.models import ProcessDefinition, ProcessInstance, User, WorkItem
+from workflows.models import Notice, ProcessDefinition, ProcessInstance, User, WorkItem
+from workflows.models.notice import DEADLINE_MISSED
 from workflows.models.work_item import ACTIVE_STATUSES, CLAIMED, COMPLETED, OPEN
 
 
@@ -19,10 +20,12 @@ def list_work_items(session: Session, user: User, view: str = "queue", process_k
                           WorkItem.required_role.in_(user.roles or []))
     elif view == "mine":
         stmt = stmt.where(WorkItem.assignee_id == user.id, WorkItem.status == CLAIMED)
-    elif view == "overdue":
-        stmt = stmt.where(WorkItem.status.in_(ACTIVE_STATUSES), WorkItem.due_at <= now())
+    elif view == "overdue":  # the agency's own, and those it supervises (escalateTo)
+        stmt = stmt.where(WorkItem.status.in_(ACTIVE_STATUSES), WorkItem.due_at < now())
         if not user.oversees:
-            stmt = stmt.where(WorkItem.candidate_agency_id == user.agency_id)
+            escalated = select(Notice.work_item_id).where(Notice.agency_id == user.agency_id,
+                                                          Notice.kind == DEADLINE_MISSED)
+            stmt = stmt.where(or_(WorkItem.candidate_agency_id == user.agency_id, WorkItem.id.in_(escalated)))
     elif view == "completed":
         stmt = stmt.where(WorkItem.completed_by_id == user.id, WorkItem.status == COMPLETED)
     else:

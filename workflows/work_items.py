@@ -17,8 +17,8 @@ from workflows.clock import now
 from workflows.definitions import compiled
 from workflows.engine.runtime import complete_task, find_task, restore_workflow
 from workflows.errors import ConflictError, InvalidDataError, NotFoundError, PermissionDeniedError
-from workflows.models import ProcessInstance, User, WorkItem
-from workflows.models.notice import COPY_RECEIVED
+from workflows.models import Notice, ProcessInstance, User, WorkItem
+from workflows.models.notice import COPY_RECEIVED, DEADLINE_MISSED
 from workflows.models.work_item import CLAIMED, COMPLETED, OPEN
 from workflows.notices import send
 from workflows.participation import add_participant
@@ -30,9 +30,16 @@ def get_work_item(session: Session, user: User, item_id: int) -> WorkItem:
     item = session.get(WorkItem, item_id)
     if item is None:
         raise NotFoundError(f"work item {item_id} not found")
-    if item.candidate_agency_id != user.agency_id and not user.oversees:
+    if item.candidate_agency_id != user.agency_id and not user.oversees and not supervises(session, user, item):
         raise PermissionDeniedError("this work item belongs to another agency")
     return item
+
+
+def supervises(session: Session, user: User, item: WorkItem) -> bool:
+    """The user's agency was told the item missed its deadline (escalateTo), so it watches the item."""
+    return session.scalar(select(Notice.id).where(
+        Notice.work_item_id == item.id, Notice.kind == DEADLINE_MISSED, Notice.agency_id == user.agency_id
+    ).limit(1)) is not None
 
 
 def _check_may_act(user: User, item: WorkItem) -> None:
@@ -140,7 +147,7 @@ def complete(session: Session, actor: User, item: WorkItem, data: dict[str, Any]
     if item.status != CLAIMED or item.assignee_id != actor.id:
         raise ConflictError("claim the work item before completing it")
     data = json_safe(data)
-    instance = _lock_instance(session, item.instance_id)
+    instance = lock_instance(session, item.instance_id)
     if session.get_bind().dialect.name != "sqlite":
         # Another request may have completed the item while we waited for the lock. (SQLite
         # transactions start with BEGIN IMMEDIATE, so nothing changed since the item was read.)
@@ -159,7 +166,7 @@ def complete(session: Session, actor: User, item: WorkItem, data: dict[str, Any]
     return item
 
 
-def _lock_instance(session: Session, instance_id: int) -> ProcessInstance:
+def lock_instance(session: Session, instance_id: int) -> ProcessInstance:
     """Load the instance row for update (PostgreSQL blocks other writers; the version column catches the rest)."""
     stmt = select(ProcessInstance).where(ProcessInstance.id == instance_id).with_for_update(of=ProcessInstance)
     instance = session.scalars(stmt.execution_options(populate_existing=True)).one()

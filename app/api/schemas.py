@@ -6,6 +6,7 @@ from marshmallow import Schema, fields, validate
 
 from app.extensions import db
 from workflows.clock import now
+from workflows.extensions import extensions_of
 from workflows.work_items import form_schema
 
 
@@ -164,7 +165,10 @@ class WorkItemSchema(Schema):
     deadline = fields.String()
     due_at = fields.DateTime()
     due_provisional = fields.Boolean()
+    original_due_at = fields.DateTime()
+    extension_count = fields.Integer()
     overdue = fields.Function(lambda w: w.is_overdue(now()))
+    overdue_at = fields.DateTime()
     form_name = fields.String()
     created_at = fields.DateTime()
     claimed_at = fields.DateTime()
@@ -172,12 +176,67 @@ class WorkItemSchema(Schema):
     completed_by = fields.Function(lambda w: w.completed_by.username if w.completed_by else None)
 
 
+class ExtensionSchema(Schema):
+    """A recorded extension of a deadline."""
+
+    id = fields.Integer()
+    work_item_id = fields.Integer()
+    previous_due_at = fields.DateTime()
+    new_due_at = fields.DateTime()
+    new_due_provisional = fields.Boolean()
+    reason = fields.String()
+    approved_by = fields.String()
+    recorded_by = fields.Function(lambda e: e.recorded_by.username)
+    created_at = fields.DateTime()
+
+
 class WorkItemDetailSchema(WorkItemSchema):
-    """A work item with its form and the case data."""
+    """A work item with its form, the case data and its deadline extensions."""
 
     form = fields.Function(lambda w: form_schema(db.session, w))
     data = fields.Function(lambda w: (w.instance.state or {}).get("xietong_data", {}))
     submitted_data = fields.Dict()
+    extensions = fields.Function(lambda w: ExtensionSchema(many=True).dump(extensions_of(db.session, w)))
+
+
+class ExtendWorkItemSchema(Schema):
+    """A leader's extension of a work item's deadline."""
+
+    reason = fields.String(required=True, validate=validate.Length(1, 2000))
+    approved_by = fields.String(validate=validate.Length(max=200),
+                                metadata={"description": "the approver as named on record, if not the caller"})
+    new_due_at = fields.AwareDateTime(metadata={"description": "an earlier new due time than the full extension"})
+
+
+class NoticeSchema(Schema):
+    """One notice in a user's list."""
+
+    id = fields.Function(lambda pair: pair[0].id)
+    kind = fields.Function(lambda pair: pair[0].kind)
+    title = fields.Function(lambda pair: pair[0].title)
+    agency = fields.Function(lambda pair: pair[0].agency.code)
+    role = fields.Function(lambda pair: pair[0].role)
+    personal = fields.Function(lambda pair: pair[0].user_id is not None)
+    instance_id = fields.Function(lambda pair: pair[0].instance_id)
+    work_item_id = fields.Function(lambda pair: pair[0].work_item_id)
+    payload = fields.Function(lambda pair: pair[0].payload)
+    created_at = fields.Function(lambda pair: pair[0].created_at.isoformat())
+    read = fields.Function(lambda pair: pair[1])
+
+
+class NoticeQuerySchema(Schema):
+    """Which notices to list."""
+
+    unread = fields.Boolean(load_default=False)
+    kind = fields.String(validate=validate.Length(max=50))
+    limit = fields.Integer(load_default=50, validate=validate.Range(1, 500))
+    offset = fields.Integer(load_default=0, validate=validate.Range(0))
+
+
+class NoticeCountSchema(Schema):
+    """The unread count."""
+
+    unread = fields.Integer()
 
 
 class EventSchema(Schema):

@@ -9,6 +9,8 @@ from flask_smorest import Blueprint
 
 from app.api.schemas import (
     CompleteWorkItemSchema,
+    ExtendWorkItemSchema,
+    ExtensionSchema,
     ReassignWorkItemSchema,
     WorkItemDetailSchema,
     WorkItemQuerySchema,
@@ -18,6 +20,7 @@ from app.auth import acting_user
 from app.extensions import db
 from workflows import work_items
 from workflows.errors import InvalidDataError
+from workflows.extensions import extend_deadline, extensions_of
 from workflows.models import User
 from workflows.queues import list_work_items
 
@@ -90,3 +93,25 @@ def complete_work_item(args: dict[str, Any], item_id: int) -> Any:
     item = work_items.complete(db.session, user, work_items.get_work_item(db.session, user, item_id), args["data"])
     db.session.commit()
     return item
+
+
+@blp.route("/<int:item_id>/extensions")
+@login_required
+@blp.response(200, ExtensionSchema(many=True))
+def list_extensions(item_id: int) -> Any:
+    """The recorded extensions of the item's deadline."""
+    return extensions_of(db.session, work_items.get_work_item(db.session, acting_user(), item_id))
+
+
+@blp.route("/<int:item_id>/extensions", methods=["POST"])
+@login_required
+@blp.arguments(ExtendWorkItemSchema)
+@blp.response(201, ExtensionSchema)
+def extend_work_item(args: dict[str, Any], item_id: int) -> Any:
+    """A leader of the item's agency records an extension the process allows (延长): due time and timers move."""
+    user = acting_user()
+    item = work_items.get_work_item(db.session, user, item_id)
+    extension = extend_deadline(db.session, user, item, args["reason"], args.get("approved_by"),
+                                args.get("new_due_at"))
+    db.session.commit()
+    return extension

@@ -30,6 +30,7 @@ MAX_TASK_DEPTH = 800
 # before the work item exists, so it first gets this far-off placeholder; the work-item sync then
 # writes the real due time into the timer (and an extension moves it).
 UNSET_DUE_AT = "9999-12-31T00:00:00+00:00"
+TIMER_EVENT_TYPES = frozenset({"TimeDateEventDefinition", "DurationTimerEventDefinition", "CycleTimerEventDefinition"})
 
 
 class EngineError(RuntimeError):
@@ -179,7 +180,7 @@ def next_timer_due(workflow: BpmnWorkflow) -> datetime | None:
     """The earliest due time over the instance's waiting timer events."""
     due = []
     for event in workflow.waiting_events():
-        if "Timer" in event.event_type and isinstance(event.value, str) and event.value != UNSET_DUE_AT:
+        if event.event_type in TIMER_EVENT_TYPES and isinstance(event.value, str) and event.value != UNSET_DUE_AT:
             try:
                 due.append(TimerEventDefinition.get_datetime(event.value))
             except ValueError:

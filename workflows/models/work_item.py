@@ -69,4 +69,4 @@ class WorkItem(Base):
 
     def is_overdue(self, at: datetime) -> bool:
         """Tell whether an active item has passed its due time."""
-        return self.status in ACTIVE_STATUSES and self.due_at is not None and self.due_at <= at
+        return self.status in ACTIVE_STATUSES and self.due_at is not None and self.due_at < at

@@ -1,0 +1,55 @@
+"""The timer worker inside the web process, for development (production runs `flask run-timers` beside it)."""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+
+from flask import Flask
+
+from app.extensions import db
+from workflows.worker import fire_due_timers
+
+log = logging.getLogger(__name__)
+
+
+def run_loop(app: Flask, interval: float, stop: threading.Event | None = None, once: bool = False) -> int:
+    """Fire due timers every `interval` seconds until stopped; return how many instances were processed."""
+    total = 0
+    while True:
+        with app.app_context():
+            try:
+                total += fire_due_timers(db.session)
+            except Exception:  # a lost database connection must not end the loop
+                log.exception("timer pass failed")
+            finally:
+                db.session.remove()
+        if once or (stop is not None and stop.wait(interval)):
+            return total
+        if stop is None:
+            time.sleep(interval)
+
+
+def init_app(app: Flask) -> None:
+    """Start the in-process worker with the first request when TIMER_WORKER_IN_PROCESS is set.
+
+    Starting on the first request, not at import, keeps CLI commands such as `flask db upgrade`
+    from starting a worker.
+    """
+    if not app.config.get("TIMER_WORKER_IN_PROCESS"):
+        return
+    started = threading.Event()
+    lock = threading.Lock()
+
+    @app.before_request
+    def _start_timer_worker() -> None:
+        if started.is_set():
+            return
+        with lock:
+            if started.is_set():
+                return
+            interval = float(app.config.get("TIMER_INTERVAL_SECONDS", 30))
+            threading.Thread(target=run_loop, args=(app, interval), name="xietong-timers", daemon=True).start()
+            started.set()
+            log.info("in-process timer worker started (every %ss)", interval)
