@@ -12,7 +12,8 @@ $(BIN)/activate: requirements.txt requirements-dev.txt
 	$(BIN)/pip install --quiet -r requirements-dev.txt
 	touch $(BIN)/activate
 
-setup: $(BIN)/activate
+setup: $(BIN)/activate  ## also the pinned front-end packages (npm ci) copied into app/static/vendor
+	bash scripts/build-assets.sh
 
 run: setup  ## migrate the SQLite database, load demo data, serve on http://127.0.0.1:5000
 	$(BIN)/flask db upgrade
@@ -20,7 +21,8 @@ run: setup  ## migrate the SQLite database, load demo data, serve on http://127.
 	$(BIN)/flask deploy-processes
 	$(BIN)/flask run --host 127.0.0.1 --port 5000
 
-test: setup  ## the whole test suite on a throw-away SQLite database
+test: setup  ## the whole test suite on a throw-away SQLite database (browser tests use Debian's Chromium)
+	bash scripts/setup-browser.sh
 	$(BIN)/python -m pytest -q
 
 lint: setup

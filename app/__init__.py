@@ -32,7 +32,7 @@ def create_app(config_name: str | None = None, overrides: dict[str, Any] | None 
 
 def _register(app: Flask) -> None:
     """Attach blueprints, error handlers, auth loaders and CLI commands."""
-    from app import auth, cli, errors, timers
+    from app import auth, cli, errors, timers, web
     from app.api import register_api
 
     auth.init_app(app)
@@ -40,3 +40,4 @@ def _register(app: Flask) -> None:
     register_api(rest_api)
     cli.init_app(app)
     timers.init_app(app)
+    web.init_app(app)

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from flask_babel import Babel
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
 from flask_login import LoginManager
 from flask_migrate import Migrate
 from flask_smorest import Api
 from flask_sqlalchemy import SQLAlchemy
+from flask_wtf.csrf import CSRFProtect
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
 
@@ -19,6 +21,8 @@ migrate = Migrate()
 login_manager = LoginManager()
 limiter = Limiter(key_func=get_remote_address, default_limits=[])
 rest_api = Api()
+babel = Babel()  # pages in Simplified Chinese by default, English on request (app.web.i18n)
+csrf = CSRFProtect()  # every page form; the bearer-token API is exempt (app.web.security)
 
 
 def configure_sqlite(engine: Engine) -> None:

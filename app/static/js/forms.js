@@ -1,0 +1,22 @@
+// Repeating rows of task forms: add a row from the table's <template>, remove a row.
+(function () {
+  "use strict";
+  document.addEventListener("click", function (event) {
+    var add = event.target.closest(".add-row");
+    if (add) {
+      var table = document.querySelector('table.repeat[data-repeat="' + add.dataset.for + '"]');
+      var index = parseInt(table.dataset.next, 10);
+      table.dataset.next = String(index + 1);
+      var html = table.querySelector(":scope > template").innerHTML;
+      var prefix = add.dataset.for + ".__i__";
+      html = html.split(prefix).join(add.dataset.for + "." + index)
+                 .split(prefix.replace(/\./g, "-")).join((add.dataset.for + "." + index).replace(/\./g, "-"));
+      table.querySelector(":scope > tbody").insertAdjacentHTML("beforeend", html);
+      return;
+    }
+    var remove = event.target.closest(".remove-row");
+    if (remove) {
+      remove.closest("tr").remove();
+    }
+  });
+})();

@@ -1,0 +1,42 @@
+"""The form validator's messages (jsonschema's English) in the page language, keyed by field."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from flask_babel import gettext as _
+
+_RULES: list[tuple[re.Pattern[str], Any]] = [
+    (re.compile(r"is a required property$"), lambda m: _("This field is required.")),
+    (re.compile(r"should be non-empty$|is too short$"), lambda m: _("Too short: enter more.")),
+    (re.compile(r"is too long$|is expected to be empty$"), lambda m: _("Too long.")),
+    (re.compile(r"is not of type 'integer'$"), lambda m: _("Enter a whole number.")),
+    (re.compile(r"is not of type 'number'$"), lambda m: _("Enter a number.")),
+    (re.compile(r"is not a '(date|date-time)'$"), lambda m: _("Enter a valid date.")),
+    (re.compile(r"is less than the minimum of (\S+)$"), lambda m: _("Must be at least %(n)s.", n=m.group(1))),
+    (re.compile(r"is greater than the maximum of (\S+)$"), lambda m: _("Must be at most %(n)s.", n=m.group(1))),
+    (re.compile(r"is not valid under any of the given schemas$|is not one of "),
+     lambda m: _("Choose one of the options.")),
+    (re.compile(r"has non-unique elements$"), lambda m: _("Entries must not repeat.")),
+    (re.compile(r"does not contain "), lambda m: _("A required entry is missing.")),
+    (re.compile(r"should not be valid under \{'required': \[(.*)\]\}$"),
+     lambda m: _("Leave these fields empty for this choice: %(fields)s", fields=m.group(1).replace("'", ""))),
+]
+
+
+def translate(message: str) -> str:
+    """One validator message in words a user understands (unknown ones as they are)."""
+    for pattern, make in _RULES:
+        found = pattern.search(message)
+        if found:
+            return make(found)
+    return message
+
+
+def field_errors(details: Any) -> dict[str, list[str]]:
+    """The service's error details ({path: [messages]}) translated, with `_schema` for the whole form."""
+    if not isinstance(details, dict):
+        return {"_schema": [str(details)]} if details else {}
+    return {str(path): [translate(str(m)) for m in (msgs if isinstance(msgs, list) else [msgs])]
+            for path, msgs in details.items()}

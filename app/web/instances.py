@@ -1,0 +1,111 @@
+"""Cases: list, start, and the instance page with timeline, diagram and open work items."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Response, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+
+from app.extensions import db
+from app.web.blueprint import web_bp
+from app.web.presenters import field_labels, history
+from app.web.queries import latest_definitions
+from app.web.security import login_required, signed_in_user
+from app.web.views import due_state
+from workflows import instances
+from workflows.definitions import compiled
+from workflows.errors import DomainError
+from workflows.models import ProcessDefinition, User
+
+PAGE_SIZE = 25
+STATUSES = ("running", "completed", "error", "cancelled")
+
+
+@web_bp.route("/instances")
+@login_required
+def list_instances_page() -> str:
+    """Cases my agency takes part in (all for admins and supervisors)."""
+    status = request.args.get("status") if request.args.get("status") in STATUSES else None
+    process = request.args.get("process") or None
+    business_key = (request.args.get("business_key") or "").strip() or None
+    page = max(request.args.get("page", 1, type=int), 1)
+    rows = instances.list_instances(db.session, signed_in_user(), status=status, key=process,
+                                    business_key=business_key, limit=PAGE_SIZE + 1, offset=(page - 1) * PAGE_SIZE)
+    return render_template("instances/list.html", instances=rows[:PAGE_SIZE], more=len(rows) > PAGE_SIZE,
+                           page=page, status=status, process=process, business_key=business_key or "",
+                           statuses=STATUSES, processes=[(d.key, d.name) for d in latest_definitions(db.session)])
+
+
+def _startable(user: User, definition: ProcessDefinition) -> bool:
+    """Whether the start event's lane lets the user's agency type start the process (the service checks again)."""
+    meta = compiled(db.session, definition).meta
+    lanes = [meta["lanes"][lane]["agency_type"] for lane in meta.get("start_lanes", []) if lane in meta["lanes"]]
+    allowed = {t for t in lanes if t}
+    return not allowed or user.agency.type.code in allowed
+
+
+@web_bp.route("/instances/new")
+@login_required
+def new_instance() -> str:
+    """Choose a process to start, with a case number and title."""
+    user = signed_in_user()
+    startable = [d for d in latest_definitions(db.session) if _startable(user, d)]
+    return render_template("instances/new.html", definitions=startable,
+                           selected=request.args.get("process", ""))
+
+
+@web_bp.route("/instances", methods=["POST"])
+@login_required
+def start_instance() -> Any:
+    """Start the latest version of a process for my agency and go to its first task."""
+    key = request.form.get("process_key", "").strip()[:100]
+    business_key = request.form.get("business_key", "").strip()[:100] or None
+    title = request.form.get("title", "").strip()[:300] or None
+    user = signed_in_user()
+    try:
+        instance = instances.start_instance(db.session, user, key, {}, business_key=business_key, title=title)
+    except DomainError as err:
+        db.session.rollback()
+        flash(_("The case could not be started: %(reason)s", reason=err.message), "error")
+        return redirect(url_for("web.new_instance", process=key))
+    db.session.commit()
+    flash(_("Case “%(title)s” started.", title=instance.title), "success")
+    mine = [i for i in instances.instance_work_items(db.session, instance, active_only=True)
+            if i.candidate_agency_id == user.agency_id]
+    if mine:
+        return redirect(url_for("web.show_work_item", item_id=mine[0].id))
+    return redirect(url_for("web.show_instance", instance_id=instance.id))
+
+
+def diagram_states(items: list[Any]) -> dict[str, str]:
+    """Element id -> completed, active or overdue, from the instance's work items (latest wins)."""
+    states: dict[str, str] = {}
+    for item in items:
+        if item.status == "completed":
+            states.setdefault(item.task_name, "completed")
+        elif item.status in ("open", "claimed"):
+            states[item.task_name] = "overdue" if due_state(item) == "overdue" else "active"
+    return states
+
+
+@web_bp.route("/instances/<int:instance_id>")
+@login_required
+def show_instance(instance_id: int) -> str:
+    """Timeline, highlighted diagram and open work items of one case."""
+    instance = instances.get_instance(db.session, signed_in_user(), instance_id)
+    items = instances.instance_work_items(db.session, instance)
+    events = instances.instance_events(db.session, instance)
+    forms = compiled(db.session, instance.definition).forms
+    return render_template("instances/show.html", instance=instance, items=items,
+                           open_items=[i for i in items if i.status in ("open", "claimed")],
+                           history=history(events, items), data=instances.instance_data(instance),
+                           labels=field_labels(forms), states=diagram_states(items))
+
+
+@web_bp.route("/instances/<int:instance_id>/diagram.bpmn")
+@login_required
+def instance_diagram(instance_id: int) -> Response:
+    """The BPMN XML of the version the case runs on."""
+    instance = instances.get_instance(db.session, signed_in_user(), instance_id)
+    return Response(instance.definition.diagram_xml, mimetype="application/xml")

@@ -1,0 +1,156 @@
+"""The work queue and the work-item page: claim, release, fill in and submit a task's form."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from werkzeug.wrappers import Response
+
+from app.extensions import db
+from app.web.attachments import save_upload
+from app.web.blueprint import web_bp
+from app.web.form_errors import field_errors
+from app.web.forms import parse_form
+from app.web.presenters import field_labels, history
+from app.web.queries import process_choices
+from app.web.security import login_required, signed_in_user
+from app.web.views import due_state
+from workflows import work_items
+from workflows.definitions import compiled
+from workflows.errors import ConflictError, InvalidDataError
+from workflows.instances import instance_data, instance_events, instance_work_items
+from workflows.models import WorkItem
+from workflows.queues import list_work_items
+
+VIEWS = ("queue", "mine", "overdue", "completed")
+DUE_FILTERS = ("overdue", "due_today", "provisional")
+PAGE_SIZE = 20
+SCAN_LIMIT = 500  # a due-status filter pages in memory over at most this many items
+
+
+@web_bp.route("/")
+@login_required
+def index() -> Response:
+    """Start at the work queue."""
+    return redirect(url_for("web.list_work_items_page"))
+
+
+def _matches_due(item: WorkItem, due: str) -> bool:
+    """Whether an item has the due status asked for."""
+    return item.due_provisional if due == "provisional" else due_state(item) == due
+
+
+def _page_of_items(view: str, process: str | None, due: str | None, page: int) -> tuple[list[WorkItem], bool]:
+    """One page of a queue view, and whether another page follows."""
+    user = signed_in_user()
+    if due is None:
+        rows = list_work_items(db.session, user, view, process, PAGE_SIZE + 1, (page - 1) * PAGE_SIZE)
+    else:
+        rows = [i for i in list_work_items(db.session, user, view, process, SCAN_LIMIT, 0) if _matches_due(i, due)]
+        rows = rows[(page - 1) * PAGE_SIZE: page * PAGE_SIZE + 1]
+    return rows[:PAGE_SIZE], len(rows) > PAGE_SIZE
+
+
+@web_bp.route("/work-items")
+@login_required
+def list_work_items_page() -> str:
+    """My agency's open items, mine, overdue, or completed by me; filtered and paged."""
+    view = request.args.get("view", "queue")
+    view = view if view in VIEWS else "queue"
+    process = request.args.get("process") or None
+    due = request.args.get("due") if request.args.get("due") in DUE_FILTERS else None
+    page = max(request.args.get("page", 1, type=int), 1)
+    items, more = _page_of_items(view, process, due, page)
+    return render_template("work_items/queue.html", items=items, more=more, view=view, views=VIEWS,
+                           process=process, due=due, page=page, processes=process_choices(db.session))
+
+
+def _back_to(item: WorkItem) -> str:
+    """Where to return after an action: the page the button was on, else the item."""
+    target = request.form.get("next", "")
+    return target if target.startswith("/") and not target.startswith("//") else \
+        url_for("web.show_work_item", item_id=item.id)
+
+
+@web_bp.route("/work-items/<int:item_id>/claim", methods=["POST"])
+@login_required
+def claim_work_item(item_id: int) -> Response:
+    """Take an open item of my agency."""
+    user = signed_in_user()
+    item = work_items.get_work_item(db.session, user, item_id)
+    try:
+        work_items.claim(db.session, user, item)
+    except ConflictError as err:
+        db.session.rollback()
+        flash(_("Could not claim: %(reason)s", reason=err.message), "error")
+        return redirect(url_for("web.list_work_items_page"))
+    db.session.commit()
+    flash(_("You claimed “%(title)s”.", title=item.title), "success")
+    return redirect(url_for("web.show_work_item", item_id=item.id))
+
+
+@web_bp.route("/work-items/<int:item_id>/release", methods=["POST"])
+@login_required
+def release_work_item(item_id: int) -> Response:
+    """Put a claimed item back in the agency queue."""
+    user = signed_in_user()
+    item = work_items.get_work_item(db.session, user, item_id)
+    try:
+        work_items.release(db.session, user, item)
+    except ConflictError as err:
+        db.session.rollback()
+        flash(_("Could not release: %(reason)s", reason=err.message), "error")
+        return redirect(_back_to(item))
+    db.session.commit()
+    flash(_("“%(title)s” is back in the agency queue.", title=item.title), "success")
+    return redirect(_back_to(item))
+
+
+def _render_item(item: WorkItem, values: dict[str, Any] | None = None,
+                 errors: dict[str, list[str]] | None = None, status: int = 200) -> tuple[str, int]:
+    """The item page: its form (or what was submitted), the case data and its history."""
+    instance = item.instance
+    forms = compiled(db.session, instance.definition).forms
+    schema = work_items.form_schema(db.session, item)
+    events = instance_events(db.session, instance)
+    all_items = instance_work_items(db.session, instance)
+    user = signed_in_user()
+    return render_template(
+        "work_items/item.html", item=item, instance=instance, schema=schema,
+        values=values if values is not None else (item.submitted_data or {}), errors=errors or {},
+        data=instance_data(instance), labels=field_labels(forms), history=history(events, all_items),
+        may_act=item.candidate_agency_id == user.agency_id and user.has_role(item.required_role),
+        is_mine=item.assignee_id == user.id), status
+
+
+@web_bp.route("/work-items/<int:item_id>")
+@login_required
+def show_work_item(item_id: int) -> tuple[str, int]:
+    """One work item with its form, the instance's shared data and history."""
+    return _render_item(work_items.get_work_item(db.session, signed_in_user(), item_id))
+
+
+@web_bp.route("/work-items/<int:item_id>", methods=["POST"])
+@login_required
+def complete_work_item(item_id: int) -> Any:
+    """Submit the form: on errors show them at their fields, else move the case on."""
+    user = signed_in_user()
+    item = work_items.get_work_item(db.session, user, item_id)
+    schema = work_items.form_schema(db.session, item) or {}
+    data: dict[str, Any] = {}
+    try:
+        data = parse_form(schema, request.form, request.files, save_upload)
+        work_items.complete(db.session, user, item, data)
+    except InvalidDataError as err:
+        db.session.rollback()
+        flash(_("The form has errors; see the marked fields."), "error")
+        return _render_item(item, data, field_errors(err.details), 422)
+    except ConflictError as err:
+        db.session.rollback()
+        flash(_("Could not submit: %(reason)s", reason=err.message), "error")
+        return redirect(url_for("web.show_work_item", item_id=item_id))
+    db.session.commit()
+    flash(_("“%(title)s” is done.", title=item.title), "success")
+    return redirect(url_for("web.list_work_items_page"))

@@ -1,0 +1,55 @@
+"""Cases put in a known state through the services, so a browser test starts where it matters."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Flask
+from sqlalchemy import select
+
+from app.extensions import db
+from tests.helpers import REGISTER
+from workflows.instances import instance_work_items, start_instance
+from workflows.models import User
+from workflows.work_items import claim, complete
+
+VERIFY = {"special_team_officers": ["王敏", "李强"], "transfer_report": "经核实，非法经营数额达到追诉标准。"}
+APPROVE = {"approval": "approve", "approval_comment": "同意移送"}
+
+
+def _user(username: str) -> User:
+    return db.session.scalars(select(User).where(User.username == username)).one()
+
+
+def _step(instance: Any, username: str, data: dict[str, Any]) -> None:
+    """Claim and complete the instance's single open item."""
+    (item,) = instance_work_items(db.session, instance, active_only=True)
+    actor = _user(username)
+    claim(db.session, actor, item)
+    complete(db.session, actor, item, data)
+    db.session.commit()
+
+
+STEPS = [("jd_msa_liaison", REGISTER), ("jd_msa_liaison", VERIFY), ("jd_msa_leader", APPROVE)]
+
+
+def case_at_transfer(app: Flask, business_key: str, steps: int = 3) -> int:
+    """A case transfer registered, verified and approved: task_transfer waits in 嘉定 MSA's queue.
+
+    With fewer steps it stops earlier (2: task_approve waits for a leader).
+    """
+    with app.app_context():
+        instance = start_instance(db.session, _user("jd_msa_liaison"), "case_transfer", {},
+                                  business_key=business_key)
+        db.session.commit()
+        for username, data in STEPS[:steps]:
+            _step(instance, username, data)
+        return instance.id
+
+
+def open_case(app: Flask, business_key: str, process: str = "case_transfer", starter: str = "jd_msa_liaison") -> int:
+    """A freshly started case (its first task waits)."""
+    with app.app_context():
+        instance = start_instance(db.session, _user(starter), process, {}, business_key=business_key)
+        db.session.commit()
+        return instance.id
