@@ -1,15 +1,168 @@
-"""Admin pages: processes and versions, the modeler, validation and deployment (filled in later)."""
+"""Admin pages: processes and their versions, the modeler, validation and deployment, uploads."""
 
 from __future__ import annotations
 
-from flask import render_template
+import json
+from typing import Any
 
+from flask import Response, abort, flash, jsonify, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from sqlalchemy import select
+
+from app.extensions import db
 from app.web.blueprint import admin_bp
-from app.web.security import roles_required
+from app.web.queries import definition_versions, latest_definitions
+from app.web.security import roles_required, signed_in_user
+from workflows.deployment import DiagramInvalidError, deploy, validate_diagram
+from workflows.models import AgencyType, ProcessDefinition
+
+MAX_DIAGRAM_BYTES = 4 * 1024 * 1024
 
 
 @admin_bp.route("/")
 @roles_required("admin")
 def list_processes() -> str:
-    """Every process with its versions."""
-    return render_template("admin/processes.html")
+    """Every deployed process with its latest version."""
+    return render_template("admin/processes.html", definitions=latest_definitions(db.session))
+
+
+@admin_bp.route("/processes/<key>")
+@roles_required("admin")
+def show_process(key: str) -> str:
+    """All versions of a process, newest first."""
+    versions = definition_versions(db.session, key)
+    if not versions:
+        abort(404, _("No process '%(key)s' is deployed.", key=key))
+    return render_template("admin/process.html", key=key, versions=versions)
+
+
+def _definition(key: str, version: int | None) -> ProcessDefinition:
+    """One version of a process (the latest when none is named), else 404."""
+    versions = definition_versions(db.session, key)
+    found = next((d for d in versions if version is None or d.version == version), None)
+    if found is None:
+        abort(404, _("No process '%(key)s' is deployed.", key=key))
+    return found
+
+
+@admin_bp.route("/processes/<key>/diagram.bpmn")
+@roles_required("admin")
+def process_diagram(key: str) -> Response:
+    """The BPMN XML of a version (?version=N, default the latest)."""
+    definition = _definition(key, request.args.get("version", type=int))
+    return Response(definition.diagram_xml, mimetype="application/xml")
+
+
+def _agency_types() -> list[AgencyType]:
+    """Agency types for the lanes' drop-down."""
+    return list(db.session.scalars(select(AgencyType).order_by(AgencyType.code)))
+
+
+def _type_choices() -> list[tuple[str, str]]:
+    """(code, name) of every agency type."""
+    return [(t.code, t.name) for t in _agency_types()]
+
+
+@admin_bp.route("/modeler")
+@roles_required("admin")
+def new_diagram() -> str:
+    """The modeler with an empty process."""
+    return render_template("admin/modeler.html", definition=None, forms={}, agency_types=_type_choices())
+
+
+@admin_bp.route("/processes/<key>/modeler")
+@roles_required("admin")
+def edit_diagram(key: str) -> str:
+    """The modeler on a deployed version (the latest unless ?version=N)."""
+    definition = _definition(key, request.args.get("version", type=int))
+    return render_template("admin/modeler.html", definition=definition, forms=definition.forms,
+                           agency_types=_type_choices())
+
+
+def _posted_diagram() -> tuple[bytes, dict[str, bytes]]:
+    """The modeler's JSON body: {"xml": "...", "forms": {"name.json": "...json text..."}}."""
+    body = request.get_json(silent=True)
+    if not isinstance(body, dict) or not isinstance(body.get("xml"), str):
+        abort(400, _("Send the diagram as JSON: xml and forms."))
+    forms = body.get("forms") or {}
+    if not isinstance(forms, dict) or not all(isinstance(v, str) for v in forms.values()):
+        abort(400, _("Forms must be a map of file names to JSON text."))
+    xml = body["xml"].encode("utf-8")
+    if len(xml) > MAX_DIAGRAM_BYTES:
+        abort(413)
+    return xml, {str(name)[:200]: text.encode("utf-8") for name, text in forms.items()}
+
+
+def _errors_response(err: DiagramInvalidError) -> tuple[Response, int]:
+    """The validator's errors, each naming its element."""
+    return jsonify({"ok": False, "message": err.message, "errors": err.details}), 422
+
+
+@admin_bp.route("/processes/validate", methods=["POST"])
+@roles_required("admin")
+def validate_process() -> Any:
+    """Run the deployment checks without deploying; the modeler marks the elements at fault."""
+    xml, forms = _posted_diagram()
+    try:
+        valid = validate_diagram(xml, forms, {t.code for t in _agency_types()})
+    except DiagramInvalidError as err:
+        return _errors_response(err)
+    return jsonify({"ok": True, "key": valid.info.key, "name": valid.info.name, "errors": []})
+
+
+@admin_bp.route("/processes/deploy", methods=["POST"])
+@roles_required("admin")
+def deploy_process() -> Any:
+    """Deploy the modeler's diagram and forms as a new version (identical content changes nothing)."""
+    xml, forms = _posted_diagram()
+    try:
+        definition, created = deploy(db.session, xml, forms, signed_in_user())
+    except DiagramInvalidError as err:
+        db.session.rollback()
+        return _errors_response(err)
+    db.session.commit()
+    return jsonify({"ok": True, "created": created, "key": definition.key, "version": definition.version,
+                    "url": url_for("admin.show_process", key=definition.key)})
+
+
+def _read_upload(field: str) -> list[tuple[str, bytes]]:
+    """Uploaded files of a multipart field as (name, bytes)."""
+    files = []
+    for upload in request.files.getlist(field):
+        if upload and upload.filename:
+            try:
+                files.append((upload.filename.rsplit("/", 1)[-1], upload.read()))
+            finally:
+                upload.close()
+    return files
+
+
+@admin_bp.route("/processes/upload", methods=["GET"])
+@roles_required("admin")
+def upload_form() -> str:
+    """The upload form for .bpmn files made with other tools."""
+    return render_template("admin/upload.html", errors=None)
+
+
+@admin_bp.route("/processes/upload", methods=["POST"])
+@roles_required("admin")
+def upload_process() -> Any:
+    """Deploy an uploaded .bpmn with its .json forms; show the validator's errors by element."""
+    diagrams = _read_upload("diagram")
+    forms = dict(_read_upload("forms"))
+    if len(diagrams) != 1:
+        flash(_("Choose one .bpmn file."), "error")
+        return render_template("admin/upload.html", errors=None), 400
+    name, xml = diagrams[0]
+    try:
+        definition, created = deploy(db.session, xml, forms, signed_in_user())
+    except DiagramInvalidError as err:
+        db.session.rollback()
+        return render_template("admin/upload.html", errors=err.details, message=err.message, filename=name,
+                               xml=xml.decode("utf-8", "replace"), forms_json=json.dumps(
+                                   {k: v.decode("utf-8", "replace") for k, v in forms.items()})), 422
+    db.session.commit()
+    flash(_("%(key)s version %(version)s deployed.", key=definition.key, version=definition.version) if created
+          else _("%(key)s is unchanged: identical to version %(version)s.", key=definition.key,
+                 version=definition.version), "success")
+    return redirect(url_for("admin.show_process", key=definition.key))

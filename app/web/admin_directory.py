@@ -1,1 +1,164 @@
-"""Placeholder: filled in below."""
+"""Admin pages for the directory (users, agencies, agency types) and the holiday calendar."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from flask import flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+from werkzeug.wrappers import Response
+
+from app.extensions import db
+from app.web.blueprint import admin_bp
+from app.web.security import roles_required, signed_in_user
+from workflows import directory
+from workflows.audit import record
+from workflows.calendar import is_working_day
+from workflows.errors import DomainError, InvalidDataError
+from workflows.models import Agency, AgencyType, CalendarDay, CalendarYear, User
+
+ROLES = ("liaison", "leader", "mediator", "judge", "clerk", "supervisor", "admin")
+
+
+def _done(message: str, endpoint: str) -> Response:
+    """Commit, say so, and go back to the list."""
+    db.session.commit()
+    flash(message, "success")
+    return redirect(url_for(endpoint))
+
+
+def _failed(err: DomainError, endpoint: str) -> Response:
+    """Roll back and show the service's reason, with the fields it names."""
+    db.session.rollback()
+    fields = "; ".join(f"{k}: {', '.join(map(str, v))}" for k, v in (err.details or {}).items()) \
+        if isinstance(err.details, dict) else ""
+    flash(f"{err.message}{' — ' + fields if fields else ''}", "error")
+    return redirect(url_for(endpoint))
+
+
+@admin_bp.route("/users")
+@roles_required("admin")
+def list_users() -> str:
+    """Every user with agency and roles, and the form to add one."""
+    users = db.session.scalars(select(User).order_by(User.agency_id, User.username)).all()
+    agencies = db.session.scalars(select(Agency).order_by(Agency.jurisdiction, Agency.code)).all()
+    return render_template("admin/users.html", users=users, agencies=agencies, roles=ROLES)
+
+
+@admin_bp.route("/users", methods=["POST"])
+@roles_required("admin")
+def create_user() -> Response:
+    """Create a user of an agency."""
+    form = request.form
+    roles = [r for r in form.getlist("roles") if r in ROLES] + \
+        [r.strip() for r in form.get("other_roles", "").split(",") if r.strip()]
+    try:
+        user = directory.create_user(db.session, signed_in_user(), username=form.get("username", "").strip(),
+                                     display_name=form.get("display_name", "").strip(),
+                                     agency_code=form.get("agency", ""), roles=roles or ["liaison"],
+                                     password=form.get("password", ""))
+    except DomainError as err:
+        return _failed(err, "admin.list_users")
+    return _done(_("User %(name)s created.", name=user.username), "admin.list_users")
+
+
+@admin_bp.route("/agencies")
+@roles_required("admin")
+def list_agencies() -> str:
+    """Agencies and agency types, and the forms to add them."""
+    agencies = db.session.scalars(select(Agency).order_by(Agency.jurisdiction, Agency.code)).all()
+    types = db.session.scalars(select(AgencyType).order_by(AgencyType.code)).all()
+    return render_template("admin/agencies.html", agencies=agencies, types=types, levels=directory.LEVELS)
+
+
+@admin_bp.route("/agencies", methods=["POST"])
+@roles_required("admin")
+def create_agency() -> Response:
+    """Register an agency."""
+    form = request.form
+    try:
+        agency = directory.create_agency(
+            db.session, signed_in_user(), code=form.get("code", "").strip(), name=form.get("name", "").strip(),
+            type_code=form.get("type", ""), jurisdiction=form.get("jurisdiction", "").strip(),
+            level=form.get("level", ""), parent_code=form.get("parent") or None)
+    except DomainError as err:
+        return _failed(err, "admin.list_agencies")
+    return _done(_("Agency %(name)s created.", name=agency.name), "admin.list_agencies")
+
+
+@admin_bp.route("/agency-types", methods=["POST"])
+@roles_required("admin")
+def create_agency_type() -> Response:
+    """Add an agency type that lanes may name."""
+    form = request.form
+    try:
+        created = directory.create_agency_type(db.session, signed_in_user(), form.get("code", "").strip(),
+                                               form.get("name", "").strip(), form.get("description", "").strip())
+    except DomainError as err:
+        return _failed(err, "admin.list_agencies")
+    return _done(_("Agency type %(code)s created.", code=created.code), "admin.list_agencies")
+
+
+def covered_years(first: int = 2004, last: int = 2100) -> tuple[int, int]:
+    """The years chinese-calendar ships holiday data for."""
+    years = [y for y in range(first, last) if is_working_day(date(y, 6, 1))[1]]
+    return (years[0], years[-1]) if years else (0, 0)
+
+
+@admin_bp.route("/calendar")
+@roles_required("admin")
+def show_calendar() -> str:
+    """The admin's holidays and make-up working days, and the years entered in full."""
+    days = db.session.scalars(select(CalendarDay).order_by(CalendarDay.day.desc())).all()
+    years = db.session.scalars(select(CalendarYear).order_by(CalendarYear.year.desc())).all()
+    return render_template("admin/calendar.html", days=days, years=years, covered=covered_years())
+
+
+def set_calendar_day(session: Session, actor: User, day: date, is_working: bool, note: str) -> CalendarDay:
+    """Enter or change one day of the calendar (a holiday, or a make-up working day)."""
+    row = session.get(CalendarDay, day) or CalendarDay(day=day)
+    row.is_working, row.note = is_working, note[:200]
+    session.add(row)
+    record(session, "calendar.day_set", actor=actor,
+           payload={"day": day.isoformat(), "is_working": is_working, "note": row.note})
+    return row
+
+
+def _parse_day(text: str) -> date:
+    """An ISO date from the form."""
+    try:
+        return date.fromisoformat(text)
+    except ValueError as err:
+        raise InvalidDataError(_("Enter a valid date."), {"day": [text]}) from err
+
+
+@admin_bp.route("/calendar/days", methods=["POST"])
+@roles_required("admin")
+def set_day() -> Response:
+    """Record a holiday or a make-up working day."""
+    try:
+        day = _parse_day(request.form.get("day", ""))
+        set_calendar_day(db.session, signed_in_user(), day, request.form.get("kind") == "working",
+                         request.form.get("note", "").strip())
+    except DomainError as err:
+        return _failed(err, "admin.show_calendar")
+    return _done(_("%(day)s saved.", day=day.isoformat()), "admin.show_calendar")
+
+
+@admin_bp.route("/calendar/years", methods=["POST"])
+@roles_required("admin")
+def publish_year() -> Response:
+    """Mark a year's holidays as entered in full, so its deadlines are no longer provisional."""
+    year = request.form.get("year", type=int)
+    if year is None or not 2000 <= year <= 2200:
+        flash(_("Enter a year."), "error")
+        return redirect(url_for("admin.show_calendar"))
+    row: Any = db.session.get(CalendarYear, year) or CalendarYear(year=year)
+    row.published = request.form.get("published", "1") == "1"
+    db.session.add(row)
+    record(db.session, "calendar.year_published", actor=signed_in_user(),
+           payload={"year": year, "published": row.published})
+    return _done(_("Year %(year)s saved.", year=year), "admin.show_calendar")

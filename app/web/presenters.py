@@ -27,6 +27,19 @@ EVENT_LABELS = {
     "work_item.extended": _l("the deadline was extended"),
 }
 
+NOTICE_KINDS = {
+    "deadline_approaching": _l("Deadline approaching"),
+    "deadline_missed": _l("Deadline missed"),
+    "deadline_extended": _l("Deadline extended"),
+    "copy_received": _l("Copy received"),
+    "process_event": _l("Case update"),
+}
+
+
+def notice_kind(kind: str) -> str:
+    """A notice type in the page language (the diagram's own codes as they are)."""
+    return str(NOTICE_KINDS[kind]) if kind in NOTICE_KINDS else kind
+
 
 @dataclass
 class Label:

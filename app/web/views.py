@@ -13,10 +13,11 @@ from flask_login import current_user
 from app.extensions import db
 from app.web import forms
 from app.web.i18n import LANGUAGES
-from app.web.notices import unread_count
+from app.web.presenters import notice_kind
 from workflows.calendar import SHANGHAI
 from workflows.clock import now
 from workflows.models import WorkItem
+from workflows.notices import unread_count
 
 ROLE_LABELS = {
     "admin": _l("System admin"), "supervisor": _l("Supervisor"), "liaison": _l("Liaison"), "leader": _l("Leader"),
@@ -29,6 +30,7 @@ def init_app(app: Flask) -> None:
     app.context_processor(_page_context)
     app.add_template_filter(local_time, "local_time")
     app.add_template_filter(role_label, "role_label")
+    app.add_template_filter(notice_kind, "notice_kind")
     app.add_template_global(due_state)
     app.add_template_global(forms.widget, "form_widget")
     app.add_template_global(forms.input_value, "form_value")

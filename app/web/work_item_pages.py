@@ -20,6 +20,7 @@ from app.web.views import due_state
 from workflows import work_items
 from workflows.definitions import compiled
 from workflows.errors import ConflictError, InvalidDataError
+from workflows.extensions import extend_deadline, extensions_of
 from workflows.instances import instance_data, instance_events, instance_work_items
 from workflows.models import WorkItem
 from workflows.queues import list_work_items
@@ -117,8 +118,12 @@ def _render_item(item: WorkItem, values: dict[str, Any] | None = None,
     events = instance_events(db.session, instance)
     all_items = instance_work_items(db.session, instance)
     user = signed_in_user()
+    task = compiled(db.session, instance.definition).meta["tasks"].get(item.task_name, {})
+    may_extend = bool(task.get("extension")) and item.status in ("open", "claimed") and item.due_at is not None \
+        and item.candidate_agency_id == user.agency_id and user.has_role(task.get("extension_role") or "leader")
     return render_template(
-        "work_items/item.html", item=item, instance=instance, schema=schema,
+        "work_items/item.html", item=item, instance=instance, schema=schema, extension=task.get("extension"),
+        may_extend=may_extend, extensions=extensions_of(db.session, item),
         values=values if values is not None else (item.submitted_data or {}), errors=errors or {},
         data=instance_data(instance), labels=field_labels(forms), history=history(events, all_items),
         may_act=item.candidate_agency_id == user.agency_id and user.has_role(item.required_role),
@@ -154,3 +159,22 @@ def complete_work_item(item_id: int) -> Any:
     db.session.commit()
     flash(_("“%(title)s” is done.", title=item.title), "success")
     return redirect(url_for("web.list_work_items_page"))
+
+
+@web_bp.route("/work-items/<int:item_id>/extensions", methods=["POST"])
+@login_required
+def extend_work_item_deadline(item_id: int) -> Response:
+    """A leader records an extension of the item's deadline (延长), with the reason and the approver."""
+    user = signed_in_user()
+    item = work_items.get_work_item(db.session, user, item_id)
+    reason = request.form.get("reason", "").strip()
+    approved_by = request.form.get("approved_by", "").strip() or None
+    try:
+        extend_deadline(db.session, user, item, reason, approved_by=approved_by)
+    except (InvalidDataError, ConflictError) as err:
+        db.session.rollback()
+        flash(_("The deadline could not be extended: %(reason)s", reason=err.message), "error")
+        return redirect(url_for("web.show_work_item", item_id=item_id))
+    db.session.commit()
+    flash(_("The deadline was extended."), "success")
+    return redirect(url_for("web.show_work_item", item_id=item_id))

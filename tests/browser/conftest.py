@@ -85,18 +85,21 @@ def browser() -> Iterator[Any]:
 
 @pytest.fixture
 def new_page(browser: Any, live_server: str) -> Iterator[Callable[..., Any]]:
-    """Open pages in fresh contexts (one per user) at 1366x768; closes them afterwards."""
-    contexts = []
+    """Open pages in fresh contexts (one per user) at 1366x768; no page may raise a script error."""
+    contexts, errors = [], []
 
     def make(locale: str = "zh-CN") -> Any:
         context = browser.new_context(viewport=VIEWPORT, locale=locale, base_url=live_server)
         context.set_default_timeout(15000)
         contexts.append(context)
-        return context.new_page()
+        page = context.new_page()
+        page.on("pageerror", lambda err: errors.append(f"{page.url}: {err}"))
+        return page
 
     yield make
     for context in contexts:
         context.close()
+    assert not errors, errors
 
 
 def sign_in(page: Any, username: str, password: str = DEMO_PASSWORD) -> None:
