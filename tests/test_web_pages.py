@@ -152,3 +152,17 @@ def test_pages_answer_in_chinese_by_default_and_english_when_switched(client: Fl
     english = client.get(path).get_data(as_text=True)
     assert "Work queue" in english and "待办工作" not in english
     assert '<html lang="en">' in english
+
+
+def test_dashboard_counts_open_and_overdue_items(app, client: FlaskClient, shipped) -> None:  # noqa: ANN001
+    case_at_transfer(app, "JD-T-3", steps=1)  # task_verify has a 24-hour deadline
+    from datetime import timedelta
+
+    from workflows.clock import now, set_clock
+
+    later = now() + timedelta(days=3)
+    set_clock(lambda: later)
+    sign_in(client, "jd_supervisor")
+    page = client.get("/dashboard").get_data(as_text=True)
+    assert 'data-bucket="overdue" data-count="1"' in page
+    assert "专案组核实并提出移送报告" in page and "嘉定区市场监督管理局" in page

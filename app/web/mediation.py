@@ -1,23 +1,56 @@
-"""The mediator's pages (filled in later)."""
+"""The mediator's pages: the record of a mediation (sessions, agreement) and the printable application
+package for judicial confirmation (司法确认申请材料), built from any process's data and completed steps."""
 
 from __future__ import annotations
 
-from flask import redirect, url_for
-from werkzeug.wrappers import Response
+from flask import render_template
 
+from app.extensions import db
 from app.web.blueprint import web_bp
-from app.web.security import roles_required
+from app.web.presenters import field_labels
+from app.web.security import roles_required, signed_in_user
+from app.web.views import local_time
+from workflows import instances
+from workflows.clock import now
+from workflows.definitions import compiled
+from workflows.models import ProcessDefinition
+from workflows.models.work_item import COMPLETED
+
+MEDIATION_TYPES = frozenset({"mediation_committee", "court"})  # agency types whose processes are listed here
+
+
+def _involves_mediation(definition: ProcessDefinition) -> bool:
+    """Whether a process has a lane for a mediation committee or a court."""
+    lanes = compiled(db.session, definition).meta.get("lanes", {})
+    return any(lane.get("agency_type") in MEDIATION_TYPES for lane in lanes.values())
 
 
 @web_bp.route("/mediation")
 @roles_required("mediator", "judge")
-def list_mediations() -> Response:
-    """Mediation cases."""
-    return redirect(url_for("web.list_instances_page"))
+def list_mediations() -> str:
+    """Cases of processes with mediation or court lanes that my agency takes part in."""
+    rows = instances.list_instances(db.session, signed_in_user(), limit=200)
+    return render_template("mediation/list.html", instances=[i for i in rows if _involves_mediation(i.definition)])
+
+
+def _record(instance_id: int) -> dict:
+    """The case, its data with labels, and its completed steps in order."""
+    instance = instances.get_instance(db.session, signed_in_user(), instance_id)
+    items = instances.instance_work_items(db.session, instance)
+    return {"instance": instance, "data": instances.instance_data(instance),
+            "labels": field_labels(compiled(db.session, instance.definition).forms),
+            "steps": [i for i in items if i.status == COMPLETED and i.submitted_data is not None]}
 
 
 @web_bp.route("/mediation/<int:instance_id>")
 @roles_required("mediator", "judge")
-def show_mediation(instance_id: int) -> Response:
-    """One mediation's record."""
-    return redirect(url_for("web.show_instance", instance_id=instance_id))
+def show_mediation(instance_id: int) -> str:
+    """The mediation record: every session and the agreement, as submitted."""
+    return render_template("mediation/record.html", **_record(instance_id))
+
+
+@web_bp.route("/mediation/<int:instance_id>/package")
+@roles_required("mediator", "judge")
+def print_package(instance_id: int) -> str:
+    """The judicial-confirmation application package as a printable page."""
+    return render_template("mediation/package.html", now_local=local_time(now()), **_record(instance_id))

@@ -53,3 +53,18 @@ def open_case(app: Flask, business_key: str, process: str = "case_transfer", sta
         instance = start_instance(db.session, _user(starter), process, {}, business_key=business_key)
         db.session.commit()
         return instance.id
+
+
+def mediation_at_settlement(app: Flask, business_key: str) -> int:
+    """A dispute registered, accepted and settled at a session: task_settlement waits for the mediator."""
+    from tests.test_mediation_paths import REGISTER as DISPUTE
+    from tests.test_mediation_paths import SETTLED, accept
+
+    with app.app_context():
+        instance = start_instance(db.session, _user("jd_mediator"), "mediation_confirmation", {},
+                                  business_key=business_key)
+        db.session.commit()
+        _step(instance, "jd_mediator", {**DISPUTE, "source": "party_application"})
+        _step(instance, "jd_mediation_leader", accept("2026-06-01"))
+        _step(instance, "jd_mediator", SETTLED)
+        return instance.id

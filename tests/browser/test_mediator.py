@@ -1,0 +1,44 @@
+"""A mediator records the settlement agreement and prints the judicial-confirmation application package."""
+
+from __future__ import annotations
+
+from tests.browser.conftest import sign_in
+from tests.browser.seed import mediation_at_settlement
+
+
+def test_mediator_records_settlement_and_prints_package(live_app, new_page) -> None:  # noqa: ANN001
+    instance_id = mediation_at_settlement(live_app, "嘉知调〔2026〕WEB1号")
+    page = new_page()
+    sign_in(page, "jd_mediator")
+    page.locator("tr[data-task=task_settlement]").get_by_role("button", name="认领").click()
+    page.wait_for_selector("[data-testid=task-form]")
+    page.fill("#f-agreement_no", "嘉知调协〔2026〕9号")
+    for i, (name, kind, number) in enumerate([("上海某科技有限公司", "legal_person", "91310114MA1G000000"),
+                                              ("张三", "natural_person", "310114198001010011")]):
+        if i:
+            page.locator(".add-row[data-for=agreement_parties]").click()
+        page.fill(f"#f-agreement_parties-{i}-name", name)
+        page.select_option(f"#f-agreement_parties-{i}-party_type", kind)
+        page.fill(f"#f-agreement_parties-{i}-id_number", number)
+        page.fill(f"#f-agreement_parties-{i}-contact", "021-59990000")
+    page.fill("#f-facts_and_dispute", "被申请人销售侵犯注册商标专用权的商品")
+    page.fill("#f-responsibilities", "被申请人承担侵权责任")
+    page.fill("#f-terms-0-obligor", "张三")
+    page.fill("#f-terms-0-obligation", "赔偿经济损失")
+    page.fill("#f-terms-0-amount", "30000")
+    page.fill("#f-terms-0-manner", "银行转账")
+    page.fill("#f-terms-0-deadline", "2026-09-30")
+    page.fill("#f-performance_deadline", "2026-09-30")
+    page.fill("#f-agreement_effective_date", "2026-06-08")
+    for field in ("all_parties_signed", "mediator_signed", "committee_sealed"):
+        page.check(f"#f-{field}")
+    page.get_by_role("button", name="提交").click()
+    page.wait_for_selector("[data-testid=queue]", timeout=15000)
+    assert page.locator(".flash.error").count() == 0
+
+    page.goto(f"/mediation/{instance_id}")
+    steps = page.locator("[data-testid=mediation-steps]").inner_text()
+    assert "制作调解协议" in steps and "嘉知调协〔2026〕9号" in steps and "赔偿经济损失" in steps
+    page.goto(f"/mediation/{instance_id}/package")
+    package = page.locator("[data-testid=package]").inner_text()
+    assert "记录调解会" in package and "嘉知调协〔2026〕9号" in package
