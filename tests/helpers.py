@@ -167,3 +167,21 @@ class Case:
         rows = self.session.scalars(select(InstanceParticipant).where(
             InstanceParticipant.instance_id == self.instance.id))
         return {self.session.get(Agency, r.agency_id).code: r.reason for r in rows}
+
+
+# --- a timer worker in a separate process (spawned, so it shares nothing with the test) ---------
+
+def worker_process(database_url: str, at: str, start, results) -> None:  # noqa: ANN001
+    """Run one timer-worker pass at a fixed instant against the test database; report the count."""
+    from app import create_app
+    from app.extensions import db
+    from workflows.worker import fire_due_timers
+
+    app = create_app("testing", {"SQLALCHEMY_DATABASE_URI": database_url})
+    instant = datetime.fromisoformat(at)
+    set_clock(lambda: instant)
+    with app.app_context():
+        start.wait(60)  # both workers begin together
+        results.put(fire_due_timers(db.session))
+        db.session.remove()
+        db.engine.dispose()

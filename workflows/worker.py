@@ -12,6 +12,7 @@ import logging
 from datetime import datetime
 
 from sqlalchemy import select
+from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session
 
 from workflows.audit import record
@@ -21,6 +22,7 @@ from workflows.engine.runtime import restore_workflow, run_engine
 from workflows.escalation import watch_deadlines
 from workflows.models import ProcessInstance
 from workflows.progress import RUNNING, active_items, mark_error, run_step, schedule
+from workflows.work_items import lock_instance
 
 log = logging.getLogger(__name__)
 
@@ -53,7 +55,7 @@ def _mark_broken(session: Session, instance_id: int, err: Exception) -> None:
     """Stop an instance whose timers could not be processed, in a transaction of its own."""
     reason = f"timer processing failed: {type(err).__name__}: {err}"[:2000]
     try:
-        instance = session.get(ProcessInstance, instance_id, populate_existing=True, with_for_update=True)
+        instance = lock_instance(session, instance_id)
         mark_error(session, instance, reason, None)
         session.commit()
     except Exception:  # the database itself failed: leave the instance to the next pass
@@ -67,7 +69,12 @@ def fire_due_timers(session: Session, *, limit: int | None = None) -> int:
     seen: set[int] = set()  # one visit per instance and pass, even if something stays due
     while limit is None or done < limit:
         at = now()
-        instance = _next_due(session, at, seen)
+        try:
+            instance = _next_due(session, at, seen)
+        except OperationalError:  # the database is busy (SQLite lock timeout): leave it to the next pass
+            session.rollback()
+            log.warning("timer pass stopped: database busy", exc_info=True)
+            break
         if instance is None:
             session.rollback()  # release the snapshot
             break
@@ -76,6 +83,10 @@ def fire_due_timers(session: Session, *, limit: int | None = None) -> int:
         try:
             fire_instance(session, instance, at)
             session.commit()
+        except OperationalError:  # a transient database failure says nothing about the instance: retry later
+            session.rollback()
+            log.warning("timer processing of instance %s deferred: database error", instance_id, exc_info=True)
+            continue
         except Exception as err:  # one broken instance must not stop the others
             session.rollback()
             log.exception("timer processing failed for instance %s", instance_id)
