@@ -41,7 +41,7 @@ def mark_read(notice_id: int) -> Any:
     user = acting_user()
     notice = notices.mark_read(db.session, user, notice_id)
     db.session.commit()
-    return notice, True
+    return [notice, True]  # (notice, read) as NoticeSchema reads it; a tuple would be taken as (body, status)
 
 
 @blp.route("/read-all", methods=["POST"])
