@@ -80,13 +80,21 @@ def init_app(app: Flask) -> None:
 
     @app.cli.command("seed-demo")
     def seed_demo() -> None:
-        """Load demo agencies, users and processes (skipped if agencies exist)."""
+        """Load demo agencies, users, processes and running demo cases (skipped if agencies exist)."""
         from app.demo import load_demo
 
         if db.session.scalars(select(Agency)).first() is not None:
             click.echo("demo data present: skipped")
         else:
             load_demo(db.session, Path(current_app.config["BPMN_DIR"]))
+            db.session.commit()
+            from app.demo_cases import load_demo_cases
+
+            click.echo("Demo cases:")
+            for case in load_demo_cases(db.session):
+                waiting = ", ".join(f"{task}@{agency}" for task, agency in case.waiting) or "-"
+                click.echo(f"  case {case.key:<20} {case.process:<24} waiting: {waiting}"
+                           f"{'  OVERDUE' if case.overdue else ''}")
             db.session.commit()
         from app.demo import DEMO_PASSWORD, DEMO_USERS
 
