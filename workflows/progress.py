@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable, Iterable
-from datetime import datetime
 from typing import Any
 
 from SpiffWorkflow.bpmn.workflow import BpmnWorkflow
@@ -145,7 +144,7 @@ def advance(session: Session, instance: ProcessInstance, workflow: BpmnWorkflow,
     schedule(instance, items)
 
 
-def _element_notices(session: Session, instance: ProcessInstance, meta: dict[str, Any], workflow: BpmnWorkflow,
+def _element_notices(session: Session, instance: ProcessInstance, meta: dict[str, Any],
                      finished: dict[str, str]) -> None:
     """Send the notices of diagram elements (`notify`) that completed in this step."""
     if not finished:
@@ -175,10 +174,6 @@ def run_step(session: Session, instance: ProcessInstance, workflow: BpmnWorkflow
         return False
     advance(session, instance, workflow, actor, calendar)
     after = completed_task_ids(workflow, watched)
-    _element_notices(session, instance, meta, workflow, {k: v for k, v in after.items() if k not in before})
+    _element_notices(session, instance, meta, {k: v for k, v in after.items() if k not in before})
     return instance.status != ERROR
 
-
-def due_instant(value: datetime | None) -> str | None:
-    """An instant for audit payloads and notices."""
-    return value.isoformat() if value else None
