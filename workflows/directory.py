@@ -72,3 +72,21 @@ def create_user(session: Session, actor: User | None, *, username: str, display_
     session.flush()
     record(session, "user.created", actor=actor, payload={"username": username, "roles": user.roles})
     return user
+
+
+def list_agency_types(session: Session) -> list[AgencyType]:
+    """All agency types, by code."""
+    return list(session.scalars(select(AgencyType).order_by(AgencyType.code)))
+
+
+def list_agencies(session: Session) -> list[Agency]:
+    """All agencies, by jurisdiction and code (every user may see them: liaisons name target agencies)."""
+    return list(session.scalars(select(Agency).order_by(Agency.jurisdiction, Agency.code)))
+
+
+def visible_users(session: Session, viewer: User) -> list[User]:
+    """Users of the viewer's agency, by agency and name; admins and supervisors see everyone."""
+    stmt = select(User).order_by(User.agency_id, User.username)
+    if not viewer.oversees:
+        stmt = stmt.where(User.agency_id == viewer.agency_id)
+    return list(session.scalars(stmt))

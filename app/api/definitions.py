@@ -7,15 +7,14 @@ from typing import Any
 from flask import Response, request
 from flask_login import login_required
 from flask_smorest import Blueprint
-from sqlalchemy import select
 from werkzeug.datastructures import FileStorage
 
 from app.api.schemas import DeploymentSchema, ProcessDefinitionSchema
 from app.auth import acting_user, role_required
 from app.extensions import db
-from workflows.deployment import deploy, latest_definition
+from workflows import catalog
+from workflows.deployment import deploy
 from workflows.errors import InvalidDataError, NotFoundError
-from workflows.models import ProcessDefinition
 
 blp = Blueprint("definitions", __name__, url_prefix="/api/v1/process-definitions",
                 description="Process diagrams and their versions")
@@ -26,12 +25,7 @@ blp = Blueprint("definitions", __name__, url_prefix="/api/v1/process-definitions
 @blp.response(200, ProcessDefinitionSchema(many=True))
 def list_process_definitions() -> Any:
     """The latest version of every deployed process."""
-    rows = db.session.scalars(select(ProcessDefinition).order_by(ProcessDefinition.key,
-                                                                  ProcessDefinition.version.desc())).all()
-    latest: dict[str, ProcessDefinition] = {}
-    for row in rows:
-        latest.setdefault(row.key, row)
-    return list(latest.values())
+    return catalog.latest_definitions(db.session)
 
 
 @blp.route("/<key>")
@@ -39,8 +33,7 @@ def list_process_definitions() -> Any:
 @blp.response(200, ProcessDefinitionSchema(many=True))
 def get_process_definition(key: str) -> Any:
     """All versions of one process, newest first."""
-    rows = db.session.scalars(select(ProcessDefinition).where(ProcessDefinition.key == key)
-                              .order_by(ProcessDefinition.version.desc())).all()
+    rows = catalog.definition_versions(db.session, key)
     if not rows:
         raise NotFoundError(f"no process '{key}' is deployed")
     return rows
@@ -51,11 +44,7 @@ def get_process_definition(key: str) -> Any:
 def get_process_diagram(key: str) -> Response:
     """The BPMN XML of the latest version (or ?version=N)."""
     version = request.args.get("version", type=int)
-    if version is None:
-        definition = latest_definition(db.session, key)
-    else:
-        definition = db.session.scalars(select(ProcessDefinition).where(
-            ProcessDefinition.key == key, ProcessDefinition.version == version)).first()
+    definition = catalog.find_definition(db.session, key, version)
     if definition is None:
         raise NotFoundError(f"no process '{key}'" + (f" version {version}" if version else ""))
     return Response(definition.diagram_xml, mimetype="application/xml")

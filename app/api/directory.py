@@ -6,13 +6,11 @@ from typing import Any
 
 from flask_login import login_required
 from flask_smorest import Blueprint
-from sqlalchemy import select
 
 from app.api.schemas import AgencySchema, AgencyTypeSchema, CreateAgencySchema, CreateUserSchema, UserSchema
 from app.auth import acting_user, role_required
 from app.extensions import db
 from workflows import directory
-from workflows.models import Agency, AgencyType, User
 
 blp = Blueprint("directory", __name__, url_prefix="/api/v1", description="Agencies and users")
 
@@ -22,7 +20,7 @@ blp = Blueprint("directory", __name__, url_prefix="/api/v1", description="Agenci
 @blp.response(200, AgencyTypeSchema(many=True))
 def list_agency_types() -> Any:
     """All agency types."""
-    return db.session.scalars(select(AgencyType).order_by(AgencyType.code)).all()
+    return directory.list_agency_types(db.session)
 
 
 @blp.route("/agency-types", methods=["POST"])
@@ -41,7 +39,7 @@ def create_agency_type(args: dict[str, Any]) -> Any:
 @blp.response(200, AgencySchema(many=True))
 def list_agencies() -> Any:
     """All agencies (a liaison needs them to name a target agency)."""
-    return db.session.scalars(select(Agency).order_by(Agency.jurisdiction, Agency.code)).all()
+    return directory.list_agencies(db.session)
 
 
 @blp.route("/agencies", methods=["POST"])
@@ -62,11 +60,7 @@ def create_agency(args: dict[str, Any]) -> Any:
 @blp.response(200, UserSchema(many=True))
 def list_users() -> Any:
     """Users of the caller's agency; admins and supervisors see everyone."""
-    user = acting_user()
-    stmt = select(User).order_by(User.username)
-    if not user.oversees:
-        stmt = stmt.where(User.agency_id == user.agency_id)
-    return db.session.scalars(stmt).all()
+    return directory.visible_users(db.session, acting_user())
 
 
 @blp.route("/users", methods=["POST"])

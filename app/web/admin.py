@@ -7,14 +7,14 @@ from typing import Any
 
 from flask import Response, abort, flash, jsonify, redirect, render_template, request, url_for
 from flask_babel import gettext as _
-from sqlalchemy import select
 
 from app.extensions import db
 from app.web.blueprint import admin_bp
-from app.web.queries import definition_versions, latest_definitions
 from app.web.security import roles_required, signed_in_user
+from workflows.catalog import definition_versions, find_definition, latest_definitions
 from workflows.deployment import DiagramInvalidError, deploy, validate_diagram
-from workflows.models import AgencyType, ProcessDefinition
+from workflows.directory import list_agency_types
+from workflows.models import ProcessDefinition
 
 MAX_DIAGRAM_BYTES = 4 * 1024 * 1024
 
@@ -38,8 +38,7 @@ def show_process(key: str) -> str:
 
 def _definition(key: str, version: int | None) -> ProcessDefinition:
     """One version of a process (the latest when none is named), else 404."""
-    versions = definition_versions(db.session, key)
-    found = next((d for d in versions if version is None or d.version == version), None)
+    found = find_definition(db.session, key, version)
     if found is None:
         abort(404, _("No process '%(key)s' is deployed.", key=key))
     return found
@@ -53,14 +52,9 @@ def process_diagram(key: str) -> Response:
     return Response(definition.diagram_xml, mimetype="application/xml")
 
 
-def _agency_types() -> list[AgencyType]:
-    """Agency types for the lanes' drop-down."""
-    return list(db.session.scalars(select(AgencyType).order_by(AgencyType.code)))
-
-
 def _type_choices() -> list[tuple[str, str]]:
-    """(code, name) of every agency type."""
-    return [(t.code, t.name) for t in _agency_types()]
+    """(code, name) of every agency type, for the lanes' drop-down."""
+    return [(t.code, t.name) for t in list_agency_types(db.session)]
 
 
 @admin_bp.route("/modeler")
@@ -104,7 +98,7 @@ def validate_process() -> Any:
     """Run the deployment checks without deploying; the modeler marks the elements at fault."""
     xml, forms = _posted_diagram()
     try:
-        valid = validate_diagram(xml, forms, {t.code for t in _agency_types()})
+        valid = validate_diagram(xml, forms, {t.code for t in list_agency_types(db.session)})
     except DiagramInvalidError as err:
         return _errors_response(err)
     return jsonify({"ok": True, "key": valid.info.key, "name": valid.info.name, "errors": []})

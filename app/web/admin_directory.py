@@ -1,24 +1,19 @@
-"""Admin pages for the directory (users, agencies, agency types) and the holiday calendar."""
+"""Admin pages for the directory (users, agencies, agency types) and the holiday calendar (thin views over
+`workflows.directory` and `workflows.holidays`)."""
 
 from __future__ import annotations
 
 from datetime import date
-from typing import Any
 
 from flask import flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
-from sqlalchemy import select
-from sqlalchemy.orm import Session
 from werkzeug.wrappers import Response
 
 from app.extensions import db
 from app.web.blueprint import admin_bp
 from app.web.security import roles_required, signed_in_user
-from workflows import directory
-from workflows.audit import record
-from workflows.calendar import is_working_day
+from workflows import directory, holidays
 from workflows.errors import DomainError, InvalidDataError
-from workflows.models import Agency, AgencyType, CalendarDay, CalendarYear, User
 
 ROLES = ("liaison", "leader", "mediator", "judge", "clerk", "supervisor", "admin")
 
@@ -43,9 +38,8 @@ def _failed(err: DomainError, endpoint: str) -> Response:
 @roles_required("admin")
 def list_users() -> str:
     """Every user with agency and roles, and the form to add one."""
-    users = db.session.scalars(select(User).order_by(User.agency_id, User.username)).all()
-    agencies = db.session.scalars(select(Agency).order_by(Agency.jurisdiction, Agency.code)).all()
-    return render_template("admin/users.html", users=users, agencies=agencies, roles=ROLES)
+    return render_template("admin/users.html", users=directory.visible_users(db.session, signed_in_user()),
+                           agencies=directory.list_agencies(db.session), roles=ROLES)
 
 
 @admin_bp.route("/users", methods=["POST"])
@@ -69,9 +63,8 @@ def create_user() -> Response:
 @roles_required("admin")
 def list_agencies() -> str:
     """Agencies and agency types, and the forms to add them."""
-    agencies = db.session.scalars(select(Agency).order_by(Agency.jurisdiction, Agency.code)).all()
-    types = db.session.scalars(select(AgencyType).order_by(AgencyType.code)).all()
-    return render_template("admin/agencies.html", agencies=agencies, types=types, levels=directory.LEVELS)
+    return render_template("admin/agencies.html", agencies=directory.list_agencies(db.session),
+                           types=directory.list_agency_types(db.session), levels=directory.LEVELS)
 
 
 @admin_bp.route("/agencies", methods=["POST"])
@@ -102,29 +95,12 @@ def create_agency_type() -> Response:
     return _done(_("Agency type %(code)s created.", code=created.code), "admin.list_agencies")
 
 
-def covered_years(first: int = 2004, last: int = 2100) -> tuple[int, int]:
-    """The years chinese-calendar ships holiday data for."""
-    years = [y for y in range(first, last) if is_working_day(date(y, 6, 1))[1]]
-    return (years[0], years[-1]) if years else (0, 0)
-
-
 @admin_bp.route("/calendar")
 @roles_required("admin")
 def show_calendar() -> str:
     """The admin's holidays and make-up working days, and the years entered in full."""
-    days = db.session.scalars(select(CalendarDay).order_by(CalendarDay.day.desc())).all()
-    years = db.session.scalars(select(CalendarYear).order_by(CalendarYear.year.desc())).all()
-    return render_template("admin/calendar.html", days=days, years=years, covered=covered_years())
-
-
-def set_calendar_day(session: Session, actor: User, day: date, is_working: bool, note: str) -> CalendarDay:
-    """Enter or change one day of the calendar (a holiday, or a make-up working day)."""
-    row = session.get(CalendarDay, day) or CalendarDay(day=day)
-    row.is_working, row.note = is_working, note[:200]
-    session.add(row)
-    record(session, "calendar.day_set", actor=actor,
-           payload={"day": day.isoformat(), "is_working": is_working, "note": row.note})
-    return row
+    return render_template("admin/calendar.html", days=holidays.calendar_days(db.session),
+                           years=holidays.calendar_years(db.session), covered=holidays.covered_years())
 
 
 def _parse_day(text: str) -> date:
@@ -141,8 +117,8 @@ def set_day() -> Response:
     """Record a holiday or a make-up working day."""
     try:
         day = _parse_day(request.form.get("day", ""))
-        set_calendar_day(db.session, signed_in_user(), day, request.form.get("kind") == "working",
-                         request.form.get("note", "").strip())
+        holidays.set_calendar_day(db.session, signed_in_user(), day, request.form.get("kind") == "working",
+                                  request.form.get("note", ""))
     except DomainError as err:
         return _failed(err, "admin.show_calendar")
     return _done(_("%(day)s saved.", day=day.isoformat()), "admin.show_calendar")
@@ -153,12 +129,11 @@ def set_day() -> Response:
 def publish_year() -> Response:
     """Mark a year's holidays as entered in full, so its deadlines are no longer provisional."""
     year = request.form.get("year", type=int)
-    if year is None or not 2000 <= year <= 2200:
+    if year is None or not holidays.FIRST_YEAR <= year <= holidays.LAST_YEAR:
         flash(_("Enter a year."), "error")
         return redirect(url_for("admin.show_calendar"))
-    row: Any = db.session.get(CalendarYear, year) or CalendarYear(year=year)
-    row.published = request.form.get("published", "1") == "1"
-    db.session.add(row)
-    record(db.session, "calendar.year_published", actor=signed_in_user(),
-           payload={"year": year, "published": row.published})
+    try:
+        holidays.publish_year(db.session, signed_in_user(), year, request.form.get("published", "1") == "1")
+    except DomainError as err:
+        return _failed(err, "admin.show_calendar")
     return _done(_("Year %(year)s saved.", year=year), "admin.show_calendar")

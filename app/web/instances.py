@@ -10,10 +10,10 @@ from flask_babel import gettext as _
 from app.extensions import db
 from app.web.blueprint import web_bp
 from app.web.presenters import field_labels, history
-from app.web.queries import latest_definitions
 from app.web.security import login_required, signed_in_user
 from app.web.views import due_state
 from workflows import instances
+from workflows.catalog import latest_definitions
 from workflows.definitions import compiled
 from workflows.errors import DomainError
 from workflows.models import ProcessDefinition, User

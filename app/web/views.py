@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime, time, timedelta
+from datetime import datetime
 from typing import Any
 
 from flask import Flask, request
@@ -14,9 +14,7 @@ from app.extensions import db
 from app.web import forms
 from app.web.i18n import LANGUAGES
 from app.web.presenters import notice_kind
-from workflows.calendar import SHANGHAI
-from workflows.clock import now
-from workflows.models import WorkItem
+from workflows.due_status import due_state
 from workflows.notices import unread_count
 
 ROLE_LABELS = {
@@ -56,17 +54,3 @@ def local_time(value: datetime | None, fmt: str = "short") -> str:
 def role_label(role: str) -> str:
     """A role code in the page language."""
     return str(ROLE_LABELS[role]) if role in ROLE_LABELS else role
-
-
-def due_state(item: WorkItem, at: datetime | None = None) -> str | None:
-    """overdue, due_today or None for an active item; None also for finished ones."""
-    if item.due_at is None or item.status not in ("open", "claimed"):
-        return None
-    at = at or now()
-    if item.due_at <= at:
-        return "overdue"
-    # A legal day ends at 24:00 Shanghai, stored as 00:00 of the next day.
-    end_of_today = datetime.combine(at.astimezone(SHANGHAI).date() + timedelta(days=1), time(), SHANGHAI)
-    if item.due_at <= end_of_today:
-        return "due_today"
-    return None

@@ -14,11 +14,11 @@ from app.web.blueprint import web_bp
 from app.web.form_errors import field_errors
 from app.web.forms import parse_form
 from app.web.presenters import field_labels, history
-from app.web.queries import process_choices
 from app.web.security import login_required, signed_in_user
-from app.web.views import due_state
 from workflows import work_items
+from workflows.catalog import process_choices
 from workflows.definitions import compiled
+from workflows.due_status import due_state
 from workflows.errors import ConflictError, InvalidDataError
 from workflows.extensions import extend_deadline, extensions_of
 from workflows.instances import instance_data, instance_events, instance_work_items
