@@ -11,10 +11,10 @@ from app.extensions import db
 from app.web.blueprint import web_bp
 from app.web.presenters import field_labels, history
 from app.web.security import login_required, signed_in_user
-from app.web.views import due_state
 from workflows import instances
 from workflows.catalog import latest_definitions
 from workflows.definitions import compiled
+from workflows.diagram_states import diagram_states
 from workflows.errors import DomainError
 from workflows.models import ProcessDefinition, User
 
@@ -78,21 +78,10 @@ def start_instance() -> Any:
     return redirect(url_for("web.show_instance", instance_id=instance.id))
 
 
-def diagram_states(items: list[Any]) -> dict[str, str]:
-    """Element id -> completed, active or overdue, from the instance's work items (latest wins)."""
-    states: dict[str, str] = {}
-    for item in items:
-        if item.status == "completed":
-            states.setdefault(item.task_name, "completed")
-        elif item.status in ("open", "claimed"):
-            states[item.task_name] = "overdue" if due_state(item) == "overdue" else "active"
-    return states
-
-
 @web_bp.route("/instances/<int:instance_id>")
 @login_required
 def show_instance(instance_id: int) -> str:
-    """Timeline, highlighted diagram and open work items of one case."""
+    """Timeline, diagram (completed, active and overdue elements marked) and open work items of one case."""
     instance = instances.get_instance(db.session, signed_in_user(), instance_id)
     items = instances.instance_work_items(db.session, instance)
     events = instances.instance_events(db.session, instance)
@@ -100,7 +89,7 @@ def show_instance(instance_id: int) -> str:
     return render_template("instances/show.html", instance=instance, items=items,
                            open_items=[i for i in items if i.status in ("open", "claimed")],
                            history=history(events, items), data=instances.instance_data(instance),
-                           labels=field_labels(forms), states=diagram_states(items))
+                           labels=field_labels(forms), states=diagram_states(db.session, instance, items))
 
 
 @web_bp.route("/instances/<int:instance_id>/diagram.bpmn")
