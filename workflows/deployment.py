@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session
 
 from workflows.audit import record
 from workflows.calendar import PeriodError, parse_period
-from workflows.engine.diagram import ProcessInfo, element_ids, executable_processes, read_process
+from workflows.engine.diagram import ProcessInfo, containers, element_ids, executable_processes, read_process
 from workflows.engine.runtime import parse_spec
 from workflows.engine.serialization import spec_to_dict
 from workflows.engine.xml import UnsafeXmlError, parse_xml
@@ -192,6 +192,32 @@ def _engine_spec(root: etree._Element, key: str) -> tuple[dict[str, Any] | None,
         return None, [_error(element, f"the engine cannot parse the diagram: {err}")]
 
 
+def _label(node: etree._Element) -> str:
+    """An element's name with its id, for messages."""
+    name, node_id = node.get("name") or "", node.get("id") or ""
+    return f"'{name}' ({node_id})" if name and name != node_id else f"'{node_id}'"
+
+
+def _no_executable_process(root: etree._Element) -> list[dict[str, Any]]:
+    """Name what to fix when nothing is executable: each process (at its pool, which the modeler draws), else
+    each pool without a process, else each collaboration."""
+    found = containers(root)
+    errors = []
+    for process in found.processes:
+        flag = process.get("isExecutable")
+        has = f'isExecutable="{flag}"' if flag is not None else "no isExecutable attribute"
+        pool = found.pool_of(process)
+        where = f"pool {_label(pool)} shows process {_label(process)}, which" if pool is not None \
+            else f"process {_label(process)}"
+        errors.append(_error((pool if pool is not None else process).get("id"),
+                             f'{where} has {has}; set isExecutable="true" on the process to deploy'))
+    errors = errors or [_error(pool.get("id"), f"pool {_label(pool)} has no process in this document, "
+                                               "so there is no executable process") for pool in found.pools]
+    errors = errors or [_error(c.get("id"), f"collaboration {_label(c)} has no pools and no process, "
+                                            "so there is no executable process") for c in found.collaborations]
+    return errors or [_error(None, "the document contains no process, so there is no executable process")]
+
+
 def checksum(xml: bytes, raw_forms: dict[str, bytes]) -> str:
     """A digest of the diagram and forms, to recognise an identical re-upload."""
     digest = hashlib.sha256(xml)
@@ -210,8 +236,8 @@ def validate_diagram(xml: bytes, raw_forms: dict[str, bytes], agency_types: set[
               for i in element_ids(root) if i in RESERVED_IDS]
     processes = executable_processes(root)
     if not processes:
-        errors.append(_error(None, 'no executable process: mark one process isExecutable="true"'))
-        raise DiagramInvalidError("the diagram cannot be deployed", errors)
+        errors += _no_executable_process(root)
+        raise DiagramInvalidError("the diagram has no executable process", errors)
     info = read_process(processes[0])
     if not PROCESS_KEY.match(info.key):
         errors.append(_error(info.key, "the process id must be letters, digits, '_', '-' or '.'"))

@@ -137,6 +137,25 @@ def executable_processes(root: etree._Element) -> list[etree._Element]:
     return [p for p in root.iter(_bpmn("process")) if p.get("isExecutable", "").lower() == "true"]
 
 
+@dataclass
+class Containers:
+    """The processes, pools (participants) and collaborations of a document, in document order."""
+
+    processes: list[etree._Element]
+    pools: list[etree._Element]
+    collaborations: list[etree._Element]
+
+    def pool_of(self, process: etree._Element) -> etree._Element | None:
+        """The pool that shows a process (modelers draw the pool, not the process)."""
+        return next((p for p in self.pools if p.get("processRef") == process.get("id")), None)
+
+
+def containers(root: etree._Element) -> Containers:
+    """Collect the processes, pools and collaborations of a document."""
+    return Containers(list(root.iter(_bpmn("process"))), list(root.iter(_bpmn("participant"))),
+                      list(root.iter(_bpmn("collaboration"))))
+
+
 def _lanes(process: etree._Element) -> tuple[dict[str, LaneInfo], dict[str, str]]:
     """Lanes of a process and the innermost lane of each flow node."""
     lanes: dict[str, LaneInfo] = {}
