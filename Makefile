@@ -12,7 +12,8 @@ $(BIN)/activate: requirements.txt requirements-dev.txt
 	$(BIN)/pip install --quiet -r requirements-dev.txt
 	touch $(BIN)/activate
 
-setup: $(BIN)/activate  ## also the pinned front-end packages (npm ci) copied into app/static/vendor
+setup: $(BIN)/activate  ## also the pinned front-end packages (npm ci) copied into app/static/vendor, and Pango + a CJK font for PDFs
+	bash scripts/setup-pdf.sh
 	bash scripts/build-assets.sh
 
 run: setup  ## migrate the SQLite database, load demo data, serve on http://127.0.0.1:5000

@@ -3,20 +3,26 @@ package for judicial confirmation (司法确认申请材料), built from any pro
 
 from __future__ import annotations
 
-from flask import render_template
+import io
+import re
+
+from flask import Response, render_template, send_file
+from flask_babel import gettext as _
 
 from app.extensions import db
 from app.web.blueprint import web_bp
+from app.web.pdf import PdfUnavailableError, render_pdf
 from app.web.presenters import field_labels
-from app.web.security import roles_required, signed_in_user
+from app.web.security import error_page, roles_required, signed_in_user
 from app.web.views import local_time
 from workflows import instances
 from workflows.clock import now
 from workflows.definitions import compiled
-from workflows.models import ProcessDefinition
+from workflows.models import ProcessDefinition, ProcessInstance
 from workflows.models.work_item import COMPLETED
 
 MEDIATION_TYPES = frozenset({"mediation_committee", "court"})  # agency types whose processes are listed here
+UNSAFE_IN_FILENAME = re.compile(r'[\\/:*?"<>|\s]+')
 
 
 def _involves_mediation(definition: ProcessDefinition) -> bool:
@@ -54,3 +60,25 @@ def show_mediation(instance_id: int) -> str:
 def print_package(instance_id: int) -> str:
     """The judicial-confirmation application package as a printable page."""
     return render_template("mediation/package.html", now_local=local_time(now()), **_record(instance_id))
+
+
+def package_filename(instance: ProcessInstance) -> str:
+    """judicial-confirmation-<case no.>.pdf, the case number kept as written (Chinese too) but safe as a name."""
+    case_no = UNSAFE_IN_FILENAME.sub("-", instance.business_key or "").strip("-.") or str(instance.id)
+    return f"judicial-confirmation-{case_no}.pdf"
+
+
+@web_bp.route("/mediation/<int:instance_id>/package.pdf")
+@roles_required("mediator", "judge")
+def download_package_pdf(instance_id: int) -> Response | tuple[str, int]:
+    """The judicial-confirmation application package as PDF, laid out as the printable page prints."""
+    record = _record(instance_id)
+    html = render_template("mediation/package.html", now_local=local_time(now()), **record)
+    try:
+        pdf = render_pdf(html)
+    except PdfUnavailableError as err:
+        return error_page(503, _("PDF output is not available on this server: %(reason)s", reason=str(err)))
+    response = send_file(io.BytesIO(pdf), mimetype="application/pdf",
+                         download_name=package_filename(record["instance"]))
+    response.headers["Cache-Control"] = "private, no-store"  # parties' identity numbers: keep it out of caches
+    return response
