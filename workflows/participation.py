@@ -3,17 +3,26 @@
 from __future__ import annotations
 
 from sqlalchemy import select
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
+from workflows.clock import now
 from workflows.models import Agency, InstanceParticipant, ProcessInstance, User
+
+# The project runs on these two; both skip a duplicate row with ON CONFLICT DO NOTHING.
+_ADD = {name: dialect.insert(InstanceParticipant.__table__).on_conflict_do_nothing()
+        for name, dialect in (("sqlite", sqlite), ("postgresql", postgresql))}
 
 
 def add_participant(session: Session, instance: ProcessInstance, agency: Agency, reason: str) -> bool:
-    """Record an agency's participation once; tell whether it is new."""
-    if session.get(InstanceParticipant, (instance.id, agency.id)) is not None:
-        return False
-    session.add(InstanceParticipant(instance_id=instance.id, agency_id=agency.id, reason=reason))
-    return True
+    """Record an agency's participation once; tell whether it is new.
+
+    One INSERT that does nothing when the row exists, instead of a read and a write: a step adds
+    several agencies, and this needs no flush of the pending changes before it.
+    """
+    result = session.connection().execute(_ADD[session.get_bind().dialect.name], {
+        "instance_id": instance.id, "agency_id": agency.id, "reason": reason, "since": now()})
+    return result.rowcount == 1
 
 
 def can_view(session: Session, user: User, instance: ProcessInstance) -> bool:

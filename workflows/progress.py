@@ -7,7 +7,7 @@ from collections.abc import Callable, Iterable
 from typing import Any
 
 from SpiffWorkflow.bpmn.workflow import BpmnWorkflow
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session
 
 from workflows.assignment import LaneResolutionError, resolve_lane
@@ -64,10 +64,19 @@ def schedule(instance: ProcessInstance, active_items: Iterable[WorkItem]) -> Non
     instance.next_timer_due_at = min(due) if due else None
 
 
+_ACTIVE_ITEMS = select(WorkItem).where(WorkItem.instance_id == bindparam("instance_id"),
+                                      WorkItem.status.in_(ACTIVE_STATUSES))
+
+
 def active_items(session: Session, instance: ProcessInstance) -> list[WorkItem]:
-    """The instance's open and claimed work items."""
-    return list(session.scalars(select(WorkItem).where(
-        WorkItem.instance_id == instance.id, WorkItem.status.in_(ACTIVE_STATUSES))))
+    """The instance's open and claimed work items, as this session sees them.
+
+    No autoflush: the status filter runs again in Python, so an item completed or cancelled in
+    this session but not yet flushed is left out all the same (the identity map holds its new status).
+    """
+    with session.no_autoflush:
+        rows = session.scalars(_ACTIVE_ITEMS, {"instance_id": instance.id})
+        return [item for item in rows if item.status in ACTIVE_STATUSES]
 
 
 def mark_error(session: Session, instance: ProcessInstance, reason: str, actor: User | None) -> None:
@@ -105,9 +114,12 @@ def _new_item(session: Session, instance: ProcessInstance, workflow: BpmnWorkflo
     return item
 
 
-def sync_work_items(session: Session, instance: ProcessInstance, workflow: BpmnWorkflow,
-                    actor: User | None, calendar: Callable[[], HolidayCalendar]) -> list[WorkItem]:
-    """Cancel items whose task is gone, create items for new READY tasks; return the active items."""
+def sync_work_items(session: Session, instance: ProcessInstance, workflow: BpmnWorkflow, actor: User | None,
+                    calendar: Callable[[], HolidayCalendar]) -> tuple[list[WorkItem], list[WorkItem]]:
+    """Cancel items whose task is gone, add items for new READY tasks; return (active, new) items.
+
+    Nothing is flushed here: the new items get their ids in the step's one flush (see advance).
+    """
     active = active_items(session, instance)
     ready = {str(task.id): task for task in ready_user_tasks(workflow)}
     kept = []
@@ -120,19 +132,14 @@ def sync_work_items(session: Session, instance: ProcessInstance, workflow: BpmnW
     known = {item.engine_task_id for item in active}
     created = [_new_item(session, instance, workflow, task, calendar)
                for tid, task in ready.items() if tid not in known]
-    session.flush()
-    for item in created:
-        record(session, "work_item.created", actor=actor, instance=instance, work_item=item,
-               payload={"task": item.task_name, "agency": item.candidate_agency_id, "role": item.required_role,
-                        "due_at": item.due_at.isoformat() if item.due_at else None})
-    return kept + created
+    return kept + created, created
 
 
 def advance(session: Session, instance: ProcessInstance, workflow: BpmnWorkflow,
             actor: User | None, calendar: Callable[[], HolidayCalendar]) -> None:
     """Persist the engine's new state: work items, completion, timers, or a visible error."""
     try:
-        items = sync_work_items(session, instance, workflow, actor, calendar)
+        items, created = sync_work_items(session, instance, workflow, actor, calendar)
     except (LaneResolutionError, DeadlineStartError) as err:
         save_state(instance, workflow)
         mark_error(session, instance, str(err), actor)
@@ -142,6 +149,11 @@ def advance(session: Session, instance: ProcessInstance, workflow: BpmnWorkflow,
         instance.status, instance.completed_at = COMPLETED, now()
         record(session, "instance.completed", actor=actor, instance=instance)
     schedule(instance, items)
+    session.flush()  # the step's rows in one write; it checks the instance's version and numbers the new items
+    for item in created:
+        record(session, "work_item.created", actor=actor, instance=instance, work_item=item,
+               payload={"task": item.task_name, "agency": item.candidate_agency_id, "role": item.required_role,
+                        "due_at": item.due_at.isoformat() if item.due_at else None})
 
 
 def _element_notices(session: Session, instance: ProcessInstance, meta: dict[str, Any],
@@ -162,6 +174,14 @@ def run_step(session: Session, instance: ProcessInstance, workflow: BpmnWorkflow
 
     The notices of diagram elements that completed during the run go out after the state is saved.
     """
+    # One explicit flush (in advance) instead of an autoflush before every query: flushing is
+    # most of the cost of a step, and nothing read here depends on unflushed rows.
+    with session.no_autoflush:
+        return _run_step(session, instance, workflow, actor, action)
+
+
+def _run_step(session: Session, instance: ProcessInstance, workflow: BpmnWorkflow, actor: User | None,
+              action: EngineAction) -> bool:
     calendar = calendar_loader(session)
     meta = compiled(session, instance.definition).meta
     watched = set(meta.get("notices", {}))

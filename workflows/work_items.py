@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import json
+from functools import lru_cache
 from typing import Any
 
 from jsonschema import Draft202012Validator, FormatChecker
 from SpiffWorkflow.util.task import TaskState
-from sqlalchemy import select, update
+from sqlalchemy import bindparam, select, update
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.attributes import set_committed_value
 from sqlalchemy.orm.exc import StaleDataError
@@ -50,15 +52,17 @@ def _check_may_act(user: User, item: WorkItem) -> None:
         raise PermissionDeniedError(f"this work item needs the role '{item.required_role}'")
 
 
+# A conditional UPDATE is atomic on every backend: the row count tells who won.
+_CLAIM = (update(WorkItem).where(WorkItem.id == bindparam("item"), WorkItem.status == OPEN)
+          .values(status=CLAIMED, assignee_id=bindparam("assignee"), claimed_at=bindparam("at"))
+          .execution_options(synchronize_session=False))
+
+
 def claim(session: Session, actor: User, item: WorkItem) -> WorkItem:
     """Take an open item; of two simultaneous claims exactly one wins, the other gets ConflictError."""
     _check_may_act(actor, item)
     claimed_at = now()
-    # A conditional UPDATE is atomic on every backend: the row count tells who won.
-    result = session.execute(
-        update(WorkItem).where(WorkItem.id == item.id, WorkItem.status == OPEN)
-        .values(status=CLAIMED, assignee_id=actor.id, claimed_at=claimed_at)
-        .execution_options(synchronize_session=False))
+    result = session.execute(_CLAIM, {"item": item.id, "assignee": actor.id, "at": claimed_at})
     if result.rowcount != 1:
         session.refresh(item)
         raise ConflictError(f"work item {item.id} is {item.status}" +
@@ -113,13 +117,19 @@ def form_schema(session: Session, item: WorkItem) -> dict[str, Any] | None:
     return compiled(session, item.instance.definition).forms.get(item.form_name)
 
 
+@lru_cache(maxsize=512)
+def _validator(schema_text: str) -> Draft202012Validator:
+    """A validator per distinct schema (keyed by its text): building one resolves the schema anew."""
+    return Draft202012Validator(json.loads(schema_text), format_checker=FormatChecker())
+
+
 def validate_form(session: Session, item: WorkItem, data: dict[str, Any]) -> None:
     """Check submitted data against the task's JSON Schema; errors are keyed by field path."""
     schema = form_schema(session, item)
     if schema is None:
         return
     errors: dict[str, list[str]] = {}
-    for err in Draft202012Validator(schema, format_checker=FormatChecker()).iter_errors(data):
+    for err in _validator(json.dumps(schema, sort_keys=True)).iter_errors(data):
         path = ".".join(str(p) for p in err.absolute_path)
         if err.validator == "required":  # name the missing field, not its parent object
             missing = err.message.split("'")[1] if "'" in err.message else ""
@@ -166,11 +176,14 @@ def complete(session: Session, actor: User, item: WorkItem, data: dict[str, Any]
     return item
 
 
+# Built once: composing a SELECT ... FOR UPDATE costs more than running it on SQLite.
+_LOCK_INSTANCE = (select(ProcessInstance).where(ProcessInstance.id == bindparam("instance_id"))
+                  .with_for_update(of=ProcessInstance).execution_options(populate_existing=True))
+
+
 def lock_instance(session: Session, instance_id: int) -> ProcessInstance:
     """Load the instance row for update (PostgreSQL blocks other writers; the version column catches the rest)."""
-    stmt = select(ProcessInstance).where(ProcessInstance.id == instance_id).with_for_update(of=ProcessInstance)
-    instance = session.scalars(stmt.execution_options(populate_existing=True)).one()
-    return instance
+    return session.scalars(_LOCK_INSTANCE, {"instance_id": instance_id}).one()
 
 
 def _finish(session: Session, actor: User, instance: ProcessInstance, item: WorkItem, workflow: Any,
@@ -178,12 +191,13 @@ def _finish(session: Session, actor: User, instance: ProcessInstance, item: Work
     """Run the task, then persist the engine's progress or the error it met."""
     item.status, item.completed_at, item.completed_by_id, item.submitted_data = COMPLETED, now(), actor.id, data
     record(session, "work_item.completed", actor=actor, instance=instance, work_item=item, payload={"data": data})
-    if run_step(session, instance, workflow, actor, lambda deadline: complete_task(workflow, task, data, deadline)):
-        try:
-            _copy_to(session, actor, instance, item, task.data)
-        except LaneResolutionError as err:
-            mark_error(session, instance, str(err), actor)
-    try:
+    try:  # the step flushes; a concurrent change of the instance shows as a stale version there
+        if run_step(session, instance, workflow, actor,
+                    lambda deadline: complete_task(workflow, task, data, deadline)):
+            try:
+                _copy_to(session, actor, instance, item, task.data)
+            except LaneResolutionError as err:
+                mark_error(session, instance, str(err), actor)
         session.flush()
     except StaleDataError as err:
         raise ConflictError("the instance changed meanwhile; reload and try again") from err
