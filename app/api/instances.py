@@ -7,10 +7,17 @@ from typing import Any
 from flask_login import login_required
 from flask_smorest import Blueprint
 
-from app.api.schemas import EventSchema, InstanceDetailSchema, InstanceQuerySchema, InstanceSchema, StartInstanceSchema
+from app.api.schemas import (
+    EventSchema,
+    InstanceDetailSchema,
+    InstanceQuerySchema,
+    InstanceSchema,
+    ResumeInstanceSchema,
+    StartInstanceSchema,
+)
 from app.auth import acting_user
 from app.extensions import db
-from workflows import instances
+from workflows import instances, recovery
 
 blp = Blueprint("instances", __name__, url_prefix="/api/v1/process-instances", description="Running cases")
 
@@ -66,3 +73,17 @@ def list_process_instance_events(instance_id: int) -> Any:
     """The audit trail of one instance."""
     instance = instances.get_instance(db.session, acting_user(), instance_id)
     return instances.instance_events(db.session, instance)
+
+
+@blp.route("/<int:instance_id>/resume", methods=["POST"])
+@login_required
+@blp.arguments(ResumeInstanceSchema)
+@blp.response(200, InstanceDetailSchema)
+def resume_process_instance(args: dict[str, Any], instance_id: int) -> Any:
+    """Admin only: run an instance in error again once its cause is fixed, optionally correcting its data.
+
+    The answer shows the instance running again, or in error with the new reason.
+    """
+    instance = recovery.resume_instance(db.session, acting_user(), instance_id, args["data"])
+    db.session.commit()
+    return InstanceDetail(instance)

@@ -120,6 +120,12 @@ class StartInstanceSchema(Schema):
     data = fields.Dict(keys=fields.String(), load_default=dict)
 
 
+class ResumeInstanceSchema(Schema):
+    """Corrections merged into the current data of an instance in error before it runs again."""
+
+    data = fields.Dict(keys=fields.String(), load_default=dict)
+
+
 class InstanceQuerySchema(Schema):
     """Filters of the instance list."""
 

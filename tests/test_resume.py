@@ -1,0 +1,111 @@
+"""An admin resumes an instance stopped in error once the cause is fixed (engine level and API)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from sqlalchemy import select
+
+from tests.helpers import login, setup_customs, sh, take, upload
+from workflows.clock import set_clock
+from workflows.deployment import deploy
+from workflows.errors import ConflictError, PermissionDeniedError
+from workflows.instances import instance_events, instance_work_items, start_instance
+from workflows.models import Agency, User
+from workflows.recovery import resume_instance
+
+DATA = Path(__file__).parent / "data"
+
+
+@pytest.fixture
+def share(session, demo):  # noqa: ANN001, ANN201
+    """The test diagram started with parts = 0: its script fails and the instance stops in error."""
+    set_clock(lambda: sh(3, 2, 9))
+    deploy(session, (DATA / "recovery/share.bpmn").read_bytes(), {}, None)
+    starter = session.scalars(select(User).where(User.username == "jd_msa_liaison")).one()
+    instance = start_instance(session, starter, "recovery_share",
+                              data={"total": 90, "parts": 0, "target_agency": "wz_msa"})
+    session.commit()
+    return instance
+
+
+def _user(session, name):  # noqa: ANN001, ANN202
+    return session.scalars(select(User).where(User.username == name)).one()
+
+
+def test_a_failed_script_runs_again_with_corrected_data(session, share):  # noqa: ANN001
+    assert share.status == "error"
+    assert "script_share" in share.error_reason and "ZeroDivisionError" in share.error_reason
+    resumed = resume_instance(session, _user(session, "admin"), share.id, {"parts": 3, "target_agency": "ks_msa"})
+    session.commit()
+    assert resumed.status == "running" and resumed.error_reason is None
+    (item,) = instance_work_items(session, resumed, active_only=True)
+    assert (item.task_name, item.candidate_agency.code) == ("task_handle", "ks_msa")
+    assert resumed.state["xietong_data"]["share"] == 30
+    resumed_events = [e for e in instance_events(session, resumed) if e.type == "instance.resumed"]
+    assert [e.payload["retried_tasks"] for e in resumed_events] == [["script_share"]]
+    assert resumed_events[0].payload["corrections"] == {"parts": 3, "target_agency": "ks_msa"}
+    assert "ZeroDivisionError" in resumed_events[0].payload["previous_error"]
+
+
+def test_a_cause_still_there_stops_it_again_with_the_new_reason(session, share):  # noqa: ANN001
+    # The script now passes, but the lane still names an agency that does not exist.
+    resumed = resume_instance(session, _user(session, "admin"), share.id, {"parts": 2})
+    session.commit()
+    assert resumed.status == "error"
+    assert "names unknown or inactive agency 'wz_msa'" in resumed.error_reason
+    assert instance_work_items(session, resumed, active_only=True) == []
+    # The directory is fixed instead of the data: the same instance resumes without corrections.
+    session.add(Agency(code="wz_msa", name="吴中区市场监督管理局", type=session.scalars(select(Agency).where(
+        Agency.code == "ks_msa")).one().type, jurisdiction="吴中区", level="district"))
+    session.commit()
+    resumed = resume_instance(session, _user(session, "admin"), share.id)
+    session.commit()
+    assert resumed.status == "running"
+    (item,) = instance_work_items(session, resumed, active_only=True)
+    assert item.candidate_agency.code == "wz_msa"
+    types = [e.type for e in instance_events(session, resumed)]
+    assert types.count("instance.resumed") == 2 and types.count("instance.error") == 2
+
+
+def test_only_an_admin_resumes_and_only_an_instance_in_error(session, share):  # noqa: ANN001
+    for name in ("jd_msa_leader", "jd_supervisor"):
+        with pytest.raises(PermissionDeniedError):
+            resume_instance(session, _user(session, name), share.id, {"parts": 1})
+    session.rollback()
+    admin = _user(session, "admin")
+    resume_instance(session, admin, share.id, {"parts": 1, "target_agency": "ks_msa"})
+    session.commit()
+    with pytest.raises(ConflictError, match="running, not in error"):
+        resume_instance(session, admin, share.id)
+
+
+def test_api_resume_after_the_directory_is_fixed(client, auth):  # noqa: ANN001
+    admin = auth.headers("admin")
+    setup_customs(client, admin)
+    upload(client, admin, DATA / "inspection")
+    sh_officer = login(client, "sh_officer")
+    started = client.post("/api/v1/process-instances", json={"process_key": "joint_inspection"}, headers=sh_officer)
+    path = f"/api/v1/process-instances/{started.get_json()['id']}"
+    item = take(client, sh_officer, "task_request")
+    data = {"target_office": "customs_nowhere", "urgent": False, "description": "x"}
+    client.post(f"/api/v1/work-items/{item['id']}/complete", json={"data": data}, headers=sh_officer)
+    assert client.get(path, headers=sh_officer).get_json()["status"] == "error"
+
+    assert client.post(f"{path}/resume", json={}, headers=sh_officer).status_code == 403
+    assert client.post(f"{path}/resume", json={}).status_code == 401
+    assert client.post("/api/v1/process-instances/999999/resume", json={}, headers=admin).status_code == 404
+    malformed = client.post(f"{path}/resume", data="{", headers={**admin, "Content-Type": "application/json"})
+    assert malformed.status_code in (400, 422)
+    # Still no such office: the answer shows the instance in error again.
+    again = client.post(f"{path}/resume", json={}, headers=admin)
+    assert again.status_code == 200 and again.get_json()["status"] == "error"
+    # The admin corrects the office in the case data: the inspection goes to Kunshan customs.
+    fixed = client.post(f"{path}/resume", json={"data": {"target_office": "customs_ks"}}, headers=admin)
+    assert fixed.status_code == 200, fixed.get_json()
+    body = fixed.get_json()
+    assert body["status"] == "running"
+    assert [(w["task_name"], w["candidate_agency"]["code"]) for w in body["work_items"]] == \
+        [("task_routine", "customs_ks")]
+    assert client.post(f"{path}/resume", json={}, headers=admin).status_code == 409
