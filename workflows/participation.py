@@ -9,8 +9,10 @@ from sqlalchemy.orm import Session
 from workflows.clock import now
 from workflows.models import Agency, InstanceParticipant, ProcessInstance, User
 
-# The project runs on these two; both skip a duplicate row with ON CONFLICT DO NOTHING.
-_ADD = {name: dialect.insert(InstanceParticipant.__table__).on_conflict_do_nothing()
+# The project runs on these two; both skip a duplicate row with ON CONFLICT DO NOTHING. Whether
+# a row went in is read from RETURNING: psycopg reports no row count for this statement.
+_TABLE = InstanceParticipant.__table__
+_ADD = {name: dialect.insert(_TABLE).on_conflict_do_nothing().returning(_TABLE.c.agency_id)
         for name, dialect in (("sqlite", sqlite), ("postgresql", postgresql))}
 
 
@@ -22,7 +24,7 @@ def add_participant(session: Session, instance: ProcessInstance, agency: Agency,
     """
     result = session.connection().execute(_ADD[session.get_bind().dialect.name], {
         "instance_id": instance.id, "agency_id": agency.id, "reason": reason, "since": now()})
-    return result.rowcount == 1
+    return result.first() is not None
 
 
 def can_view(session: Session, user: User, instance: ProcessInstance) -> bool:
