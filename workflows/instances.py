@@ -18,12 +18,19 @@ from workflows.participation import add_participant, can_view, visible_instance_
 from workflows.progress import RUNNING, json_safe, run_step
 
 
-def _check_may_start(user: User, meta: dict[str, Any]) -> None:
-    """The start event's lane names the agency type allowed to start the process."""
-    lane_ids = [lane for lane in meta.get("start_lanes", []) if lane]
+def may_start(user: User, meta: dict[str, Any]) -> bool:
+    """The start event's lane names the agency type allowed to start the process (no lane: any)."""
+    lane_ids = [lane for lane in meta.get("start_lanes", []) if lane in meta["lanes"]]
     allowed = {meta["lanes"][lane]["agency_type"] for lane in lane_ids if meta["lanes"][lane]["agency_type"]}
-    if allowed and user.agency.type.code not in allowed:
-        raise PermissionDeniedError(f"only agencies of type {', '.join(sorted(allowed))} start this process")
+    return not allowed or user.agency.type.code in allowed
+
+
+def _check_may_start(user: User, meta: dict[str, Any]) -> None:
+    """Refuse a start by an agency of another type than the start lane's."""
+    if not may_start(user, meta):
+        allowed = sorted({meta["lanes"][lane]["agency_type"] for lane in meta.get("start_lanes", [])
+                          if lane in meta["lanes"] and meta["lanes"][lane]["agency_type"]})
+        raise PermissionDeniedError(f"only agencies of type {', '.join(allowed)} start this process")
 
 
 def start_instance(session: Session, actor: User, key: str, data: dict[str, Any] | None = None,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 from flask import Response, flash, redirect, render_template, request, url_for
@@ -16,7 +17,7 @@ from workflows.catalog import latest_definitions
 from workflows.definitions import compiled
 from workflows.diagram_states import diagram_states
 from workflows.errors import DomainError
-from workflows.models import ProcessDefinition, User
+from workflows.recovery import resume_instance
 
 PAGE_SIZE = 25
 STATUSES = ("running", "completed", "error", "cancelled")
@@ -37,20 +38,12 @@ def list_instances_page() -> str:
                            statuses=STATUSES, processes=[(d.key, d.name) for d in latest_definitions(db.session)])
 
 
-def _startable(user: User, definition: ProcessDefinition) -> bool:
-    """Whether the start event's lane lets the user's agency type start the process (the service checks again)."""
-    meta = compiled(db.session, definition).meta
-    lanes = [meta["lanes"][lane]["agency_type"] for lane in meta.get("start_lanes", []) if lane in meta["lanes"]]
-    allowed = {t for t in lanes if t}
-    return not allowed or user.agency.type.code in allowed
-
-
 @web_bp.route("/instances/new")
 @login_required
 def new_instance() -> str:
     """Choose a process to start, with a case number and title."""
     user = signed_in_user()
-    startable = [d for d in latest_definitions(db.session) if _startable(user, d)]
+    startable = [d for d in latest_definitions(db.session) if instances.may_start(user, compiled(db.session, d).meta)]
     return render_template("instances/new.html", definitions=startable,
                            selected=request.args.get("process", ""))
 
@@ -82,14 +75,49 @@ def start_instance() -> Any:
 @login_required
 def show_instance(instance_id: int) -> str:
     """Timeline, diagram (completed, active and overdue elements marked) and open work items of one case."""
-    instance = instances.get_instance(db.session, signed_in_user(), instance_id)
+    return _instance_page(instances.get_instance(db.session, signed_in_user(), instance_id))
+
+
+def _instance_page(instance: Any, corrections: str = "", corrections_error: str | None = None,
+                   status: int = 200) -> Any:
+    """The instance page; the admin's resume form keeps what was typed when it is refused."""
     items = instances.instance_work_items(db.session, instance)
     events = instances.instance_events(db.session, instance)
     forms = compiled(db.session, instance.definition).forms
-    return render_template("instances/show.html", instance=instance, items=items,
+    page = render_template("instances/show.html", instance=instance, items=items,
                            open_items=[i for i in items if i.status in ("open", "claimed")],
                            history=history(events, items), data=instances.instance_data(instance),
-                           labels=field_labels(forms), states=diagram_states(db.session, instance, items))
+                           labels=field_labels(forms), states=diagram_states(db.session, instance, items),
+                           corrections=corrections, corrections_error=corrections_error)
+    return page if status == 200 else (page, status)
+
+
+@web_bp.route("/instances/<int:instance_id>/resume", methods=["POST"])
+@login_required
+def resume(instance_id: int) -> Any:
+    """Admin: run a case in error again, with optional corrections to its data as a JSON object."""
+    user = signed_in_user()
+    instance = instances.get_instance(db.session, user, instance_id)
+    text = request.form.get("corrections", "").strip()
+    try:
+        corrections = json.loads(text) if text else {}
+    except ValueError as err:
+        return _instance_page(instance, text, _("Not valid JSON: %(reason)s", reason=str(err)), 422)
+    if not isinstance(corrections, dict):
+        return _instance_page(instance, text, _("The corrections must be a JSON object of field names and values."),
+                              422)
+    try:
+        resumed = resume_instance(db.session, user, instance_id, corrections)
+    except DomainError as err:
+        db.session.rollback()
+        flash(_("The case could not be resumed: %(reason)s", reason=err.message), "error")
+        return redirect(url_for("web.show_instance", instance_id=instance_id))
+    db.session.commit()
+    if resumed.status == "error":
+        flash(_("The case stopped again: %(reason)s", reason=resumed.error_reason), "error")
+    else:
+        flash(_("The case is running again."), "success")
+    return redirect(url_for("web.show_instance", instance_id=instance_id))
 
 
 @web_bp.route("/instances/<int:instance_id>/diagram.bpmn")
