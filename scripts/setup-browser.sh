@@ -5,13 +5,4 @@ set -euo pipefail
 need=()
 command -v chromium >/dev/null 2>&1 || need+=(chromium)
 fc-list 2>/dev/null | grep -i -E "wqy|noto sans cjk" >/dev/null || need+=(fonts-wqy-zenhei)
-if [ ${#need[@]} -eq 0 ]; then
-    exit 0
-fi
-SUDO=""
-if [ "$(id -u)" -ne 0 ]; then
-    SUDO="sudo"
-fi
-echo "installing ${need[*]} from Debian's packages"
-$SUDO apt-get update -qq
-DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -q --no-install-recommends "${need[@]}"
+bash "$(dirname "$0")/apt-install.sh" ${need[@]+"${need[@]}"}

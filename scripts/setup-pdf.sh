@@ -8,13 +8,4 @@ need=()
 "$LDCONFIG" -p 2>/dev/null | grep "libpango-1.0.so.0" >/dev/null || need+=(libpango-1.0-0)
 "$LDCONFIG" -p 2>/dev/null | grep "libpangoft2-1.0.so.0" >/dev/null || need+=(libpangoft2-1.0-0)
 fc-list 2>/dev/null | grep -i -E "wqy|noto sans cjk" >/dev/null || need+=(fonts-wqy-zenhei)
-if [ ${#need[@]} -eq 0 ]; then
-    exit 0
-fi
-SUDO=""
-if [ "$(id -u)" -ne 0 ]; then
-    SUDO="sudo"
-fi
-echo "installing ${need[*]} from Debian's packages"
-$SUDO apt-get update -qq
-DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -q --no-install-recommends "${need[@]}"
+bash "$(dirname "$0")/apt-install.sh" ${need[@]+"${need[@]}"}
