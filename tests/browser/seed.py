@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 from flask import Flask
@@ -9,10 +10,12 @@ from sqlalchemy import select
 
 from app.extensions import db
 from tests.helpers import REGISTER
+from workflows.deployment import deploy
 from workflows.instances import instance_work_items, start_instance
-from workflows.models import User
+from workflows.models import ProcessInstance, User
 from workflows.work_items import claim, complete
 
+DATA = Path(__file__).resolve().parent / "data"  # diagrams deployed by the tests that need them
 VERIFY = {"special_team_officers": ["王敏", "李强"], "transfer_report": "经核实，非法经营数额达到追诉标准。"}
 APPROVE = {"approval": "approve", "approval_comment": "同意移送"}
 
@@ -47,6 +50,18 @@ def case_at_transfer(app: Flask, business_key: str, steps: int = 3) -> int:
         return instance.id
 
 
+def case_at_decision(app: Flask, business_key: str) -> int:
+    """A case transferred and accepted by 嘉定 police: task_decide (3 days, extendable) waits for a police leader."""
+    from tests.test_case_transfer_paths import ACCEPT, TRANSFER
+
+    instance_id = case_at_transfer(app, business_key)
+    with app.app_context():
+        instance = db.session.get(ProcessInstance, instance_id)
+        _step(instance, "jd_msa_liaison", TRANSFER)
+        _step(instance, "jd_police_liaison", ACCEPT)
+    return instance_id
+
+
 def open_case(app: Flask, business_key: str, process: str = "case_transfer", starter: str = "jd_msa_liaison") -> int:
     """A freshly started case (its first task waits)."""
     with app.app_context():
@@ -68,3 +83,12 @@ def mediation_at_settlement(app: Flask, business_key: str) -> int:
         _step(instance, "jd_mediation_leader", accept("2026-06-01"))
         _step(instance, "jd_mediator", SETTLED)
         return instance.id
+
+
+def deploy_folder(app: Flask, name: str) -> None:
+    """Deploy the diagram and forms of a folder under tests/browser/data (an identical one is left as it is)."""
+    folder = DATA / name
+    with app.app_context():
+        forms = {f.name: f.read_bytes() for f in sorted(folder.glob("*.json"))}
+        deploy(db.session, (folder / f"{name}.bpmn").read_bytes(), forms, actor=None)
+        db.session.commit()
