@@ -13,7 +13,7 @@ from workflows.clock import now
 from workflows.deadlines import calendar_loader, extended_due, reminder_for
 from workflows.definitions import compiled
 from workflows.engine.runtime import deadline_timers, find_task, restore_workflow, set_timer_due
-from workflows.errors import ConflictError, InvalidDataError, PermissionDeniedError
+from workflows.errors import ConflictError, DomainError, InvalidDataError, PermissionDeniedError
 from workflows.models import DeadlineExtension, User, WorkItem
 from workflows.models.notice import DEADLINE_EXTENDED
 from workflows.models.work_item import ACTIVE_STATUSES
@@ -43,6 +43,15 @@ def _check(actor: User, item: WorkItem, info: dict) -> None:
         raise ConflictError("the process allows no extension of this task's deadline")
     if item.extension_count >= int(info.get("max_extensions") or 1):
         raise ConflictError(f"the deadline was already extended {item.extension_count} time(s), the most allowed")
+
+
+def may_extend(actor: User, item: WorkItem, info: dict) -> bool:
+    """Whether the actor may record an extension now (pages offer the form only then)."""
+    try:
+        _check(actor, item, info)
+    except DomainError:
+        return False
+    return True
 
 
 def _move_timers(session: Session, item: WorkItem, meta: dict, due: datetime) -> None:

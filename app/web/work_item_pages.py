@@ -20,7 +20,7 @@ from workflows.catalog import process_choices
 from workflows.definitions import compiled
 from workflows.due_status import due_state
 from workflows.errors import ConflictError, InvalidDataError
-from workflows.extensions import extend_deadline, extensions_of
+from workflows.extensions import extend_deadline, extensions_of, may_extend
 from workflows.instances import instance_data, instance_events, instance_work_items
 from workflows.models import WorkItem
 from workflows.queues import list_work_items
@@ -119,11 +119,9 @@ def _render_item(item: WorkItem, values: dict[str, Any] | None = None,
     all_items = instance_work_items(db.session, instance)
     user = signed_in_user()
     task = compiled(db.session, instance.definition).meta["tasks"].get(item.task_name, {})
-    may_extend = bool(task.get("extension")) and item.status in ("open", "claimed") and item.due_at is not None \
-        and item.candidate_agency_id == user.agency_id and user.has_role(task.get("extension_role") or "leader")
     return render_template(
         "work_items/item.html", item=item, instance=instance, schema=schema, extension=task.get("extension"),
-        may_extend=may_extend, extensions=extensions_of(db.session, item),
+        may_extend=may_extend(user, item, task), extensions=extensions_of(db.session, item),
         values=values if values is not None else (item.submitted_data or {}), errors=errors or {},
         data=instance_data(instance), labels=field_labels(forms), history=history(events, all_items),
         may_act=item.candidate_agency_id == user.agency_id and user.has_role(item.required_role),
