@@ -9,7 +9,7 @@ from typing import Any
 from jsonschema import Draft202012Validator, FormatChecker
 from SpiffWorkflow.util.task import TaskState
 from sqlalchemy import bindparam, select, update
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, joinedload
 from sqlalchemy.orm.attributes import set_committed_value
 from sqlalchemy.orm.exc import StaleDataError
 
@@ -19,7 +19,7 @@ from workflows.clock import now
 from workflows.definitions import compiled
 from workflows.engine.runtime import complete_task, find_task, restore_workflow
 from workflows.errors import ConflictError, InvalidDataError, NotFoundError, PermissionDeniedError
-from workflows.models import Notice, ProcessInstance, User, WorkItem
+from workflows.models import Agency, Notice, ProcessInstance, User, WorkItem
 from workflows.models.notice import COPY_RECEIVED, DEADLINE_MISSED
 from workflows.models.work_item import CLAIMED, COMPLETED, OPEN
 from workflows.notices import send
@@ -176,8 +176,10 @@ def complete(session: Session, actor: User, item: WorkItem, data: dict[str, Any]
     return item
 
 
-# Built once: composing a SELECT ... FOR UPDATE costs more than running it on SQLite.
+# Built once: composing a SELECT ... FOR UPDATE costs more than running it on SQLite. The initiating
+# agency and its type come in the same query: every lane resolution of the step reads them.
 _LOCK_INSTANCE = (select(ProcessInstance).where(ProcessInstance.id == bindparam("instance_id"))
+                  .options(joinedload(ProcessInstance.initiating_agency).joinedload(Agency.type))
                   .with_for_update(of=ProcessInstance).execution_options(populate_existing=True))
 
 
