@@ -11,6 +11,7 @@ from werkzeug.wrappers import Response
 
 from app.extensions import db
 from app.web.blueprint import admin_bp
+from app.web.domain_messages import localize
 from app.web.security import roles_required, signed_in_user
 from workflows import directory, holidays
 from workflows.errors import DomainError, InvalidDataError
@@ -30,7 +31,7 @@ def _failed(err: DomainError, endpoint: str) -> Response:
     db.session.rollback()
     fields = "; ".join(f"{k}: {', '.join(map(str, v))}" for k, v in (err.details or {}).items()) \
         if isinstance(err.details, dict) else ""
-    flash(f"{err.message}{' — ' + fields if fields else ''}", "error")
+    flash(f"{localize(err.message)}{' — ' + fields if fields else ''}", "error")
     return redirect(url_for(endpoint))
 
 

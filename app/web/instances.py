@@ -10,6 +10,7 @@ from flask_babel import gettext as _
 
 from app.extensions import db
 from app.web.blueprint import web_bp
+from app.web.domain_messages import localize
 from app.web.presenters import field_labels, history
 from app.web.security import login_required, signed_in_user
 from workflows import instances
@@ -60,7 +61,7 @@ def start_instance() -> Any:
         instance = instances.start_instance(db.session, user, key, {}, business_key=business_key, title=title)
     except DomainError as err:
         db.session.rollback()
-        flash(_("The case could not be started: %(reason)s", reason=err.message), "error")
+        flash(_("The case could not be started: %(reason)s", reason=localize(err.message)), "error")
         return redirect(url_for("web.new_instance", process=key))
     db.session.commit()
     flash(_("Case “%(title)s” started.", title=instance.title), "success")
@@ -110,7 +111,7 @@ def resume(instance_id: int) -> Any:
         resumed = resume_instance(db.session, user, instance_id, corrections)
     except DomainError as err:
         db.session.rollback()
-        flash(_("The case could not be resumed: %(reason)s", reason=err.message), "error")
+        flash(_("The case could not be resumed: %(reason)s", reason=localize(err.message)), "error")
         return redirect(url_for("web.show_instance", instance_id=instance_id))
     db.session.commit()
     if resumed.status == "error":

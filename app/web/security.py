@@ -15,6 +15,7 @@ from werkzeug.exceptions import HTTPException
 
 from app.extensions import csrf, db
 from app.web.blueprint import admin_bp, auth_bp, web_bp
+from app.web.domain_messages import localize
 from workflows.errors import DomainError
 from workflows.models import User
 
@@ -81,7 +82,7 @@ def html_errors(blueprint: Blueprint) -> None:
 
     @blueprint.errorhandler(DomainError)
     def domain_error(err: DomainError) -> Any:
-        return error_page(err.status, err.message)
+        return error_page(err.status, localize(err.message))
 
     @blueprint.errorhandler(CSRFError)
     def csrf_error(err: CSRFError) -> Any:

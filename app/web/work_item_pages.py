@@ -11,6 +11,7 @@ from werkzeug.wrappers import Response
 from app.extensions import db
 from app.web.attachments import save_upload
 from app.web.blueprint import web_bp
+from app.web.domain_messages import localize
 from app.web.form_errors import field_errors
 from app.web.forms import parse_form
 from app.web.presenters import field_labels, history
@@ -85,7 +86,7 @@ def claim_work_item(item_id: int) -> Response:
         work_items.claim(db.session, user, item)
     except ConflictError as err:
         db.session.rollback()
-        flash(_("Could not claim: %(reason)s", reason=err.message), "error")
+        flash(_("Could not claim: %(reason)s", reason=localize(err.message)), "error")
         return redirect(url_for("web.list_work_items_page"))
     db.session.commit()
     flash(_("You claimed “%(title)s”.", title=item.title), "success")
@@ -102,7 +103,7 @@ def release_work_item(item_id: int) -> Response:
         work_items.release(db.session, user, item)
     except ConflictError as err:
         db.session.rollback()
-        flash(_("Could not release: %(reason)s", reason=err.message), "error")
+        flash(_("Could not release: %(reason)s", reason=localize(err.message)), "error")
         return redirect(_back_to(item))
     db.session.commit()
     flash(_("“%(title)s” is back in the agency queue.", title=item.title), "success")
@@ -152,7 +153,7 @@ def complete_work_item(item_id: int) -> Any:
         return _render_item(item, data, field_errors(err.details), 422)
     except ConflictError as err:
         db.session.rollback()
-        flash(_("Could not submit: %(reason)s", reason=err.message), "error")
+        flash(_("Could not submit: %(reason)s", reason=localize(err.message)), "error")
         return redirect(url_for("web.show_work_item", item_id=item_id))
     db.session.commit()
     flash(_("“%(title)s” is done.", title=item.title), "success")
@@ -171,7 +172,7 @@ def extend_work_item_deadline(item_id: int) -> Response:
         extend_deadline(db.session, user, item, reason, approved_by=approved_by)
     except (InvalidDataError, ConflictError) as err:
         db.session.rollback()
-        flash(_("The deadline could not be extended: %(reason)s", reason=err.message), "error")
+        flash(_("The deadline could not be extended: %(reason)s", reason=localize(err.message)), "error")
         return redirect(url_for("web.show_work_item", item_id=item_id))
     db.session.commit()
     flash(_("The deadline was extended."), "success")
