@@ -492,3 +492,28 @@ def test_only_a_mediation_committee_starts_the_process_and_roles_are_enforced(se
         claim(session, case.user("jd_mediator"), acceptance)
     session.rollback()
     assert case.item().status == "open"
+
+
+def test_an_extended_mediation_period_holds_for_the_later_sessions(session, ids):  # noqa: ANN001
+    """特邀调解规定 第27条: the parties agree to more time; the committee's leader records it once."""
+    case = new_case(session, ids, sh(1, 19, 9))
+    register(case, "party_application", sh(1, 19, 10))
+    lead(case, accept("2026-01-20"), due=end_of(1, 22), at=sh(1, 20, 9))
+    first = case.item("task_session")
+    assert first.due_at == end_of(2, 24)
+    case.move_to(sh(2, 10, 10))
+    with pytest.raises(PermissionDeniedError):  # the mediator may not extend the period alone
+        extend_deadline(session, case.user("jd_mediator"), first, "当事人同意延长")
+    extend_deadline(session, case.user("jd_mediation_leader"), first, "各方当事人书面同意延长调解期限",
+                    approved_by="调委会主任 许德明")
+    session.commit()
+    extended = first.due_at
+    assert extended == end_of(3, 26)  # 30 more days from the end of Tue Feb 24
+    case.step("task_session", "jd_mediator", SESSION, at=sh(2, 12, 10), agency="jd_mediation", role="mediator",
+              due=extended, created=sh(1, 20, 9))
+    second = case.item("task_session")  # the next session: the same period from the same receipt, still extended
+    assert (second.due_at, second.original_due_at, second.extension_count) == (extended, end_of(2, 24), 1)
+    with pytest.raises(ConflictError, match="already extended 1 time"):
+        extend_deadline(session, case.user("jd_mediation_leader"), second, "再次延长")
+    session.rollback()
+    med(case, "task_session", SETTLED, due=extended, at=sh(3, 20, 15))

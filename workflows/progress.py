@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable, Iterable
+from datetime import datetime
 from typing import Any
 
 from SpiffWorkflow.bpmn.workflow import BpmnWorkflow
@@ -88,6 +89,20 @@ def mark_error(session: Session, instance: ProcessInstance, reason: str, actor: 
     record(session, "instance.error", actor=actor, instance=instance, payload={"reason": reason})
 
 
+def _carried_extension(session: Session, instance: ProcessInstance, task_name: str,
+                       original: datetime) -> tuple[datetime, int]:
+    """The due time and extension count a repeated task inherits from its earlier rounds.
+
+    A task met again in a loop (another mediation session) whose period counts from the same date
+    in the case data has the same legal period: an extension granted on an earlier round still
+    holds, and counts against `maxExtensions`.
+    """
+    earlier = session.scalars(select(WorkItem).where(
+        WorkItem.instance_id == instance.id, WorkItem.task_name == task_name, WorkItem.original_due_at == original,
+        WorkItem.extension_count > 0).order_by(WorkItem.id.desc()).limit(1)).first()
+    return (earlier.due_at, earlier.extension_count) if earlier is not None else (original, 0)
+
+
 def _new_item(session: Session, instance: ProcessInstance, workflow: BpmnWorkflow, task: Any,
               calendar: Callable[[], HolidayCalendar]) -> WorkItem:
     """A work item for a READY task, queued at the lane's agency with its due time and reminder."""
@@ -97,18 +112,21 @@ def _new_item(session: Session, instance: ProcessInstance, workflow: BpmnWorkflo
     agency = resolve_lane(session, lane, task.data, instance)
     created = now()
     due = due_for(info["deadline"], info["deadline_from"], task.data, created, calendar)
+    due_at, extensions = (due.at, 0) if due else (None, 0)
+    if due and info["deadline_from"] and info.get("extension"):
+        due_at, extensions = _carried_extension(session, instance, info["id"], due.at)
     item = WorkItem(
         instance_id=instance.id, engine_task_id=str(task.id), task_name=info["id"], title=info["name"],
         lane=info["lane"], candidate_agency_id=agency.id, required_role=info["role"], status=OPEN,
-        priority=int(info["priority"]), deadline=info["deadline"], due_at=due.at if due else None,
+        priority=int(info["priority"]), deadline=info["deadline"], due_at=due_at,
         original_due_at=due.at if due else None, due_provisional=bool(due and due.provisional),
-        remind_at=reminder_for(due.at, created, info.get("remind_before")) if due else None,
+        extension_count=extensions, remind_at=reminder_for(due_at, created, info.get("remind_before")) if due else None,
         form_name=info["form"], created_at=created,
     )
     if due:
         timers = {t for t, owner in meta.get("deadline_timers", {}).items() if owner == info["id"]}
         for timer in deadline_timers(workflow, task, timers):
-            set_timer_due(timer, due.at)
+            set_timer_due(timer, due_at)
     session.add(item)
     add_participant(session, instance, agency, "work_item")
     return item
