@@ -8,6 +8,7 @@ from collections import OrderedDict
 from dataclasses import dataclass, field
 from typing import Any
 
+from jsonschema import Draft202012Validator, FormatChecker
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -28,6 +29,7 @@ class CompiledDefinition:
     # message events get fresh spec objects per instance; the others share one set.
     shareable: bool = False
     _shared: tuple[Any, dict[str, Any]] | None = field(default=None, repr=False)
+    _validators: dict[str, Draft202012Validator] = field(default_factory=dict, repr=False)
 
     def specs(self) -> tuple[Any, dict[str, Any]]:
         """Spec objects for one instance: shared when safe, else built afresh."""
@@ -36,6 +38,16 @@ class CompiledDefinition:
         if self._shared is None:
             self._shared = specs_from_dict(self.spec)
         return self._shared
+
+
+    def validator(self, form_name: str) -> Draft202012Validator | None:
+        """The validator of one form, built on first use (building one resolves the schema anew)."""
+        schema = self.forms.get(form_name)
+        if schema is None:
+            return None
+        if form_name not in self._validators:
+            self._validators[form_name] = Draft202012Validator(schema, format_checker=FormatChecker())
+        return self._validators[form_name]
 
 
 # Keyed by id and checksum: ids are reused when a test database is emptied, checksums tell versions apart.

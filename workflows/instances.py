@@ -18,19 +18,23 @@ from workflows.participation import add_participant, can_view, visible_instance_
 from workflows.progress import RUNNING, json_safe, run_step
 
 
+def _start_types(meta: dict[str, Any]) -> set[str]:
+    """The agency types the start event's lane allows to start the process (empty: any)."""
+    lanes = meta["lanes"]
+    return {lanes[lane]["agency_type"] for lane in meta.get("start_lanes", [])
+            if lane in lanes and lanes[lane]["agency_type"]}
+
+
 def may_start(user: User, meta: dict[str, Any]) -> bool:
-    """The start event's lane names the agency type allowed to start the process (no lane: any)."""
-    lane_ids = [lane for lane in meta.get("start_lanes", []) if lane in meta["lanes"]]
-    allowed = {meta["lanes"][lane]["agency_type"] for lane in lane_ids if meta["lanes"][lane]["agency_type"]}
+    """Whether the user's agency may start the process."""
+    allowed = _start_types(meta)
     return not allowed or user.agency.type.code in allowed
 
 
 def _check_may_start(user: User, meta: dict[str, Any]) -> None:
     """Refuse a start by an agency of another type than the start lane's."""
     if not may_start(user, meta):
-        allowed = sorted({meta["lanes"][lane]["agency_type"] for lane in meta.get("start_lanes", [])
-                          if lane in meta["lanes"] and meta["lanes"][lane]["agency_type"]})
-        raise PermissionDeniedError(f"only agencies of type {', '.join(allowed)} start this process")
+        raise PermissionDeniedError(f"only agencies of type {', '.join(sorted(_start_types(meta)))} start this process")
 
 
 def start_instance(session: Session, actor: User, key: str, data: dict[str, Any] | None = None,

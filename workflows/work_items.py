@@ -2,11 +2,8 @@
 
 from __future__ import annotations
 
-import json
-from functools import lru_cache
 from typing import Any
 
-from jsonschema import Draft202012Validator, FormatChecker
 from SpiffWorkflow.util.task import TaskState
 from sqlalchemy import bindparam, select, update
 from sqlalchemy.orm import Session, joinedload
@@ -117,19 +114,13 @@ def form_schema(session: Session, item: WorkItem) -> dict[str, Any] | None:
     return compiled(session, item.instance.definition).forms.get(item.form_name)
 
 
-@lru_cache(maxsize=512)
-def _validator(schema_text: str) -> Draft202012Validator:
-    """A validator per distinct schema (keyed by its text): building one resolves the schema anew."""
-    return Draft202012Validator(json.loads(schema_text), format_checker=FormatChecker())
-
-
 def validate_form(session: Session, item: WorkItem, data: dict[str, Any]) -> None:
     """Check submitted data against the task's JSON Schema; errors are keyed by field path."""
-    schema = form_schema(session, item)
-    if schema is None:
+    validator = compiled(session, item.instance.definition).validator(item.form_name) if item.form_name else None
+    if validator is None:
         return
     errors: dict[str, list[str]] = {}
-    for err in _validator(json.dumps(schema, sort_keys=True)).iter_errors(data):
+    for err in validator.iter_errors(data):
         path = ".".join(str(p) for p in err.absolute_path)
         if err.validator == "required":  # name the missing field, not its parent object
             missing = err.message.split("'")[1] if "'" in err.message else ""

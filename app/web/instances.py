@@ -74,13 +74,13 @@ def start_instance() -> Any:
 
 @web_bp.route("/instances/<int:instance_id>")
 @login_required
-def show_instance(instance_id: int) -> str:
+def show_instance(instance_id: int) -> tuple[str, int]:
     """Timeline, diagram (completed, active and overdue elements marked) and open work items of one case."""
     return _instance_page(instances.get_instance(db.session, signed_in_user(), instance_id))
 
 
 def _instance_page(instance: Any, corrections: str = "", corrections_error: str | None = None,
-                   status: int = 200) -> Any:
+                   status: int = 200) -> tuple[str, int]:
     """The instance page; the admin's resume form keeps what was typed when it is refused."""
     items = instances.instance_work_items(db.session, instance)
     events = instances.instance_events(db.session, instance)
@@ -90,7 +90,7 @@ def _instance_page(instance: Any, corrections: str = "", corrections_error: str 
                            history=history(events, items), data=instances.instance_data(instance),
                            labels=field_labels(forms), states=diagram_states(db.session, instance, items),
                            corrections=corrections, corrections_error=corrections_error)
-    return page if status == 200 else (page, status)
+    return page, status
 
 
 @web_bp.route("/instances/<int:instance_id>/resume", methods=["POST"])
