@@ -16,6 +16,7 @@ from workflows.models import AuditEvent, ProcessInstance, User, WorkItem
 from workflows.models.work_item import ACTIVE_STATUSES
 from workflows.participation import add_participant, can_view, visible_instance_ids
 from workflows.progress import RUNNING, json_safe, run_step
+from workflows.rows import insert_row
 
 
 def _start_types(meta: dict[str, Any]) -> set[str]:
@@ -49,13 +50,11 @@ def start_instance(session: Session, actor: User, key: str, data: dict[str, Any]
     workflow.data.update(json_safe(data or {}))
     for task in workflow.get_tasks():  # the start data is the first task's input
         task.data.update(workflow.data)
-    instance = ProcessInstance(
-        definition=definition, business_key=business_key, status=RUNNING,
+    instance = insert_row(session, ProcessInstance(
+        definition_id=definition.id, business_key=business_key, status=RUNNING,
         title=title or (f"{definition.name} {business_key}" if business_key else definition.name),
-        initiating_agency=actor.agency, initiating_user=actor, state={},
-    )
-    session.add(instance)
-    session.flush()
+        initiating_agency_id=actor.agency_id, initiating_user_id=actor.id, state={},
+    ))
     add_participant(session, instance, actor.agency, "initiator")
     record(session, "instance.started", actor=actor, instance=instance,
            payload={"key": key, "version": definition.version, "business_key": business_key})

@@ -31,6 +31,7 @@ from workflows.models import ProcessInstance, User, WorkItem
 from workflows.models.work_item import ACTIVE_STATUSES, CANCELLED, OPEN
 from workflows.notices import notify_lanes, render_title
 from workflows.participation import add_participant
+from workflows.rows import insert_row, update_row
 
 RUNNING, COMPLETED, ERROR = "running", "completed", "error"
 
@@ -127,17 +128,14 @@ def _new_item(session: Session, instance: ProcessInstance, workflow: BpmnWorkflo
         timers = {t for t, owner in meta.get("deadline_timers", {}).items() if owner == info["id"]}
         for timer in deadline_timers(workflow, task, timers):
             set_timer_due(timer, due_at)
-    session.add(item)
+    insert_row(session, item)
     add_participant(session, instance, agency, "work_item")
     return item
 
 
 def sync_work_items(session: Session, instance: ProcessInstance, workflow: BpmnWorkflow, actor: User | None,
                     calendar: Callable[[], HolidayCalendar]) -> tuple[list[WorkItem], list[WorkItem]]:
-    """Cancel items whose task is gone, add items for new READY tasks; return (active, new) items.
-
-    Nothing is flushed here: the new items get their ids in the step's one flush (see advance).
-    """
+    """Cancel items whose task is gone, add items for new READY tasks; return (active, new) items."""
     active = active_items(session, instance)
     ready = {str(task.id): task for task in ready_user_tasks(workflow)}
     kept = []
@@ -146,6 +144,7 @@ def sync_work_items(session: Session, instance: ProcessInstance, workflow: BpmnW
             kept.append(item)
         else:
             item.status, item.completed_at = CANCELLED, now()
+            update_row(session, item)
             record(session, "work_item.cancelled", actor=actor, instance=instance, work_item=item)
     known = {item.engine_task_id for item in active}
     created = [_new_item(session, instance, workflow, task, calendar)
@@ -167,7 +166,7 @@ def advance(session: Session, instance: ProcessInstance, workflow: BpmnWorkflow,
         instance.status, instance.completed_at = COMPLETED, now()
         record(session, "instance.completed", actor=actor, instance=instance)
     schedule(instance, items)
-    session.flush()  # the step's rows in one write; it checks the instance's version and numbers the new items
+    update_row(session, instance)  # checks the version read at lock time: a concurrent step raises here
     for item in created:
         record(session, "work_item.created", actor=actor, instance=instance, work_item=item,
                payload={"task": item.task_name, "agency": item.candidate_agency_id, "role": item.required_role,
@@ -192,8 +191,8 @@ def run_step(session: Session, instance: ProcessInstance, workflow: BpmnWorkflow
 
     The notices of diagram elements that completed during the run go out after the state is saved.
     """
-    # One explicit flush (in advance) instead of an autoflush before every query: flushing is
-    # most of the cost of a step, and nothing read here depends on unflushed rows.
+    # The step writes its rows itself (workflows.rows); an autoflush before each of its queries
+    # would only inspect the session again, and nothing read here depends on unflushed rows.
     with session.no_autoflush:
         return _run_step(session, instance, workflow, actor, action)
 

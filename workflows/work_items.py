@@ -22,6 +22,7 @@ from workflows.models.work_item import CLAIMED, COMPLETED, OPEN
 from workflows.notices import send
 from workflows.participation import add_participant
 from workflows.progress import RUNNING, json_safe, mark_error, run_step
+from workflows.rows import update_row
 
 
 def get_work_item(session: Session, user: User, item_id: int) -> WorkItem:
@@ -183,6 +184,7 @@ def _finish(session: Session, actor: User, instance: ProcessInstance, item: Work
             task: Any, data: dict[str, Any]) -> None:
     """Run the task, then persist the engine's progress or the error it met."""
     item.status, item.completed_at, item.completed_by_id, item.submitted_data = COMPLETED, now(), actor.id, data
+    update_row(session, item)
     record(session, "work_item.completed", actor=actor, instance=instance, work_item=item, payload={"data": data})
     try:  # the step flushes; a concurrent change of the instance shows as a stale version there
         if run_step(session, instance, workflow, actor,
