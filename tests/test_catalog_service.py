@@ -8,12 +8,13 @@ from workflows.catalog import definition_versions, find_definition, latest_defin
 from workflows.deployment import deploy
 
 WINDOW = (Path(__file__).parent / "data" / "timers" / "window.bpmn").read_bytes()
+WINDOW_FORMS = {"window_start.json": (Path(__file__).parent / "data" / "timers" / "window_start.json").read_bytes()}
 RENAMED = WINDOW.replace("申请期限测试".encode(), "申请期限测试（第二版）".encode())
 
 
 def test_latest_versions_and_lookups(session, shipped) -> None:  # noqa: ANN001
-    assert deploy(session, WINDOW, {}, None)[1] and deploy(session, RENAMED, {}, None)[1]
-    assert not deploy(session, RENAMED, {}, None)[1]  # identical content: no third version
+    assert deploy(session, WINDOW, WINDOW_FORMS, None)[1] and deploy(session, RENAMED, WINDOW_FORMS, None)[1]
+    assert not deploy(session, RENAMED, WINDOW_FORMS, None)[1]  # identical content: no third version
     session.commit()
     latest = latest_definitions(session)
     assert [(d.key, d.version) for d in latest] == [

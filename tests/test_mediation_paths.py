@@ -450,8 +450,9 @@ def test_invalid_form_data_is_refused(session, ids):  # noqa: ANN001
     case = new_case(session, ids, sh(6, 1, 9))
     assert "applicants" in refused(session, case, "jd_mediator", {**REGISTER, "source": "party_application",
                                                                    "applicants": []})
-    # The court lane's field is written only by the delegation form: additionalProperties is false.
-    assert "_schema" in refused(session, case, "jd_mediator", {**REGISTER, "source": "court_delegation",
+    # The court lane's field is written only by the delegation form: additionalProperties is false,
+    # and the refusal names the unexpected field.
+    assert "delegating_court" in refused(session, case, "jd_mediator", {**REGISTER, "source": "court_delegation",
                                                                 "delegating_court": "cn_court"})
     med(case, "task_register", {**REGISTER, "source": "court_delegation"}, at=sh(6, 1, 10))
     assert "parties_consent" in refused(session, case, "jd_mediator", {**DELEGATION, "parties_consent": False})
@@ -471,7 +472,8 @@ def test_invalid_form_data_is_refused(session, ids):  # noqa: ANN001
     assert "doc_property_proof" in refused(session, case, "jd_mediator", {**APPLY, "property_right_involved": True})
     assert "agreement_confirms_ip_right" in refused(
         session, case, "jd_mediator", {k: v for k, v in APPLY.items() if k != "agreement_confirms_ip_right"})
-    assert "_schema" in refused(session, case, "jd_mediator", {**APPLY, "session_count": 0})  # no writing counters
+    # no writing counters
+    assert "session_count" in refused(session, case, "jd_mediator", {**APPLY, "session_count": 0})
     med(case, "task_apply", APPLY, due=end_of(7, 8), at=sh(6, 10, 10))
     civil_no = {**court_accept("2026-06-11"), "confirmation_case_no": "（2026）沪0114民初1号"}  # not a 调确 number
     assert "confirmation_case_no" in refused(session, case, "jd_court_clerk", civil_no)

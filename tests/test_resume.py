@@ -16,13 +16,14 @@ from workflows.models import Agency, User
 from workflows.recovery import resume_instance
 
 DATA = Path(__file__).parent / "data"
+SHARE_FORMS = {"share_start.json": (DATA / "recovery/share_start.json").read_bytes()}
 
 
 @pytest.fixture
 def share(session, demo):  # noqa: ANN001, ANN201
     """The test diagram started with parts = 0: its script fails and the instance stops in error."""
     set_clock(lambda: sh(3, 2, 9))
-    deploy(session, (DATA / "recovery/share.bpmn").read_bytes(), {}, None)
+    deploy(session, (DATA / "recovery/share.bpmn").read_bytes(), SHARE_FORMS, None)
     starter = session.scalars(select(User).where(User.username == "jd_msa_liaison")).one()
     instance = start_instance(session, starter, "recovery_share",
                               data={"total": 90, "parts": 0, "target_agency": "wz_msa"})

@@ -22,6 +22,7 @@ from workflows.work_items import claim, complete, get_work_item
 from workflows.worker import fire_due_timers
 
 TIMERS = Path(__file__).parent / "data" / "timers"
+WINDOW_FORMS = {"window_start.json": (TIMERS / "window_start.json").read_bytes()}
 
 
 def fire_at(session, at) -> int:  # noqa: ANN001
@@ -136,7 +137,7 @@ def test_only_a_leader_of_the_holding_agency_extends_and_only_as_far_as_allowed(
 @pytest.fixture
 def window(session, demo):  # noqa: ANN001, ANN201
     """The test diagram with a 30-day window from the agreement's effective date."""
-    deploy(session, (TIMERS / "window.bpmn").read_bytes(), {}, None)
+    deploy(session, (TIMERS / "window.bpmn").read_bytes(), WINDOW_FORMS, None)
     session.commit()
     leader = session.get(User, demo["jd_msa_leader"])
     set_clock(lambda: sh(1, 21, 10))

@@ -7,7 +7,7 @@ from sqlalchemy import select
 
 from app.extensions import db
 from tests.helpers import sh
-from tests.test_resume import DATA
+from tests.test_resume import DATA, SHARE_FORMS
 from tests.test_web_pages import csrf_token, sign_in
 from workflows.clock import set_clock
 from workflows.deployment import deploy
@@ -19,7 +19,7 @@ def _case_in_error(app) -> int:  # noqa: ANN001
     """The share test diagram started with parts = 0: its script fails."""
     with app.app_context():
         set_clock(lambda: sh(3, 2, 9))
-        deploy(db.session, (DATA / "recovery/share.bpmn").read_bytes(), {}, None)
+        deploy(db.session, (DATA / "recovery/share.bpmn").read_bytes(), SHARE_FORMS, None)
         starter = db.session.scalars(select(User).where(User.username == "jd_msa_liaison")).one()
         instance = start_instance(db.session, starter, "recovery_share",
                                   data={"total": 90, "parts": 0, "target_agency": "ks_msa"})

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import threading
 from collections import OrderedDict
 from dataclasses import dataclass, field
@@ -48,6 +49,29 @@ class CompiledDefinition:
         if form_name not in self._validators:
             self._validators[form_name] = Draft202012Validator(schema, format_checker=FormatChecker())
         return self._validators[form_name]
+
+    def form_errors(self, form_name: str, data: dict[str, Any]) -> dict[str, list[str]]:
+        """What is wrong with data submitted to a form, by dotted field path (`parties.0.name`)."""
+        validator = self.validator(form_name)
+        errors: dict[str, list[str]] = {}
+        for err in validator.iter_errors(data) if validator is not None else ():
+            path = ".".join(str(p) for p in err.absolute_path)
+            if err.validator == "required":  # name the missing field, not its parent object
+                missing = err.message.split("'")[1] if "'" in err.message else ""
+                path = ".".join(filter(None, [path, missing]))
+            if err.validator == "additionalProperties" and isinstance(err.instance, dict):
+                for extra in _unexpected(err.schema, err.instance):  # name each field the form lacks
+                    errors.setdefault(".".join(filter(None, [path, extra])) or "_schema", []).append(err.message)
+                continue
+            errors.setdefault(path or "_schema", []).append(err.message)
+        return errors
+
+
+def _unexpected(schema: dict[str, Any], data: dict[str, Any]) -> list[str]:
+    """The keys of data that neither `properties` nor `patternProperties` of the schema allow."""
+    patterns = [re.compile(p) for p in schema.get("patternProperties", {})]
+    return [key for key in data if key not in schema.get("properties", {})
+            and not any(p.search(key) for p in patterns)] or [""]
 
 
 # Keyed by id and checksum: ids are reused when a test database is emptied, checksums tell versions apart.

@@ -173,6 +173,20 @@ def _check_tasks(info: ProcessInfo, forms: dict[str, Any]) -> list[dict[str, Any
     return errors
 
 
+def _check_start_forms(info: ProcessInfo, forms: dict[str, Any]) -> list[dict[str, Any]]:
+    """A start form must be uploaded, and describe an object; start events may not disagree on it."""
+    errors = []
+    for event, form in info.start_forms.items():
+        if form not in forms:
+            errors.append(_error(event, f"start form '{form}' was not uploaded with the diagram"))
+        elif forms[form].get("type", "object") != "object":
+            errors.append(_error(event, f"start form '{form}' must describe an object (the start data)"))
+    if len(set(info.start_forms.values())) > 1:
+        errors += [_error(event, "the start events declare different forms; a process has one start form")
+                   for event in info.start_forms]
+    return errors
+
+
 def _check_expressions(info: ProcessInfo) -> list[dict[str, Any]]:
     """Every condition, script and timer must compile in the restricted environment."""
     errors = []
@@ -242,7 +256,8 @@ def validate_diagram(xml: bytes, raw_forms: dict[str, bytes], agency_types: set[
     if not PROCESS_KEY.match(info.key):
         errors.append(_error(info.key, "the process id must be letters, digits, '_', '-' or '.'"))
     forms, form_errors = _load_forms(raw_forms)
-    errors += form_errors + _check_lanes(info, agency_types) + _check_tasks(info, forms)
+    errors += form_errors + _check_lanes(info, agency_types) + _check_tasks(info, forms) \
+        + _check_start_forms(info, forms)
     errors += _check_deadline_rules(info) + _check_expressions(info)
     spec = None
     if not errors:  # the engine's own parse is the costliest check and assumes the rest passed

@@ -8,10 +8,10 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from workflows.audit import record
-from workflows.definitions import compiled
+from workflows.definitions import CompiledDefinition, compiled
 from workflows.deployment import latest_definition
 from workflows.engine.runtime import new_workflow, run_engine
-from workflows.errors import NotFoundError, PermissionDeniedError
+from workflows.errors import InvalidDataError, NotFoundError, PermissionDeniedError
 from workflows.models import AuditEvent, ProcessInstance, User, WorkItem
 from workflows.models.work_item import ACTIVE_STATUSES
 from workflows.participation import add_participant, can_view, visible_instance_ids
@@ -38,6 +38,33 @@ def _check_may_start(user: User, meta: dict[str, Any]) -> None:
         raise PermissionDeniedError(f"only agencies of type {', '.join(sorted(_start_types(meta)))} start this process")
 
 
+def _check_start_data(content: CompiledDefinition, data: dict[str, Any]) -> None:
+    """Start data must meet the start event's form; a process whose start declares none takes none.
+
+    Start data steers the case like a task's submission does (an agency named in it takes a lane),
+    so it is held to a form like one; nothing enters an instance unchecked.
+    """
+    form = content.meta.get("start_form")
+    if form is None:
+        if data:
+            raise InvalidDataError("this process takes no start data: its start event declares no form",
+                                   {name: ["not a start field of this process"] for name in data})
+        return
+    errors = content.form_errors(form, data)
+    if errors:
+        raise InvalidDataError("the start data has errors", errors)
+
+
+def start_schema(session: Session, key: str) -> dict[str, Any] | None:
+    """The JSON Schema of the latest version's start form (None: the process takes no start data)."""
+    definition = latest_definition(session, key)
+    if definition is None:
+        return None
+    content = compiled(session, definition)
+    form = content.meta.get("start_form")
+    return content.forms.get(form) if form else None
+
+
 def start_instance(session: Session, actor: User, key: str, data: dict[str, Any] | None = None,
                    business_key: str | None = None, title: str | None = None) -> ProcessInstance:
     """Start the latest version of a process for the actor's agency and run it to its first wait."""
@@ -46,8 +73,10 @@ def start_instance(session: Session, actor: User, key: str, data: dict[str, Any]
         raise NotFoundError(f"no process '{key}' is deployed")
     content = compiled(session, definition)
     _check_may_start(actor, content.meta)
+    data = json_safe(data or {})
+    _check_start_data(content, data)
     workflow = new_workflow(content.specs())
-    workflow.data.update(json_safe(data or {}))
+    workflow.data.update(data)
     for task in workflow.get_tasks():  # the start data is the first task's input
         task.data.update(workflow.data)
     instance = insert_row(session, ProcessInstance(

@@ -117,16 +117,9 @@ def form_schema(session: Session, item: WorkItem) -> dict[str, Any] | None:
 
 def validate_form(session: Session, item: WorkItem, data: dict[str, Any]) -> None:
     """Check submitted data against the task's JSON Schema; errors are keyed by field path."""
-    validator = compiled(session, item.instance.definition).validator(item.form_name) if item.form_name else None
-    if validator is None:
+    if not item.form_name:
         return
-    errors: dict[str, list[str]] = {}
-    for err in validator.iter_errors(data):
-        path = ".".join(str(p) for p in err.absolute_path)
-        if err.validator == "required":  # name the missing field, not its parent object
-            missing = err.message.split("'")[1] if "'" in err.message else ""
-            path = ".".join(filter(None, [path, missing]))
-        errors.setdefault(path or "_schema", []).append(err.message)
+    errors = compiled(session, item.instance.definition).form_errors(item.form_name, data)
     if errors:
         raise InvalidDataError("the form has errors", errors)
 

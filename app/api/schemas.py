@@ -102,6 +102,9 @@ class ProcessDefinitionSchema(Schema):
     forms = fields.Function(lambda d: sorted(d.forms))
     tasks = fields.Function(lambda d: list(d.meta["tasks"].values()))
     lanes = fields.Function(lambda d: list(d.meta["lanes"].values()))
+    # What POST /process-instances accepts as `data`: the start form's JSON Schema (none: no data).
+    start_form = fields.Function(lambda d: d.meta.get("start_form"))
+    start_schema = fields.Function(lambda d: d.forms.get(d.meta.get("start_form") or ""))
 
 
 class DeploymentSchema(Schema):

@@ -9,15 +9,18 @@ from flask import Response, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 
 from app.extensions import db
+from app.web.attachments import save_upload
 from app.web.blueprint import web_bp
 from app.web.domain_messages import localize
+from app.web.form_errors import field_errors
+from app.web.forms import parse_form
 from app.web.presenters import field_labels, history
 from app.web.security import login_required, signed_in_user
 from workflows import instances
 from workflows.catalog import latest_definitions
 from workflows.definitions import compiled
 from workflows.diagram_states import diagram_states
-from workflows.errors import DomainError
+from workflows.errors import DomainError, InvalidDataError
 from workflows.recovery import resume_instance
 
 PAGE_SIZE = 25
@@ -39,14 +42,24 @@ def list_instances_page() -> str:
                            statuses=STATUSES, processes=[(d.key, d.name) for d in latest_definitions(db.session)])
 
 
-@web_bp.route("/instances/new")
-@login_required
-def new_instance() -> str:
-    """Choose a process to start, with a case number and title."""
+def _new_instance_page(selected: str, values: dict[str, Any] | None = None,
+                       errors: dict[str, list[str]] | None = None, status: int = 200) -> tuple[str, int]:
+    """The start page: the processes my agency may start, and the selected one's start form."""
     user = signed_in_user()
     startable = [d for d in latest_definitions(db.session) if instances.may_start(user, compiled(db.session, d).meta)]
-    return render_template("instances/new.html", definitions=startable,
-                           selected=request.args.get("process", ""))
+    selected = selected or (startable[0].key if startable else "")
+    return render_template("instances/new.html", definitions=startable, selected=selected,
+                           schema=instances.start_schema(db.session, selected) if selected else None,
+                           values=values or {}, errors=errors or {},
+                           business_key=request.values.get("business_key", ""),
+                           title=request.values.get("title", "")), status
+
+
+@web_bp.route("/instances/new")
+@login_required
+def new_instance() -> tuple[str, int]:
+    """Choose a process to start, with a case number, a title and the process's start form if it has one."""
+    return _new_instance_page(request.args.get("process", ""))
 
 
 @web_bp.route("/instances", methods=["POST"])
@@ -57,8 +70,15 @@ def start_instance() -> Any:
     business_key = request.form.get("business_key", "").strip()[:100] or None
     title = request.form.get("title", "").strip()[:300] or None
     user = signed_in_user()
+    data: dict[str, Any] = {}
     try:
-        instance = instances.start_instance(db.session, user, key, {}, business_key=business_key, title=title)
+        schema = instances.start_schema(db.session, key)
+        data = parse_form(schema, request.form, request.files, save_upload) if schema else {}
+        instance = instances.start_instance(db.session, user, key, data, business_key=business_key, title=title)
+    except InvalidDataError as err:  # the start form's errors at their fields, what was typed kept
+        db.session.rollback()
+        flash(_("The form has errors; see the marked fields."), "error")
+        return _new_instance_page(key, data, field_errors(err.details), 422)
     except DomainError as err:
         db.session.rollback()
         flash(_("The case could not be started: %(reason)s", reason=localize(err.message)), "error")

@@ -118,6 +118,7 @@ class ProcessInfo:
     expressions: list[Expression]
     notices: dict[str, NoticeInfo] = field(default_factory=dict)
     deadline_timers: dict[str, str] = field(default_factory=dict)  # boundary event id -> its user task id
+    start_forms: dict[str, str] = field(default_factory=dict)  # start event id -> its form (the start data's schema)
 
     def to_meta(self) -> dict[str, Any]:
         """The JSON stored with the definition and read at run time."""
@@ -129,6 +130,8 @@ class ProcessInfo:
             "start_lanes": self.start_lanes,
             "notices": {k: asdict(v) for k, v in self.notices.items()},
             "deadline_timers": self.deadline_timers,
+            # One form at most (deployment checks): the schema start data must meet.
+            "start_form": next(iter(set(self.start_forms.values())), None),
         }
 
 
@@ -236,12 +239,15 @@ def read_process(process: etree._Element) -> ProcessInfo:
     start_lanes: list[str | None] = []
     notices: dict[str, NoticeInfo] = {}
     deadline_timers: dict[str, str] = {}
+    start_forms: dict[str, str] = {}
     for node in process.iter():
         tag = _local(node)
         if tag in USER_TASK_TAGS:
             tasks[node.get("id", "")] = _task_info(node, node_lane.get(node.get("id", "")))
         elif tag == "startEvent" and node.getparent() is process:
             start_lanes.append(node_lane.get(node.get("id", "")))
+            if form := _form_reference(node, extension_properties(node)):
+                start_forms[node.get("id", "")] = form
         elif tag == "boundaryEvent":
             target = _deadline_timer_target(node)
             if target is not None:
@@ -249,7 +255,7 @@ def read_process(process: etree._Element) -> ProcessInfo:
         if tag != "lane" and node.get("id") and (info := _notice_info(node)) is not None:
             notices[info.id] = info
     return ProcessInfo(process.get("id", ""), process.get("name") or process.get("id", ""),
-                       lanes, tasks, start_lanes, _expressions(process), notices, deadline_timers)
+                       lanes, tasks, start_lanes, _expressions(process), notices, deadline_timers, start_forms)
 
 
 def element_ids(root: etree._Element) -> list[str]:

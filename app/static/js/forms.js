@@ -1,4 +1,7 @@
 // Repeating rows of task forms: add a row from the table's <template>, remove a row.
+// A select marked data-reload="name" opens data-reload-url (default: this page) with ?name=<choice>
+// (the start page's process, whose start form then shows); fields of its form marked data-keep
+// go along, so nothing typed is lost.
 (function () {
   "use strict";
   document.addEventListener("click", function (event) {
@@ -17,6 +20,17 @@
     var remove = event.target.closest(".remove-row");
     if (remove) {
       remove.closest("tr").remove();
+    }
+  });
+  document.addEventListener("change", function (event) {
+    var select = event.target.closest("select[data-reload]");
+    if (select) {
+      var url = new URL(select.dataset.reloadUrl || window.location.href, window.location.href);
+      url.searchParams.set(select.dataset.reload, select.value);
+      select.form.querySelectorAll("[data-keep]").forEach(function (field) {
+        if (field.value) { url.searchParams.set(field.name, field.value); }
+      });
+      window.location.href = url.toString();
     }
   });
 })();
