@@ -179,13 +179,13 @@ def _finish(session: Session, actor: User, instance: ProcessInstance, item: Work
     item.status, item.completed_at, item.completed_by_id, item.submitted_data = COMPLETED, now(), actor.id, data
     update_row(session, item)
     record(session, "work_item.completed", actor=actor, instance=instance, work_item=item, payload={"data": data})
-    try:  # the step flushes; a concurrent change of the instance shows as a stale version there
+    try:  # the step writes the instance against the version it locked: a concurrent change raises StaleDataError
         if run_step(session, instance, workflow, actor,
                     lambda deadline: complete_task(workflow, task, data, deadline)):
             try:
                 _copy_to(session, actor, instance, item, task.data)
             except LaneResolutionError as err:
                 mark_error(session, instance, str(err), actor)
-        session.flush()
+        session.flush()  # what the ORM still holds (notices, an error mark), checked against the version too
     except StaleDataError as err:
         raise ConflictError("the instance changed meanwhile; reload and try again") from err
