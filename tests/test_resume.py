@@ -12,7 +12,7 @@ from workflows.clock import set_clock
 from workflows.deployment import deploy
 from workflows.errors import ConflictError, PermissionDeniedError
 from workflows.instances import instance_events, instance_work_items, start_instance
-from workflows.models import Agency, User
+from workflows.models import Agency, InstanceParticipant, User
 from workflows.recovery import resume_instance
 
 DATA = Path(__file__).parent / "data"
@@ -110,3 +110,36 @@ def test_api_resume_after_the_directory_is_fixed(client, auth):  # noqa: ANN001
     assert [(w["task_name"], w["candidate_agency"]["code"]) for w in body["work_items"]] == \
         [("task_routine", "customs_ks")]
     assert client.post(f"{path}/resume", json={}, headers=admin).status_code == 409
+
+
+FORK_FORMS = {"fork_start.json": (DATA / "recovery/fork_start.json").read_bytes()}
+
+
+def _participants(session, instance) -> set[str]:  # noqa: ANN001
+    return set(session.scalars(select(Agency.code).join(InstanceParticipant, InstanceParticipant.agency_id == Agency.id)
+                               .where(InstanceParticipant.instance_id == instance.id)))
+
+
+def test_a_step_whose_second_lane_fails_leaves_no_work_half_done(session, demo):  # noqa: ANN001
+    # The fork readies two tasks: the initiator's lane resolves, the target's names no agency.
+    # Nothing of the step may be written then: no item for the first task either (a liaison could
+    # claim it on a stopped case), no participation, no creation event.
+    set_clock(lambda: sh(3, 2, 9))
+    deploy(session, (DATA / "recovery/fork.bpmn").read_bytes(), FORK_FORMS, None)
+    instance = start_instance(session, _user(session, "jd_msa_liaison"), "recovery_fork",
+                              data={"target_agency": "wz_msa"})
+    session.commit()
+    assert instance.status == "error" and "wz_msa" in instance.error_reason
+    assert instance_work_items(session, instance) == []
+    assert _participants(session, instance) == {"jd_msa"}
+    assert "work_item.created" not in [e.type for e in instance_events(session, instance)]
+
+    resumed = resume_instance(session, _user(session, "admin"), instance.id, {"target_agency": "ks_msa"})
+    session.commit()
+    assert resumed.status == "running"
+    items = instance_work_items(session, resumed, active_only=True)
+    assert sorted((i.task_name, i.candidate_agency.code) for i in items) == \
+        [("task_local", "jd_msa"), ("task_target", "ks_msa")]
+    assert _participants(session, resumed) == {"jd_msa", "ks_msa"}
+    created = [e for e in instance_events(session, resumed) if e.type == "work_item.created"]
+    assert sorted(e.work_item_id for e in created) == sorted(i.id for i in items)

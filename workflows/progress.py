@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable, Iterable
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
@@ -15,6 +16,7 @@ from workflows.assignment import LaneResolutionError, resolve_lane
 from workflows.audit import record
 from workflows.calendar import HolidayCalendar
 from workflows.clock import now
+from workflows.copies import PENDING, copy_sources, pending_copies, plan_copies, send_copies
 from workflows.deadlines import DeadlineStartError, calendar_loader, due_for, reminder_for, timer_deadline
 from workflows.definitions import compiled
 from workflows.engine.runtime import (
@@ -27,7 +29,7 @@ from workflows.engine.runtime import (
     snapshot_data,
 )
 from workflows.engine.serialization import STATE_FORMAT, state_to_dict
-from workflows.models import ProcessInstance, User, WorkItem
+from workflows.models import Agency, ProcessInstance, User, WorkItem
 from workflows.models.work_item import ACTIVE_STATUSES, CANCELLED, OPEN
 from workflows.notices import notify_lanes, render_title
 from workflows.participation import add_participant
@@ -44,10 +46,12 @@ def json_safe(data: dict[str, Any]) -> dict[str, Any]:
     return json.loads(json.dumps(data, default=str))
 
 
-def save_state(instance: ProcessInstance, workflow: BpmnWorkflow) -> None:
-    """Store the engine state, the case data snapshot and the engine's next timer."""
+def save_state(instance: ProcessInstance, workflow: BpmnWorkflow, pending_copies: list[str] | None = None) -> None:
+    """Store the engine state, the case data snapshot, copies still to send and the engine's next timer."""
     state = state_to_dict(workflow)
     state["xietong_data"] = json_safe(snapshot_data(workflow))
+    if pending_copies:
+        state[PENDING] = pending_copies
     instance.state = state
     instance.state_format = STATE_FORMAT
     instance.engine_timer_due_at = next_timer_due(workflow)
@@ -104,9 +108,18 @@ def _carried_extension(session: Session, instance: ProcessInstance, task_name: s
     return (earlier.due_at, earlier.extension_count) if earlier is not None else (original, 0)
 
 
-def _new_item(session: Session, instance: ProcessInstance, workflow: BpmnWorkflow, task: Any,
-              calendar: Callable[[], HolidayCalendar]) -> WorkItem:
-    """A work item for a READY task, queued at the lane's agency with its due time and reminder."""
+@dataclass
+class _PlannedItem:
+    """A work item worked out for a READY task but not written yet."""
+
+    item: WorkItem
+    agency: Agency
+    timers: list[Any]  # the task's `due_at` boundary timers, set to the item's due time when it is written
+
+
+def _plan_item(session: Session, instance: ProcessInstance, workflow: BpmnWorkflow, task: Any,
+               calendar: Callable[[], HolidayCalendar]) -> _PlannedItem:
+    """The work item for a READY task: the lane's agency, the due time and reminder (reads only)."""
     meta = compiled(session, instance.definition).meta
     info = meta["tasks"][task.task_spec.bpmn_id]
     lane = meta["lanes"][info["lane"]]
@@ -124,20 +137,35 @@ def _new_item(session: Session, instance: ProcessInstance, workflow: BpmnWorkflo
         extension_count=extensions, remind_at=reminder_for(due_at, created, info.get("remind_before")) if due else None,
         form_name=info["form"], created_at=created,
     )
+    timers = []
     if due:
-        timers = {t for t, owner in meta.get("deadline_timers", {}).items() if owner == info["id"]}
-        for timer in deadline_timers(workflow, task, timers):
-            set_timer_due(timer, due_at)
-    insert_row(session, item)
-    add_participant(session, instance, agency, "work_item")
-    return item
+        owned = {t for t, owner in meta.get("deadline_timers", {}).items() if owner == info["id"]}
+        timers = deadline_timers(workflow, task, owned)
+    return _PlannedItem(item=item, agency=agency, timers=timers)
+
+
+def _create(session: Session, instance: ProcessInstance, planned: _PlannedItem) -> WorkItem:
+    """Write a planned item, give its agency sight of the instance, and arm the task's deadline timers."""
+    for timer in planned.timers:
+        set_timer_due(timer, planned.item.due_at)
+    insert_row(session, planned.item)
+    add_participant(session, instance, planned.agency, "work_item")
+    return planned.item
 
 
 def sync_work_items(session: Session, instance: ProcessInstance, workflow: BpmnWorkflow, actor: User | None,
                     calendar: Callable[[], HolidayCalendar]) -> tuple[list[WorkItem], list[WorkItem]]:
-    """Cancel items whose task is gone, add items for new READY tasks; return (active, new) items."""
+    """Cancel items whose task is gone, add items for new READY tasks; return (active, new) items.
+
+    Every new item's lane and due time is worked out before anything is written: when one lane
+    names no agency, the step stops with nothing half done (no item for the other tasks that a
+    liaison could claim on a stopped case, no cancellation); resuming creates them all.
+    """
     active = active_items(session, instance)
     ready = {str(task.id): task for task in ready_user_tasks(workflow)}
+    known = {item.engine_task_id for item in active}
+    planned = [_plan_item(session, instance, workflow, task, calendar)
+               for tid, task in ready.items() if tid not in known]
     kept = []
     for item in active:
         if item.engine_task_id in ready:
@@ -146,19 +174,22 @@ def sync_work_items(session: Session, instance: ProcessInstance, workflow: BpmnW
             item.status, item.completed_at = CANCELLED, now()
             update_row(session, item)
             record(session, "work_item.cancelled", actor=actor, instance=instance, work_item=item)
-    known = {item.engine_task_id for item in active}
-    created = [_new_item(session, instance, workflow, task, calendar)
-               for tid, task in ready.items() if tid not in known]
+    created = [_create(session, instance, p) for p in planned]
     return kept + created, created
 
 
-def advance(session: Session, instance: ProcessInstance, workflow: BpmnWorkflow,
-            actor: User | None, calendar: Callable[[], HolidayCalendar]) -> None:
-    """Persist the engine's new state: work items, completion, timers, or a visible error."""
+def advance(session: Session, instance: ProcessInstance, workflow: BpmnWorkflow, actor: User | None,
+            calendar: Callable[[], HolidayCalendar], copies: list[str] | None = None) -> None:
+    """Persist the engine's new state: work items, copies of completed tasks, completion, timers, or a visible error.
+
+    `copies` are the engine task ids whose copyTo lanes receive a copy in this step.
+    """
+    meta = compiled(session, instance.definition).meta
     try:
+        planned = plan_copies(session, instance, workflow, meta, copies or [])
         items, created = sync_work_items(session, instance, workflow, actor, calendar)
     except (LaneResolutionError, DeadlineStartError) as err:
-        save_state(instance, workflow)
+        save_state(instance, workflow, pending_copies=copies)
         mark_error(session, instance, str(err), actor)
         return
     save_state(instance, workflow)  # after the sync, which writes due times into `due_at` timers
@@ -171,6 +202,7 @@ def advance(session: Session, instance: ProcessInstance, workflow: BpmnWorkflow,
         record(session, "work_item.created", actor=actor, instance=instance, work_item=item,
                payload={"task": item.task_name, "agency": item.candidate_agency_id, "role": item.required_role,
                         "due_at": item.due_at.isoformat() if item.due_at else None})
+    send_copies(session, actor, instance, planned)
 
 
 def _element_notices(session: Session, instance: ProcessInstance, meta: dict[str, Any],
@@ -201,16 +233,18 @@ def _run_step(session: Session, instance: ProcessInstance, workflow: BpmnWorkflo
               action: EngineAction) -> bool:
     calendar = calendar_loader(session)
     meta = compiled(session, instance.definition).meta
-    watched = set(meta.get("notices", {}))
-    before = completed_task_ids(workflow, watched)
+    noticed, copied = set(meta.get("notices", {})), copy_sources(meta)
+    before = completed_task_ids(workflow, noticed | copied)
+    pending = pending_copies(instance)  # copies a stopped step could not send: due now
     try:
         action(timer_deadline(calendar))
     except EngineError as err:
-        save_state(instance, workflow)
+        save_state(instance, workflow, pending_copies=pending)
         mark_error(session, instance, str(err), actor)
         return False
-    advance(session, instance, workflow, actor, calendar)
-    after = completed_task_ids(workflow, watched)
-    _element_notices(session, instance, meta, {k: v for k, v in after.items() if k not in before})
+    finished = {k: v for k, v in completed_task_ids(workflow, noticed | copied).items() if k not in before}
+    advance(session, instance, workflow, actor, calendar,
+            pending + [task_id for task_id, element in finished.items() if element in copied])
+    _element_notices(session, instance, meta, {k: v for k, v in finished.items() if v in noticed})
     return instance.status != ERROR
 

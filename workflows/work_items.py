@@ -10,18 +10,15 @@ from sqlalchemy.orm import Session, joinedload
 from sqlalchemy.orm.attributes import set_committed_value
 from sqlalchemy.orm.exc import StaleDataError
 
-from workflows.assignment import LaneResolutionError, resolve_lane
 from workflows.audit import record
 from workflows.clock import now
 from workflows.definitions import compiled
 from workflows.engine.runtime import complete_task, find_task, restore_workflow
 from workflows.errors import ConflictError, InvalidDataError, NotFoundError, PermissionDeniedError
 from workflows.models import Agency, Notice, ProcessInstance, User, WorkItem
-from workflows.models.notice import COPY_RECEIVED, DEADLINE_MISSED
+from workflows.models.notice import DEADLINE_MISSED
 from workflows.models.work_item import CLAIMED, COMPLETED, OPEN
-from workflows.notices import send
-from workflows.participation import add_participant
-from workflows.progress import RUNNING, json_safe, mark_error, run_step
+from workflows.progress import RUNNING, json_safe, run_step
 from workflows.rows import update_row
 
 
@@ -124,18 +121,6 @@ def validate_form(session: Session, item: WorkItem, data: dict[str, Any]) -> Non
         raise InvalidDataError("the form has errors", errors)
 
 
-def _copy_to(session: Session, actor: User, instance: ProcessInstance, item: WorkItem, data: dict[str, Any]) -> None:
-    """Give the agencies of the task's copyTo lanes sight of the instance (抄送)."""
-    meta = compiled(session, instance.definition).meta
-    for lane_id in meta["tasks"][item.task_name]["copy_to"]:
-        agency = resolve_lane(session, meta["lanes"][lane_id], data, instance)
-        if add_participant(session, instance, agency, "copy"):
-            record(session, "instance.copied", actor=actor, instance=instance, work_item=item,
-                   payload={"agency": agency.id, "lane": lane_id})
-            send(session, kind=COPY_RECEIVED, agency=agency, instance=instance, work_item=item,
-                 title=f"抄送：{instance.title}（{item.title}）", payload={"lane": lane_id})
-
-
 def complete(session: Session, actor: User, item: WorkItem, data: dict[str, Any]) -> WorkItem:
     """Validate, merge the data, run the engine on, and store everything in the caller's transaction."""
     _check_may_act(actor, item)
@@ -180,12 +165,7 @@ def _finish(session: Session, actor: User, instance: ProcessInstance, item: Work
     update_row(session, item)
     record(session, "work_item.completed", actor=actor, instance=instance, work_item=item, payload={"data": data})
     try:  # the step writes the instance against the version it locked: a concurrent change raises StaleDataError
-        if run_step(session, instance, workflow, actor,
-                    lambda deadline: complete_task(workflow, task, data, deadline)):
-            try:
-                _copy_to(session, actor, instance, item, task.data)
-            except LaneResolutionError as err:
-                mark_error(session, instance, str(err), actor)
+        run_step(session, instance, workflow, actor, lambda deadline: complete_task(workflow, task, data, deadline))
         session.flush()  # what the ORM still holds (notices, an error mark), checked against the version too
     except StaleDataError as err:
         raise ConflictError("the instance changed meanwhile; reload and try again") from err

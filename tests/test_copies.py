@@ -1,0 +1,75 @@
+"""Copies (抄送) belong to the step that completes the task: resolved before anything is written, never dropped."""
+
+from __future__ import annotations
+
+
+from sqlalchemy import select
+
+from tests.helpers import REGISTER, Case, end_of, sh
+from tests.test_case_transfer_paths import APPROVE, TRANSFER, VERIFY
+from workflows.instances import instance_events, instance_work_items
+from workflows.models import Agency, Notice, User
+from workflows.models.notice import COPY_RECEIVED
+from workflows.recovery import resume_instance
+from workflows.work_items import claim, complete
+
+
+def _approved(session, shipped) -> Case:  # noqa: ANN001
+    """A 嘉定 case approved for transfer: task_transfer waits, its copy goes to the procuratorate."""
+    case = Case(session, shipped, sh(3, 2, 9))
+    case.step("task_register", "jd_msa_liaison", REGISTER, at=sh(3, 2, 10))
+    case.step("task_verify", "jd_msa_liaison", VERIFY, due=sh(3, 3, 10), at=sh(3, 2, 16))
+    case.step("task_approve", "jd_msa_leader", APPROVE, role="leader", due=end_of(3, 5),
+              at=sh(3, 3, 9))
+    return case
+
+
+def _procuratorate(session) -> Agency:  # noqa: ANN001
+    return session.scalars(select(Agency).where(Agency.code == "jd_procuratorate")).one()
+
+
+def _copy_notices(session, case: Case) -> list[Notice]:  # noqa: ANN001
+    return list(session.scalars(select(Notice).where(Notice.instance_id == case.instance.id,
+                                                     Notice.kind == COPY_RECEIVED)))
+
+
+def test_the_transfer_copies_the_procuratorate_in_the_same_step(session, shipped):  # noqa: ANN001
+    case = _approved(session, shipped)
+    assert "jd_procuratorate" not in case.participants()
+    case.step("task_transfer", "jd_msa_liaison", TRANSFER, due=sh(3, 4, 9), at=sh(3, 3, 15))
+    assert case.participants()["jd_procuratorate"] == "copy"
+    (notice,) = _copy_notices(session, case)
+    assert notice.agency_id == _procuratorate(session).id and notice.title.endswith("（移送公安机关并抄送检察院）")
+    copied = [e for e in instance_events(session, case.instance) if e.type == "instance.copied"]
+    assert [e.work_item_id for e in copied] == [instance_work_items(session, case.instance)[3].id]
+
+
+def test_a_copy_lane_naming_no_agency_stops_the_step_and_the_copy_follows_on_resume(session, shipped):  # noqa: ANN001
+    case = _approved(session, shipped)
+    _procuratorate(session).active = False  # the directory lost the district procuratorate
+    session.commit()
+    case.move_to(sh(3, 3, 15))
+    liaison = session.get(User, shipped["jd_msa_liaison"])
+    (item,) = case.items()
+    claim(session, liaison, item)
+    complete(session, liaison, item, TRANSFER)
+    session.commit()
+    instance = case.instance
+    assert instance.status == "error" and "procuratorate" in instance.error_reason
+    # Nothing of the step beyond the completion itself: no police item, no copy, no notice.
+    assert [(i.task_name, i.status) for i in instance_work_items(session, instance)][-1] == \
+        ("task_transfer", "completed")
+    assert case.items() == []
+    assert "jd_police" not in case.participants() and "jd_procuratorate" not in case.participants()
+    assert _copy_notices(session, case) == []
+
+    _procuratorate(session).active = True  # the admin fixes the directory and resumes
+    session.commit()
+    resume_instance(session, session.get(User, shipped["admin"]), instance.id)
+    session.commit()
+    assert instance.status == "running"
+    assert [(i.task_name, i.candidate_agency.code) for i in case.items()] == [("task_accept", "jd_police")]
+    assert case.participants()["jd_procuratorate"] == "copy"
+    (notice,) = _copy_notices(session, case)
+    assert notice.work_item_id == item.id
+    assert "xietong_pending_copies" not in instance.state
