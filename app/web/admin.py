@@ -10,6 +10,7 @@ from flask_babel import gettext as _
 
 from app.extensions import db
 from app.web.blueprint import admin_bp
+from app.web.diagram_messages import localize, localize_errors
 from app.web.security import roles_required, signed_in_user
 from workflows.catalog import definition_versions, find_definition, latest_definitions
 from workflows.deployment import DiagramInvalidError, deploy, validate_diagram
@@ -88,8 +89,8 @@ def _posted_diagram() -> tuple[bytes, dict[str, bytes]]:
 
 
 def _errors_response(err: DiagramInvalidError) -> tuple[Response, int]:
-    """The validator's errors, each naming its element."""
-    return jsonify({"ok": False, "message": err.message, "errors": err.details}), 422
+    """The validator's errors, each naming its element, in the page language."""
+    return jsonify({"ok": False, "message": localize(err.message), "errors": localize_errors(err.details)}), 422
 
 
 @admin_bp.route("/processes/validate", methods=["POST"])
@@ -152,7 +153,8 @@ def upload_process() -> Any:
         definition, created = deploy(db.session, xml, forms, signed_in_user())
     except DiagramInvalidError as err:
         db.session.rollback()
-        return render_template("admin/upload.html", errors=err.details, message=err.message, filename=name,
+        return render_template("admin/upload.html", errors=localize_errors(err.details),
+                               message=localize(err.message), filename=name,
                                xml=xml.decode("utf-8", "replace"), forms_json=json.dumps(
                                    {k: v.decode("utf-8", "replace") for k, v in forms.items()})), 422
     db.session.commit()

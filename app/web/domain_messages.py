@@ -18,76 +18,77 @@ from app.web.views import role_label
 Rule = tuple[re.Pattern[str], Callable[[re.Match[str]], str]]
 
 
-def _rule(pattern: str, make: Callable[[re.Match[str]], str]) -> Rule:
+def rule(pattern: str, make: Callable[[re.Match[str]], str]) -> Rule:
+    """A rule for the messages that match pattern as a whole; make builds the translation."""
     return re.compile(f"^{pattern}$"), make
 
 
 _RULES: list[Rule] = [
-    _rule(r"claim the work item before completing it", lambda m: _("Claim the work item before completing it.")),
-    _rule(r"give the reason for the extension", lambda m: _("Give the reason for the extension.")),
-    _rule(r"only a leader reassigns work items", lambda m: _("Only a leader reassigns work items.")),
-    _rule(r"only an admin changes agencies, agency types and users",
-          lambda m: _("Only an admin changes agencies, agency types and users.")),
-    _rule(r"only an admin changes the holiday calendar", lambda m: _("Only an admin changes the holiday calendar.")),
-    _rule(r"only an admin resumes an instance in error", lambda m: _("Only an admin resumes a case in error.")),
-    _rule(r"only the agency holding the work item extends its deadline",
-          lambda m: _("Only the agency holding the work item extends its deadline.")),
-    _rule(r"only the assignee or a leader releases a claimed item",
-          lambda m: _("Only the assignee or a leader releases a claimed item.")),
-    _rule(r"the agency cannot be created", lambda m: _("The agency cannot be created.")),
-    _rule(r"the user cannot be created", lambda m: _("The user cannot be created.")),
-    _rule(r"the assignee must be an active user of the item's agency",
-          lambda m: _("The assignee must be an active user of the item's agency.")),
-    _rule(r"the dashboard is for supervisors, admins and leaders",
-          lambda m: _("The dashboard is for supervisors, admins and leaders.")),
-    _rule(r"the form has errors", lambda m: _("The form has errors.")),
-    _rule(r"the start data has errors", lambda m: _("The start data has errors.")),
-    _rule(r"this process takes no start data: its start event declares no form",
-          lambda m: _("This process takes no start data: its start event declares no form.")),
-    _rule(r"the instance changed meanwhile; reload and try again",
-          lambda m: _("The case changed meanwhile; reload and try again.")),
-    _rule(r"the work item changed meanwhile; reload it", lambda m: _("The work item changed meanwhile; reload it.")),
-    _rule(r"the new due time needs a time zone", lambda m: _("The new due time needs a time zone.")),
-    _rule(r"the process allows no extension of this task's deadline",
-          lambda m: _("The process allows no extension of this task's deadline.")),
-    _rule(r"the task is no longer waiting for this work item",
-          lambda m: _("The task is no longer waiting for this work item.")),
-    _rule(r"the year is out of range", lambda m: _("The year is out of range.")),
-    _rule(r"this work item belongs to another agency", lambda m: _("This work item belongs to another agency.")),
-    _rule(r"your agency does not take part in this instance",
-          lambda m: _("Your agency does not take part in this case.")),
-    _rule(r"agency '(.+)' exists", lambda m: _("Agency '%(code)s' exists already.", code=m.group(1))),
-    _rule(r"agency type '(.+)' exists", lambda m: _("Agency type '%(code)s' exists already.", code=m.group(1))),
-    _rule(r"user '(.+)' exists", lambda m: _("User '%(name)s' exists already.", name=m.group(1))),
-    _rule(r"no process '(.+)' is deployed", lambda m: _("No process '%(key)s' is deployed.", key=m.group(1))),
-    _rule(r"notice (\d+) not found", lambda m: _("Notice %(id)s was not found.", id=m.group(1))),
-    _rule(r"process instance (\d+) not found", lambda m: _("Case %(id)s was not found.", id=m.group(1))),
-    _rule(r"work item (\d+) not found", lambda m: _("Work item %(id)s was not found.", id=m.group(1))),
-    _rule(r"only agencies of type (.+) start this process",
-          lambda m: _("Only agencies of type %(types)s start this process.", types=m.group(1))),
-    _rule(r"recording an extension needs the role '(.+)'",
-          lambda m: _("Recording an extension needs the role '%(role)s'.", role=role_label(m.group(1)))),
-    _rule(r"the assignee lacks the role '(.+)'",
-          lambda m: _("The assignee lacks the role '%(role)s'.", role=role_label(m.group(1)))),
-    _rule(r"this work item needs the role '(.+)'",
-          lambda m: _("This work item needs the role '%(role)s'.", role=role_label(m.group(1)))),
-    _rule(r"the new due time must be after (\S+) and at most (\S+) \((.+) more\)",
-          lambda m: _("The new due time must be after %(after)s and at most %(latest)s (%(period)s more).",
-                      after=m.group(1), latest=m.group(2), period=m.group(3))),
-    _rule(r"the deadline was already extended (\d+) time\(s\), the most allowed",
-          lambda m: _("The deadline was already extended %(n)s time(s), the most allowed.", n=m.group(1))),
-    _rule(r"the instance is (\w+), not in error", lambda m: _("The case is %(status)s, not in error.",
-                                                               status=_status(m.group(1)))),
-    _rule(r"the instance is (\w+): (.+)", lambda m: _("The case is %(status)s: %(reason)s",
-                                                       status=_status(m.group(1)), reason=m.group(2))),
-    _rule(r"the instance is (\w+)", lambda m: _("The case is %(status)s.", status=_status(m.group(1)))),
-    _rule(r"work item (\d+) is (\w+) by (.+)", lambda m: _("Work item %(id)s is %(status)s by %(name)s.",
-                                                           id=m.group(1), status=_status(m.group(2)),
-                                                           name=m.group(3))),
-    _rule(r"work item (\d+) is (\w+), not claimed", lambda m: _("Work item %(id)s is %(status)s, not claimed.",
-                                                                id=m.group(1), status=_status(m.group(2)))),
-    _rule(r"work item (\d+) is (\w+)", lambda m: _("Work item %(id)s is %(status)s.", id=m.group(1),
-                                                   status=_status(m.group(2)))),
+    rule(r"claim the work item before completing it", lambda m: _("Claim the work item before completing it.")),
+    rule(r"give the reason for the extension", lambda m: _("Give the reason for the extension.")),
+    rule(r"only a leader reassigns work items", lambda m: _("Only a leader reassigns work items.")),
+    rule(r"only an admin changes agencies, agency types and users",
+         lambda m: _("Only an admin changes agencies, agency types and users.")),
+    rule(r"only an admin changes the holiday calendar", lambda m: _("Only an admin changes the holiday calendar.")),
+    rule(r"only an admin resumes an instance in error", lambda m: _("Only an admin resumes a case in error.")),
+    rule(r"only the agency holding the work item extends its deadline",
+         lambda m: _("Only the agency holding the work item extends its deadline.")),
+    rule(r"only the assignee or a leader releases a claimed item",
+         lambda m: _("Only the assignee or a leader releases a claimed item.")),
+    rule(r"the agency cannot be created", lambda m: _("The agency cannot be created.")),
+    rule(r"the user cannot be created", lambda m: _("The user cannot be created.")),
+    rule(r"the assignee must be an active user of the item's agency",
+         lambda m: _("The assignee must be an active user of the item's agency.")),
+    rule(r"the dashboard is for supervisors, admins and leaders",
+         lambda m: _("The dashboard is for supervisors, admins and leaders.")),
+    rule(r"the form has errors", lambda m: _("The form has errors.")),
+    rule(r"the start data has errors", lambda m: _("The start data has errors.")),
+    rule(r"this process takes no start data: its start event declares no form",
+         lambda m: _("This process takes no start data: its start event declares no form.")),
+    rule(r"the instance changed meanwhile; reload and try again",
+         lambda m: _("The case changed meanwhile; reload and try again.")),
+    rule(r"the work item changed meanwhile; reload it", lambda m: _("The work item changed meanwhile; reload it.")),
+    rule(r"the new due time needs a time zone", lambda m: _("The new due time needs a time zone.")),
+    rule(r"the process allows no extension of this task's deadline",
+         lambda m: _("The process allows no extension of this task's deadline.")),
+    rule(r"the task is no longer waiting for this work item",
+         lambda m: _("The task is no longer waiting for this work item.")),
+    rule(r"the year is out of range", lambda m: _("The year is out of range.")),
+    rule(r"this work item belongs to another agency", lambda m: _("This work item belongs to another agency.")),
+    rule(r"your agency does not take part in this instance",
+         lambda m: _("Your agency does not take part in this case.")),
+    rule(r"agency '(.+)' exists", lambda m: _("Agency '%(code)s' exists already.", code=m.group(1))),
+    rule(r"agency type '(.+)' exists", lambda m: _("Agency type '%(code)s' exists already.", code=m.group(1))),
+    rule(r"user '(.+)' exists", lambda m: _("User '%(name)s' exists already.", name=m.group(1))),
+    rule(r"no process '(.+)' is deployed", lambda m: _("No process '%(key)s' is deployed.", key=m.group(1))),
+    rule(r"notice (\d+) not found", lambda m: _("Notice %(id)s was not found.", id=m.group(1))),
+    rule(r"process instance (\d+) not found", lambda m: _("Case %(id)s was not found.", id=m.group(1))),
+    rule(r"work item (\d+) not found", lambda m: _("Work item %(id)s was not found.", id=m.group(1))),
+    rule(r"only agencies of type (.+) start this process",
+         lambda m: _("Only agencies of type %(types)s start this process.", types=m.group(1))),
+    rule(r"recording an extension needs the role '(.+)'",
+         lambda m: _("Recording an extension needs the role '%(role)s'.", role=role_label(m.group(1)))),
+    rule(r"the assignee lacks the role '(.+)'",
+         lambda m: _("The assignee lacks the role '%(role)s'.", role=role_label(m.group(1)))),
+    rule(r"this work item needs the role '(.+)'",
+         lambda m: _("This work item needs the role '%(role)s'.", role=role_label(m.group(1)))),
+    rule(r"the new due time must be after (\S+) and at most (\S+) \((.+) more\)",
+         lambda m: _("The new due time must be after %(after)s and at most %(latest)s (%(period)s more).",
+                     after=m.group(1), latest=m.group(2), period=m.group(3))),
+    rule(r"the deadline was already extended (\d+) time\(s\), the most allowed",
+         lambda m: _("The deadline was already extended %(n)s time(s), the most allowed.", n=m.group(1))),
+    rule(r"the instance is (\w+), not in error", lambda m: _("The case is %(status)s, not in error.",
+                                                              status=_status(m.group(1)))),
+    rule(r"the instance is (\w+): (.+)", lambda m: _("The case is %(status)s: %(reason)s",
+                                                      status=_status(m.group(1)), reason=m.group(2))),
+    rule(r"the instance is (\w+)", lambda m: _("The case is %(status)s.", status=_status(m.group(1)))),
+    rule(r"work item (\d+) is (\w+) by (.+)", lambda m: _("Work item %(id)s is %(status)s by %(name)s.",
+                                                          id=m.group(1), status=_status(m.group(2)),
+                                                          name=m.group(3))),
+    rule(r"work item (\d+) is (\w+), not claimed", lambda m: _("Work item %(id)s is %(status)s, not claimed.",
+                                                               id=m.group(1), status=_status(m.group(2)))),
+    rule(r"work item (\d+) is (\w+)", lambda m: _("Work item %(id)s is %(status)s.", id=m.group(1),
+                                                  status=_status(m.group(2)))),
 ]
 
 
@@ -98,10 +99,15 @@ def _status(code: str) -> str:
     return words.get(code, code)
 
 
-def localize(message: str) -> str:
-    """A service's reason in the page language (unknown ones as they are)."""
-    for pattern, make in _RULES:
+def translate(rules: list[Rule], message: str) -> str:
+    """The message as the first rule matching it translates it, else as it is."""
+    for pattern, make in rules:
         found = pattern.match(message)
         if found:
             return make(found)
     return message
+
+
+def localize(message: str) -> str:
+    """A service's reason in the page language (unknown ones as they are)."""
+    return translate(_RULES, message)
