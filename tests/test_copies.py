@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-
 from sqlalchemy import select
 
 from tests.helpers import REGISTER, Case, end_of, sh

@@ -17,10 +17,15 @@ class DeadlineStartError(ValueError):
     """The data field a deadline counts from is missing or not a date."""
 
 
+_DAYS = select(CalendarDay.day, CalendarDay.is_working)
+_PUBLISHED_YEARS = select(CalendarYear.year).where(CalendarYear.published.is_(True))
+
+
 def load_calendar(session: Session) -> HolidayCalendar:
     """The admin's overrides and published years, read once per transaction."""
-    days = {row.day: row.is_working for row in session.scalars(select(CalendarDay))}
-    years = frozenset(session.scalars(select(CalendarYear.year).where(CalendarYear.published.is_(True))))
+    # Plain columns, not entities: every deadline-bearing step reads these, and nothing here changes them.
+    days = dict(session.execute(_DAYS).all())
+    years = frozenset(session.scalars(_PUBLISHED_YEARS))
     return HolidayCalendar(days=days, published_years=years)
 
 
