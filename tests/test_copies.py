@@ -4,10 +4,13 @@ from __future__ import annotations
 
 from sqlalchemy import select
 
+from tests.conftest import DATA
 from tests.helpers import REGISTER, Case, end_of, sh
 from tests.test_case_transfer_paths import APPROVE, TRANSFER, VERIFY
-from workflows.instances import instance_events, instance_work_items
-from workflows.models import Agency, Notice, User
+from workflows.clock import set_clock
+from workflows.deployment import deploy
+from workflows.instances import instance_events, instance_work_items, start_instance
+from workflows.models import Agency, Notice, ProcessInstance, User
 from workflows.models.notice import COPY_RECEIVED
 from workflows.recovery import resume_instance
 from workflows.work_items import claim, complete
@@ -27,8 +30,9 @@ def _procuratorate(session) -> Agency:  # noqa: ANN001
     return session.scalars(select(Agency).where(Agency.code == "jd_procuratorate")).one()
 
 
-def _copy_notices(session, case: Case) -> list[Notice]:  # noqa: ANN001
-    return list(session.scalars(select(Notice).where(Notice.instance_id == case.instance.id,
+def _copy_notices(session, case: Case | ProcessInstance) -> list[Notice]:  # noqa: ANN001
+    instance = case.instance if isinstance(case, Case) else case
+    return list(session.scalars(select(Notice).where(Notice.instance_id == instance.id,
                                                      Notice.kind == COPY_RECEIVED)))
 
 
@@ -72,3 +76,26 @@ def test_a_copy_lane_naming_no_agency_stops_the_step_and_the_copy_follows_on_res
     (notice,) = _copy_notices(session, case)
     assert notice.work_item_id == item.id
     assert "xietong_pending_copies" not in instance.state
+
+
+def test_a_copy_of_a_task_followed_by_a_failing_script_waits_for_the_resume(session, shipped):  # noqa: ANN001
+    # The task completes, then the script after it fails: the step stops, and its copy is not lost.
+    set_clock(lambda: sh(3, 2, 9))
+    deploy(session, (DATA / "recovery/copy_then_script.bpmn").read_bytes(),
+           {"report.json": (DATA / "recovery/report.json").read_bytes()}, None)
+    liaison = session.get(User, shipped["jd_msa_liaison"])
+    instance = start_instance(session, liaison, "recovery_copy_script")
+    session.commit()
+    (item,) = instance_work_items(session, instance, active_only=True)
+    claim(session, liaison, item)
+    complete(session, liaison, item, {"total": 90, "parts": 0})
+    session.commit()
+    assert instance.status == "error" and "ZeroDivisionError" in instance.error_reason
+    assert _copy_notices(session, instance) == []
+
+    resume_instance(session, session.get(User, shipped["admin"]), instance.id, {"parts": 3})
+    session.commit()
+    assert instance.status == "running"
+    (notice,) = _copy_notices(session, instance)
+    assert (notice.agency_id, notice.work_item_id) == (_procuratorate(session).id, item.id)
+    assert [i.task_name for i in instance_work_items(session, instance, active_only=True)] == ["task_follow_up"]

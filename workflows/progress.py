@@ -235,16 +235,20 @@ def _run_step(session: Session, instance: ProcessInstance, workflow: BpmnWorkflo
     meta = compiled(session, instance.definition).meta
     noticed, copied = set(meta.get("notices", {})), copy_sources(meta)
     before = completed_task_ids(workflow, noticed | copied)
-    pending = pending_copies(instance)  # copies a stopped step could not send: due now
     try:
         action(timer_deadline(calendar))
+        failure = None
     except EngineError as err:
-        save_state(instance, workflow, pending_copies=pending)
-        mark_error(session, instance, str(err), actor)
-        return False
+        failure = err
     finished = {k: v for k, v in completed_task_ids(workflow, noticed | copied).items() if k not in before}
-    advance(session, instance, workflow, actor, calendar,
-            pending + [task_id for task_id, element in finished.items() if element in copied])
+    # Copies a stopped step could not send are due now, with those of the tasks completed in this one
+    # (a task may complete and a script after it fail: its copy then waits for the resume too).
+    copies = pending_copies(instance) + [task_id for task_id, element in finished.items() if element in copied]
+    if failure is not None:
+        save_state(instance, workflow, pending_copies=copies)
+        mark_error(session, instance, str(failure), actor)
+        return False
+    advance(session, instance, workflow, actor, calendar, copies)
     _element_notices(session, instance, meta, {k: v for k, v in finished.items() if v in noticed})
     return instance.status != ERROR
 
