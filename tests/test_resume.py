@@ -12,8 +12,9 @@ from workflows.clock import set_clock
 from workflows.deployment import deploy
 from workflows.errors import ConflictError, PermissionDeniedError
 from workflows.instances import instance_events, instance_work_items, start_instance
-from workflows.models import Agency, InstanceParticipant, User
+from workflows.models import Agency, InstanceParticipant, Notice, User
 from workflows.recovery import resume_instance
+from workflows.work_items import claim, complete
 
 DATA = Path(__file__).parent / "data"
 SHARE_FORMS = {"share_start.json": (DATA / "recovery/share_start.json").read_bytes()}
@@ -143,3 +144,33 @@ def test_a_step_whose_second_lane_fails_leaves_no_work_half_done(session, demo):
     assert _participants(session, resumed) == {"jd_msa", "ks_msa"}
     created = [e for e in instance_events(session, resumed) if e.type == "work_item.created"]
     assert sorted(e.work_item_id for e in created) == sorted(i.id for i in items)
+
+
+def test_a_task_whose_notice_is_followed_by_a_failing_script_still_notifies_once(session, demo):  # noqa: ANN001
+    # The task completes and the script after it fails: the completion is kept in the stopped
+    # state, so its notice goes out with the stop (a resume never completes the task again).
+    set_clock(lambda: sh(3, 2, 9))
+    deploy(session, (DATA / "recovery/notice_then_script.bpmn").read_bytes(),
+           {"report.json": (DATA / "recovery/report.json").read_bytes()}, None)
+    liaison = _user(session, "jd_msa_liaison")
+    instance = start_instance(session, liaison, "recovery_notice_script")
+    session.commit()
+    (item,) = instance_work_items(session, instance, active_only=True)
+    claim(session, liaison, item)
+    complete(session, liaison, item, {"total": 90, "parts": 0})
+    session.commit()
+    assert instance.status == "error" and "ZeroDivisionError" in instance.error_reason
+    procuratorate = session.scalars(select(Agency).where(Agency.code == "jd_procuratorate")).one()
+
+    def notices() -> list[tuple[int, str, str]]:
+        return [(n.agency_id, n.kind, n.title) for n in session.scalars(
+            select(Notice).where(Notice.instance_id == instance.id).order_by(Notice.id))]
+
+    assert notices() == [(procuratorate.id, "report_made", "收到报告90")]
+    assert session.get(InstanceParticipant, (instance.id, procuratorate.id)).reason == "notice"
+
+    resume_instance(session, _user(session, "admin"), instance.id, {"parts": 3})
+    session.commit()
+    assert instance.status == "running"
+    assert notices() == [(procuratorate.id, "report_made", "收到报告90")]
+    assert [i.task_name for i in instance_work_items(session, instance, active_only=True)] == ["task_follow_up"]

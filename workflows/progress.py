@@ -247,8 +247,10 @@ def _run_step(session: Session, instance: ProcessInstance, workflow: BpmnWorkflo
     if failure is not None:
         save_state(instance, workflow, pending_copies=copies)
         mark_error(session, instance, str(failure), actor)
-        return False
-    advance(session, instance, workflow, actor, calendar, copies)
+    else:
+        advance(session, instance, workflow, actor, calendar, copies)
+    # The elements that completed are completed in the saved state, stopped or not: a resume
+    # never completes them again, so their notices go out now or never.
     _element_notices(session, instance, meta, {k: v for k, v in finished.items() if v in noticed})
     return instance.status != ERROR
 
