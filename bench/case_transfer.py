@@ -12,6 +12,7 @@ import tempfile
 import time
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 from SpiffWorkflow.bpmn.workflow import BpmnWorkflow
 from SpiffWorkflow.util.task import TaskState
@@ -60,22 +61,15 @@ def raw_engine(count: int) -> float:
     return time.perf_counter() - started
 
 
-def service_layer() -> Callable[[int], float]:
-    """Set up a migrated SQLite file with the demo directory; return a runner timing `count` instances.
-
-    Each instance goes through the services as separate requests would: start, then claim and
-    complete every work item, each its own transaction.
-    """
+def service_database() -> tuple[Any, dict[str, int]]:
+    """A migrated SQLite file with the demo directory and the shipped processes: (app, user ids by name)."""
     from sqlalchemy import select
 
     from app import create_app
     from app.cli import deploy_folder
     from app.demo import load_demo
     from app.extensions import db
-    from workflows.instances import start_instance
-    from workflows.models import User, WorkItem
-    from workflows.models.work_item import OPEN
-    from workflows.work_items import claim, complete
+    from workflows.models import User
 
     folder = tempfile.mkdtemp(prefix="xietong-bench-")
     app = create_app("testing", {"SQLALCHEMY_DATABASE_URI": f"sqlite:///{folder}/bench.sqlite"})
@@ -87,6 +81,24 @@ def service_layer() -> Callable[[int], float]:
         deploy_folder(ROOT / "bpmn")
         db.session.commit()
         user_ids = {u.username: u.id for u in db.session.scalars(select(User))}
+    return app, user_ids
+
+
+def service_layer(database: tuple[Any, dict[str, int]] | None = None) -> Callable[[int], float]:
+    """Return a runner timing `count` instances through the services (on a new database unless given).
+
+    Each instance goes through the services as separate requests would: start, then claim and
+    complete every work item, each its own transaction.
+    """
+    from sqlalchemy import select
+
+    from app.extensions import db
+    from workflows.instances import start_instance
+    from workflows.models import User, WorkItem
+    from workflows.models.work_item import OPEN
+    from workflows.work_items import claim, complete
+
+    app, user_ids = database or service_database()
     numbers = itertools.count()
 
     def run(count: int) -> float:
