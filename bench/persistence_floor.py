@@ -281,7 +281,8 @@ def _one_instance(db: CoreRunner, user_ids: dict[str, int], business_key: str) -
         (item,) = db.rows("item", {"item": item["id"]})
         (locked,) = db.rows("lock", {"instance": instance})
         data = json_safe(data)
-        assert not content.form_errors(item["form_name"], data) if item["form_name"] else True
+        if item["form_name"]:
+            assert not content.form_errors(item["form_name"], data)
         workflow = restore_workflow(content.specs(), locked["state"])
         task = find_task(workflow, item["engine_task_id"])
         db.write("done", {"item": item["id"], "at": now(), "by": actor["id"], "data": data})
