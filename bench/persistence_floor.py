@@ -14,7 +14,8 @@ the raw engine measured alongside:
 Both prototypes skip what the happy path does not need (cancellations, extensions, `due_at`
 timers, error handling): they are a lower bound for their design, not a replacement.
 
-Run with `python -m bench.persistence_floor [--raw N] [--service N] [--rounds N]`.
+Run with `python -m bench.persistence_floor [--raw N] [--service N] [--rounds N]`;
+`--check` instead runs one instance through each design and fails unless they wrote the same.
 """
 
 from __future__ import annotations
@@ -30,8 +31,8 @@ from typing import Any
 from sqlalchemy import bindparam, insert, or_, select, update
 from sqlalchemy.dialects import sqlite
 
-from bench.case_transfer import HAPPY_PATH, raw_engine, service_database, service_layer
-from workflows.calendar import HolidayCalendar
+from bench.case_transfer import HAPPY_PATH, raw_engine, service_database, service_layer, settle
+from workflows.calendar import SHANGHAI, HolidayCalendar
 from workflows.clock import now
 from workflows.deadlines import due_for, reminder_for
 from workflows.definitions import compiled
@@ -320,13 +321,69 @@ def prototype(app: Any, user_ids: dict[str, int], runner: type[CoreRunner], pref
     return run
 
 
+def _due(item: WorkItem) -> Any:
+    """A due time comparable across instances created moments apart: day periods end at 24:00, hours count on."""
+    if item.due_at is None:
+        return None
+    if item.due_at.astimezone(SHANGHAI).time() == datetime.min.time():
+        return item.due_at
+    return item.due_at - item.created_at
+
+
+def written(app: Any, business_key: str) -> dict[str, Any]:
+    """What one instance left in the database, in terms every design must agree on."""
+    from sqlalchemy import func
+
+    from app.extensions import db
+
+    with app.app_context():
+        session = db.session
+        instance = session.scalars(select(ProcessInstance).where(ProcessInstance.business_key == business_key)).one()
+        return {
+            "status": instance.status, "lock_version": instance.lock_version,
+            "items": session.execute(select(WorkItem.task_name, WorkItem.status, WorkItem.candidate_agency_id,
+                                            WorkItem.required_role, WorkItem.deadline)
+                                     .where(WorkItem.instance_id == instance.id).order_by(WorkItem.id)).all(),
+            "due": [_due(item) for item in session.scalars(
+                select(WorkItem).where(WorkItem.instance_id == instance.id).order_by(WorkItem.id))],
+            "events": session.execute(select(AuditEvent.type, func.count()).where(AuditEvent.instance_id == instance.id)
+                                      .group_by(AuditEvent.type).order_by(AuditEvent.type)).all(),
+            "participants": session.execute(select(InstanceParticipant.agency_id, InstanceParticipant.reason)
+                                            .where(InstanceParticipant.instance_id == instance.id)
+                                            .order_by(InstanceParticipant.agency_id)).all(),
+            "notices": session.execute(select(Notice.kind, Notice.agency_id).where(Notice.instance_id == instance.id)
+                                       .order_by(Notice.id)).all(),
+        }
+
+
+def check() -> int:
+    """Run one instance through each design; 0 when all wrote the same as the product, else 1."""
+    database = service_database()
+    service_layer(database)(1)  # business key B-0
+    prototype(*database, DriverRunner, "D")(1)
+    prototype(*database, CoreRunner, "C")(1)
+    product = written(database[0], "B-0")
+    failures = 0
+    for name, key in (("driver", "D-0"), ("core", "C-0")):
+        other = written(database[0], key)
+        differing = [field for field in product if other[field] != product[field]]
+        print(f"{name}: " + ("same as the product" if not differing else f"differs in {', '.join(differing)}"))
+        for field in differing:
+            print(f"  product {field}: {product[field]}\n  {name} {field}: {other[field]}")
+        failures += bool(differing)
+    return 1 if failures else 0
+
+
 def main() -> None:
     """Print the raw engine's rate and b/a for the driver, Core and service-layer designs."""
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--raw", type=int, default=600, help="instances for the raw engine, in all")
     parser.add_argument("--service", type=int, default=90, help="instances per persisted design, in all")
     parser.add_argument("--rounds", type=int, default=6, help="alternations of the measurements")
+    parser.add_argument("--check", action="store_true", help="compare what each design writes, measure nothing")
     args = parser.parse_args()
+    if args.check:
+        raise SystemExit(check())
     database = service_database()
     designs = {"driver (sqlite3, SQL compiled once)": prototype(*database, DriverRunner, "D"),
                "core (SQLAlchemy Core, no ORM)": prototype(*database, CoreRunner, "C"),
@@ -339,8 +396,10 @@ def main() -> None:
     raw_seconds, seconds = 0.0, dict.fromkeys(designs, 0.0)
     per_round = args.service // args.rounds
     for _ in range(args.rounds):
+        settle()
         raw_seconds += raw_engine(args.raw // args.rounds)
         for name, run in designs.items():
+            settle()
             seconds[name] += run(per_round)
     a = (args.raw // args.rounds * args.rounds) / raw_seconds
     print(f"case_transfer happy path, {args.rounds} alternating rounds; (a) raw engine {a:.1f} instances/s")
