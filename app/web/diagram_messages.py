@@ -15,7 +15,7 @@ from typing import Any
 
 from flask_babel import gettext as _
 
-from app.web.domain_messages import Rule, rule, translate
+from app.web.message_rules import Rule, rule, translate
 
 _ANYTHING = r"(?s:(.*))"  # library text: any characters, line breaks included
 _HINT = r"; use 'N days', 'N working days' or 'N hours'"

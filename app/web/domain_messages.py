@@ -8,20 +8,10 @@ as it is, so a new service message is never lost — tests/test_web_domain_messa
 
 from __future__ import annotations
 
-import re
-from collections.abc import Callable
-
 from flask_babel import gettext as _
 
+from app.web.message_rules import Rule, rule, translate
 from app.web.views import role_label
-
-Rule = tuple[re.Pattern[str], Callable[[re.Match[str]], str]]
-
-
-def rule(pattern: str, make: Callable[[re.Match[str]], str]) -> Rule:
-    """A rule for the messages that match pattern as a whole; make builds the translation."""
-    return re.compile(f"^{pattern}$"), make
-
 
 _RULES: list[Rule] = [
     rule(r"claim the work item before completing it", lambda m: _("Claim the work item before completing it.")),
@@ -97,15 +87,6 @@ def _status(code: str) -> str:
     words = {"open": _("open"), "claimed": _("claimed"), "completed": _("completed"), "cancelled": _("cancelled"),
              "running": _("running"), "error": _("in error")}
     return words.get(code, code)
-
-
-def translate(rules: list[Rule], message: str) -> str:
-    """The message as the first rule matching it translates it, else as it is."""
-    for pattern, make in rules:
-        found = pattern.match(message)
-        if found:
-            return make(found)
-    return message
 
 
 def localize(message: str) -> str:

@@ -16,6 +16,7 @@ from app.web.form_errors import field_errors
 from app.web.forms import parse_form
 from app.web.presenters import field_labels, history
 from app.web.security import login_required, signed_in_user
+from app.web.stop_reasons import localize_stop_reason
 from workflows import instances
 from workflows.catalog import latest_definitions
 from workflows.definitions import compiled
@@ -135,7 +136,7 @@ def resume(instance_id: int) -> Any:
         return redirect(url_for("web.show_instance", instance_id=instance_id))
     db.session.commit()
     if resumed.status == "error":
-        flash(_("The case stopped again: %(reason)s", reason=resumed.error_reason), "error")
+        flash(_("The case stopped again: %(reason)s", reason=localize_stop_reason(resumed.error_reason)), "error")
     else:
         flash(_("The case is running again."), "success")
     return redirect(url_for("web.show_instance", instance_id=instance_id))

@@ -8,6 +8,7 @@ from typing import Any
 from flask_babel import lazy_gettext as _l
 
 from app.web.forms import choices, schema_type
+from app.web.stop_reasons import localize_stop_reason
 from workflows.models import AuditEvent, WorkItem
 
 EVENT_LABELS = {
@@ -87,6 +88,6 @@ def history(events: list[AuditEvent], items: list[WorkItem]) -> list[HistoryRow]
     for event in events:
         what = str(EVENT_LABELS.get(event.type, event.type))
         payload = event.payload or {}
-        detail = payload.get("reason") if event.type == "instance.error" else None
+        detail = localize_stop_reason(payload.get("reason")) if event.type == "instance.error" else None
         rows.append(HistoryRow(event, what, titles.get(event.work_item_id), detail))
     return rows

@@ -14,6 +14,7 @@ from app.extensions import db
 from app.web import forms
 from app.web.i18n import LANGUAGES
 from app.web.presenters import notice_kind
+from app.web.stop_reasons import localize_stop_reason
 from workflows.due_status import due_state
 from workflows.notices import unread_count
 
@@ -29,6 +30,7 @@ def init_app(app: Flask) -> None:
     app.add_template_filter(local_time, "local_time")
     app.add_template_filter(role_label, "role_label")
     app.add_template_filter(notice_kind, "notice_kind")
+    app.add_template_filter(localize_stop_reason, "stop_reason")
     app.add_template_global(due_state)
     app.add_template_global(forms.widget, "form_widget")
     app.add_template_global(forms.input_value, "form_value")
