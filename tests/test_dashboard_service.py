@@ -131,3 +131,25 @@ def test_completed_items_leave_the_counts_and_the_limit_applies(session, items) 
 def test_the_dashboard_is_for_supervisors_admins_and_leaders(session, items) -> None:  # noqa: ANN001
     with pytest.raises(PermissionDeniedError):
         overview(session, user(session, "jd_msa_liaison"))
+
+
+def test_cases_stopped_in_error_are_listed_for_those_who_see_them(session, shipped) -> None:  # noqa: ANN001
+    from tests.test_resume import DATA, SHARE_FORMS
+    from workflows.deployment import deploy
+
+    set_clock(lambda: sh(3, 2, 9))
+    deploy(session, (DATA / "recovery/share.bpmn").read_bytes(), SHARE_FORMS, None)
+    stopped = [start_instance(session, user(session, "jd_msa_liaison"), "recovery_share",
+                              data={"total": 90, "parts": 0, "target_agency": "ks_msa"}, business_key=f"ERR-{n}")
+               for n in range(3)]
+    running = started(session, "case_transfer", "jd_msa_liaison", "CT-OK", sh(3, 2, 9))
+    session.commit()
+    assert [i.status for i in stopped] == ["error"] * 3 and running.status == "running"
+    for name in ("jd_supervisor", "admin", "jd_msa_leader"):  # overseers, and the initiating agency's leader
+        data = overview(session, user(session, name), at=sh(3, 2, 10), oldest=2)
+        assert [i.business_key for i in data.stopped] == ["ERR-2", "ERR-1"], name  # newest first, limited
+        assert data.stopped_count == 3, name
+        assert "ZeroDivisionError" in data.stopped[0].error_reason
+    # An agency that takes no part in those cases does not see them.
+    police = overview(session, user(session, "jd_police_leader"), at=sh(3, 2, 10))
+    assert (police.stopped, police.stopped_count) == ([], 0)

@@ -79,3 +79,19 @@ def test_the_case_page_and_its_history_give_the_reason_in_chinese(app, client: F
     page = client.get(again.location).get_data(as_text=True)
     assert "案件再次停止：泳道 承办局：" in page
     assert "机构 &#39;jd_police&#39; 的类型是 公安机关 (police)" in page
+
+
+def test_the_dashboard_lists_the_stopped_case_with_its_reason(app, client: FlaskClient, shipped) -> None:  # noqa: ANN001
+    instance_id = _case_in_error(app)
+    sign_in(client, "jd_supervisor")
+    page = client.get("/dashboard").get_data(as_text=True)
+    card = page[page.index('data-testid="stopped-cases"'):]
+    assert "因错误中止的案件 <small>1</small>" in card
+    assert f'href="/instances/{instance_id}"' in card
+    assert "&#39;script_share&#39; 处的步骤执行失败：WorkflowTaskException: ZeroDivisionError" in card
+    # Resumed with a correction, the case leaves the list.
+    sign_in(client, "admin")
+    _resume(client, instance_id, '{"parts": 3}')
+    sign_in(client, "jd_supervisor")
+    card = client.get("/dashboard").get_data(as_text=True).split('data-testid="stopped-cases"')[1]
+    assert f'href="/instances/{instance_id}"' not in card and "没有中止的案件" in card

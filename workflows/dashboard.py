@@ -1,4 +1,5 @@
-"""The supervisors' overview: open and overdue work per agency and per process, by due status, oldest overdue.
+"""The supervisors' overview: open and overdue work per agency and per process, by due status, oldest overdue,
+and the cases stopped in error.
 
 Counted in the database (one grouped query per table), so the dashboard stays one page load however many
 items are open; the due-status boundaries are those of `workflows.due_status`.
@@ -17,8 +18,10 @@ from workflows.catalog import latest_definitions
 from workflows.clock import now
 from workflows.due_status import BUCKETS, DUE_TODAY, LATER, NO_DEADLINE, OVERDUE, end_of_today
 from workflows.errors import PermissionDeniedError
+from workflows.instances import count_instances, list_instances
 from workflows.models import Agency, ProcessDefinition, ProcessInstance, User, WorkItem
 from workflows.models.work_item import ACTIVE_STATUSES
+from workflows.progress import ERROR
 
 DASHBOARD_ROLES = frozenset({"supervisor", "admin", "leader"})
 OLDEST = 10
@@ -42,6 +45,8 @@ class Overview:
     by_process: list[Row] = field(default_factory=list)
     buckets: dict[str, int] = field(default_factory=lambda: dict.fromkeys(BUCKETS, 0))
     oldest_overdue: list[WorkItem] = field(default_factory=list)
+    stopped: list[ProcessInstance] = field(default_factory=list)  # cases in error, newest first
+    stopped_count: int = 0  # all of them, beyond the ones listed
 
     @property
     def total(self) -> int:
@@ -96,7 +101,11 @@ def overview(session: Session, user: User, at: datetime | None = None, oldest: i
     if not DASHBOARD_ROLES.intersection(user.roles or []):
         raise PermissionDeniedError("the dashboard is for supervisors, admins and leaders")
     at = at or now()
-    result = Overview(oldest_overdue=oldest_overdue(session, user, at, oldest))
+    result = Overview(oldest_overdue=oldest_overdue(session, user, at, oldest),
+                      # A case in error waits for an admin's resume: no deadline runs on it, so no
+                      # overdue count would ever show it.
+                      stopped=list_instances(session, user, status=ERROR, limit=oldest),
+                      stopped_count=count_instances(session, user, status=ERROR))
     for code, name, total, overdue, today, undated in _by_agency(session, user, at):
         result.by_agency.append(Row(code, name, total, overdue))
         for bucket, count in ((OVERDUE, overdue), (DUE_TODAY, today), (NO_DEADLINE, undated),

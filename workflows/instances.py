@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import Select, func, select
 from sqlalchemy.orm import Session
 
 from workflows.audit import record
@@ -102,10 +102,9 @@ def get_instance(session: Session, user: User, instance_id: int) -> ProcessInsta
     return instance
 
 
-def list_instances(session: Session, user: User, *, status: str | None = None, key: str | None = None,
-                   business_key: str | None = None, limit: int = 50, offset: int = 0) -> list[ProcessInstance]:
-    """Instances visible to the user, newest first, with optional filters."""
-    stmt = select(ProcessInstance)
+def _visible(stmt: Select, user: User, status: str | None = None, key: str | None = None,
+             business_key: str | None = None) -> Select:
+    """The statement narrowed to the instances the user sees, with optional filters."""
     if not user.oversees:
         stmt = stmt.where(ProcessInstance.id.in_(visible_instance_ids(user)))
     if status:
@@ -114,7 +113,19 @@ def list_instances(session: Session, user: User, *, status: str | None = None, k
         stmt = stmt.where(ProcessInstance.definition.has(key=key))
     if business_key:
         stmt = stmt.where(ProcessInstance.business_key == business_key)
+    return stmt
+
+
+def list_instances(session: Session, user: User, *, status: str | None = None, key: str | None = None,
+                   business_key: str | None = None, limit: int = 50, offset: int = 0) -> list[ProcessInstance]:
+    """Instances visible to the user, newest first, with optional filters."""
+    stmt = _visible(select(ProcessInstance), user, status, key, business_key)
     return list(session.scalars(stmt.order_by(ProcessInstance.id.desc()).limit(limit).offset(offset)))
+
+
+def count_instances(session: Session, user: User, *, status: str | None = None) -> int:
+    """How many instances the user sees (of a status)."""
+    return session.scalar(_visible(select(func.count(ProcessInstance.id)), user, status)) or 0
 
 
 def instance_data(instance: ProcessInstance) -> dict[str, Any]:
