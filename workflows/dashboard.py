@@ -102,8 +102,8 @@ def overview(session: Session, user: User, at: datetime | None = None, oldest: i
         raise PermissionDeniedError("the dashboard is for supervisors, admins and leaders")
     at = at or now()
     result = Overview(oldest_overdue=oldest_overdue(session, user, at, oldest),
-                      # A case in error waits for an admin's resume: no deadline runs on it, so no
-                      # overdue count would ever show it.
+                      # A case in error waits for an admin's resume with its timers stopped; the
+                      # work-item counts above need not show it at all.
                       stopped=list_instances(session, user, status=ERROR, limit=oldest),
                       stopped_count=count_instances(session, user, status=ERROR))
     for code, name, total, overdue, today, undated in _by_agency(session, user, at):
