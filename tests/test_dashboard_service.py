@@ -10,8 +10,10 @@ from sqlalchemy import select
 from tests.helpers import REGISTER, sh
 from tests.test_case_transfer_paths import VERIFY
 from tests.test_mediation_paths import REGISTER as DISPUTE
+from tests.test_resume import DATA, SHARE_FORMS
 from workflows.clock import set_clock
 from workflows.dashboard import overview
+from workflows.deployment import deploy
 from workflows.due_status import BUCKETS, due_bucket
 from workflows.errors import PermissionDeniedError
 from workflows.instances import instance_work_items, start_instance
@@ -134,9 +136,6 @@ def test_the_dashboard_is_for_supervisors_admins_and_leaders(session, items) -> 
 
 
 def test_cases_stopped_in_error_are_listed_for_those_who_see_them(session, shipped) -> None:  # noqa: ANN001
-    from tests.test_resume import DATA, SHARE_FORMS
-    from workflows.deployment import deploy
-
     set_clock(lambda: sh(3, 2, 9))
     deploy(session, (DATA / "recovery/share.bpmn").read_bytes(), SHARE_FORMS, None)
     stopped = [start_instance(session, user(session, "jd_msa_liaison"), "recovery_share",

@@ -30,13 +30,13 @@ def _text(node: ast.expr) -> str | None:
     return None
 
 
-def _raised_messages() -> list[str]:
-    """The messages of the domain errors raised in workflows/, as the pages would receive them."""
+def raised_messages(errors: set[str]) -> list[str]:
+    """The literal messages of the named exceptions raised in workflows/, as the pages would receive them."""
     found = []
     for path in sorted((ROOT / "workflows").rglob("*.py")):
         for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
             if isinstance(node, ast.Raise) and isinstance(node.exc, ast.Call) and node.exc.args \
-                    and getattr(node.exc.func, "id", None) in ERRORS:
+                    and getattr(node.exc.func, "id", None) in errors:
                 text = _text(node.exc.args[0])
                 if text is not None:
                     found.append(text)
@@ -45,7 +45,7 @@ def _raised_messages() -> list[str]:
     return found
 
 
-MESSAGES = _raised_messages()
+MESSAGES = raised_messages(ERRORS)
 
 
 def test_the_scan_finds_the_services_messages() -> None:

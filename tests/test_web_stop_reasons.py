@@ -2,36 +2,19 @@
 
 from __future__ import annotations
 
-import ast
-from pathlib import Path
-
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 
 from app.web.stop_reasons import localize_stop_reason
-from tests.test_web_domain_messages import HAN, _text
+from tests.test_web_domain_messages import HAN, raised_messages
 from tests.test_web_pages import sign_in
 from tests.test_web_resume import _case_in_error, _resume
 
-ROOT = Path(__file__).resolve().parent.parent
+# What stops an instance: lanes that resolve to no agency, deadline dates, the engine.
 STOPS = {"LaneResolutionError", "DeadlineStartError", "EngineError"}
 
-
-def _stop_reasons() -> list[str]:
-    """The literal reasons workflows/ stops an instance with (lanes, deadline dates, the engine)."""
-    found = []
-    for path in sorted((ROOT / "workflows").rglob("*.py")):
-        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
-            if isinstance(node, ast.Raise) and isinstance(node.exc, ast.Call) and node.exc.args \
-                    and getattr(node.exc.func, "id", None) in STOPS:
-                text = _text(node.exc.args[0])
-                if text is not None:
-                    found.append(text)
-    return found
-
-
-REASONS = _stop_reasons()
+REASONS = raised_messages(STOPS)
 
 
 def test_the_scan_finds_the_lane_deadline_and_engine_reasons() -> None:
