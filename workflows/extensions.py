@@ -19,7 +19,7 @@ from workflows.models.notice import DEADLINE_EXTENDED
 from workflows.models.work_item import ACTIVE_STATUSES
 from workflows.notices import notify_lanes, send
 from workflows.progress import RUNNING, active_items, save_state, schedule
-from workflows.work_items import lock_instance
+from workflows.work_items import lock_for_change
 
 MAX_REASON = 2000
 
@@ -74,8 +74,7 @@ def extend_deadline(session: Session, actor: User, item: WorkItem, reason: str, 
     The new due time is the diagram's extension period counted on from the current due time; a leader
     may set an earlier one, never a later one.
     """
-    instance = lock_instance(session, item.instance_id)
-    session.refresh(item)
+    instance = lock_for_change(session, item, load_instance=True)
     meta = compiled(session, instance.definition).meta
     info = meta["tasks"].get(item.task_name, {})
     _check(actor, item, info)

@@ -5,9 +5,8 @@ from __future__ import annotations
 from typing import Any
 
 from SpiffWorkflow.util.task import TaskState
-from sqlalchemy import bindparam, select, update
+from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session, joinedload
-from sqlalchemy.orm.attributes import set_committed_value
 from sqlalchemy.orm.exc import StaleDataError
 
 from workflows.audit import record
@@ -17,7 +16,7 @@ from workflows.engine.runtime import complete_task, find_task, restore_workflow
 from workflows.errors import ConflictError, InvalidDataError, NotFoundError, PermissionDeniedError
 from workflows.models import Agency, Notice, ProcessInstance, User, WorkItem
 from workflows.models.notice import DEADLINE_MISSED
-from workflows.models.work_item import CLAIMED, COMPLETED, OPEN
+from workflows.models.work_item import CANCELLED, CLAIMED, COMPLETED, OPEN
 from workflows.progress import RUNNING, json_safe, run_step
 from workflows.rows import update_row
 
@@ -47,24 +46,38 @@ def _check_may_act(user: User, item: WorkItem) -> None:
         raise PermissionDeniedError(f"this work item needs the role '{item.required_role}'")
 
 
-# A conditional UPDATE is atomic on every backend: the row count tells who won.
-_CLAIM = (update(WorkItem).where(WorkItem.id == bindparam("item"), WorkItem.status == OPEN)
-          .values(status=CLAIMED, assignee_id=bindparam("assignee"), claimed_at=bindparam("at"))
-          .execution_options(synchronize_session=False))
+def lock_for_change(session: Session, item: WorkItem, *, load_instance: bool = False) -> ProcessInstance | None:
+    """Take the lock every transition of an item or its instance takes, then read the item as it now is.
+
+    The lock is the instance row (SELECT ... FOR UPDATE on PostgreSQL; SQLite's BEGIN IMMEDIATE holds
+    the whole database): claims, releases, reassignments, completions, extensions, resumes and the
+    timer worker all take it first and only then check the item's state, so of two conflicting
+    requests the second sees what the first committed and is refused with a ConflictError (409).
+    Transitions that leave the engine alone lock the row without loading its state.
+    """
+    if load_instance:
+        instance = lock_instance(session, item.instance_id)
+    else:
+        instance = None
+        session.execute(_LOCK_ROW, {"instance_id": item.instance_id})
+    session.refresh(item)
+    return instance
+
+
+def _check_status(item: WorkItem, *allowed: str) -> None:
+    """Refuse a transition from a status it does not start from (someone else moved the item first)."""
+    if item.status not in allowed:
+        holder = f" by {item.assignee.display_name}" if item.status == CLAIMED and item.assignee else ""
+        raise ConflictError(f"work item {item.id} is {item.status}{holder}")
 
 
 def claim(session: Session, actor: User, item: WorkItem) -> WorkItem:
     """Take an open item; of two simultaneous claims exactly one wins, the other gets ConflictError."""
     _check_may_act(actor, item)
-    claimed_at = now()
-    result = session.execute(_CLAIM, {"item": item.id, "assignee": actor.id, "at": claimed_at})
-    if result.rowcount != 1:
-        session.refresh(item)
-        raise ConflictError(f"work item {item.id} is {item.status}" +
-                            (f" by {item.assignee.display_name}" if item.assignee else ""))
-    # The row now holds exactly these values; tell the ORM without reading it back.
-    for name, value in (("status", CLAIMED), ("assignee_id", actor.id), ("claimed_at", claimed_at)):
-        set_committed_value(item, name, value)
+    lock_for_change(session, item)
+    _check_status(item, OPEN)
+    item.status, item.assignee_id, item.claimed_at = CLAIMED, actor.id, now()
+    update_row(session, item)
     record(session, "work_item.claimed", actor=actor, work_item=item)
     return item
 
@@ -73,12 +86,14 @@ def release(session: Session, actor: User, item: WorkItem) -> WorkItem:
     """Return a claimed item to the agency queue: its assignee, or a leader of the agency, may."""
     if item.candidate_agency_id != actor.agency_id:
         raise PermissionDeniedError("this work item belongs to another agency")
+    lock_for_change(session, item)
     if item.status != CLAIMED:
         raise ConflictError(f"work item {item.id} is {item.status}, not claimed")
     if item.assignee_id != actor.id and not actor.has_role("leader"):
         raise PermissionDeniedError("only the assignee or a leader releases a claimed item")
     previous = item.assignee_id
     item.status, item.assignee_id, item.claimed_at = OPEN, None, None
+    update_row(session, item)
     record(session, "work_item.released", actor=actor, work_item=item,
            payload={"previous_assignee": previous})
     return item
@@ -90,16 +105,17 @@ def reassign(session: Session, actor: User, item: WorkItem, assignee: User) -> W
         raise PermissionDeniedError("this work item belongs to another agency")
     if not actor.has_role("leader"):
         raise PermissionDeniedError("only a leader reassigns work items")
-    if item.status not in (OPEN, CLAIMED):
-        raise ConflictError(f"work item {item.id} is {item.status}")
     if assignee.agency_id != item.candidate_agency_id or not assignee.active:
         raise InvalidDataError("the assignee must be an active user of the item's agency",
                                {"assignee_id": ["not an active user of this agency"]})
     if not assignee.has_role(item.required_role):
         raise InvalidDataError(f"the assignee lacks the role '{item.required_role}'",
                                {"assignee_id": [f"lacks the role '{item.required_role}'"]})
+    lock_for_change(session, item)
+    _check_status(item, OPEN, CLAIMED)
     previous = item.assignee_id
     item.status, item.assignee_id, item.claimed_at = CLAIMED, assignee.id, now()
+    update_row(session, item)
     record(session, "work_item.reassigned", actor=actor, work_item=item,
            payload={"previous_assignee": previous, "assignee": assignee.id})
     return item
@@ -124,16 +140,12 @@ def validate_form(session: Session, item: WorkItem, data: dict[str, Any]) -> Non
 def complete(session: Session, actor: User, item: WorkItem, data: dict[str, Any]) -> WorkItem:
     """Validate, merge the data, run the engine on, and store everything in the caller's transaction."""
     _check_may_act(actor, item)
-    if item.status != CLAIMED or item.assignee_id != actor.id:
-        raise ConflictError("claim the work item before completing it")
     data = json_safe(data)
-    instance = lock_instance(session, item.instance_id)
-    if session.get_bind().dialect.name != "sqlite":
-        # Another request may have completed the item while we waited for the lock. (SQLite
-        # transactions start with BEGIN IMMEDIATE, so nothing changed since the item was read.)
-        session.refresh(item)
-        if item.status != CLAIMED or item.assignee_id != actor.id:
-            raise ConflictError("the work item changed meanwhile; reload it")
+    instance = lock_for_change(session, item, load_instance=True)
+    if item.status != CLAIMED or item.assignee_id != actor.id:
+        if item.status in (COMPLETED, CANCELLED):
+            raise ConflictError(f"work item {item.id} is {item.status}")
+        raise ConflictError("claim the work item before completing it")
     validate_form(session, item, data)
     if instance.status != RUNNING:
         raise ConflictError(f"the instance is {instance.status}" +
@@ -151,6 +163,10 @@ def complete(session: Session, actor: User, item: WorkItem, data: dict[str, Any]
 _LOCK_INSTANCE = (select(ProcessInstance).where(ProcessInstance.id == bindparam("instance_id"))
                   .options(joinedload(ProcessInstance.initiating_agency).joinedload(Agency.type))
                   .with_for_update(of=ProcessInstance).execution_options(populate_existing=True))
+
+
+_LOCK_ROW = (select(ProcessInstance.id).where(ProcessInstance.id == bindparam("instance_id"))
+             .with_for_update())
 
 
 def lock_instance(session: Session, instance_id: int) -> ProcessInstance:
