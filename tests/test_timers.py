@@ -211,10 +211,10 @@ def test_a_broken_instance_does_not_stop_the_others(session, demo, monkeypatch):
 
     real = worker.fire_instance
 
-    def failing(session, instance, at):  # noqa: ANN001, ANN202
+    def failing(session, instance, at, items=None):  # noqa: ANN001, ANN202
         if instance.id == broken:
             raise RuntimeError("disk on fire")
-        return real(session, instance, at)
+        return real(session, instance, at, items)
 
     monkeypatch.setattr(worker, "fire_instance", failing)
     assert fire_at(session, sh(3, 2, 11)) == 3

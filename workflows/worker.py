@@ -1,95 +1,130 @@
-"""The timer worker: fires due BPMN timers and acts on work-item deadlines, one instance per transaction.
+"""The timer worker: fires due BPMN timers and acts on work-item deadlines, a batch of instances per transaction.
 
-Several workers may run at once against PostgreSQL: each takes the next due instance with
-`FOR UPDATE SKIP LOCKED`, so no timer fires twice. SQLite serialises writers (BEGIN IMMEDIATE).
-A failure in one instance is rolled back and the instance is marked in error with the reason;
-the others go on.
+A pass walks the due instances in `(next_timer_due_at, id)` order and takes them a batch at a time
+with `FOR UPDATE SKIP LOCKED`: several workers share the work without waiting for each other, and
+none fires a timer twice (SQLite serialises writers with BEGIN IMMEDIATE). The walk's cursor means
+each instance is visited once per pass, whatever its processing leaves due. Each instance runs in a
+savepoint: one that fails is rolled back alone and marked in error with the reason, and the others
+go on. A batch holds its row locks until it commits, so a user acting on one of its cases waits at
+most one batch.
 """
 
 from __future__ import annotations
 
 import logging
+from collections import defaultdict
 from datetime import datetime
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, literal_column, select, tuple_
 from sqlalchemy.exc import OperationalError
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, defer, joinedload
 
 from workflows.audit import record
 from workflows.clock import now
 from workflows.definitions import compiled
 from workflows.engine.runtime import restore_workflow, run_engine
 from workflows.escalation import watch_deadlines
-from workflows.models import ProcessInstance
+from workflows.models import Agency, ProcessInstance, WorkItem
+from workflows.models.work_item import ACTIVE_STATUSES
 from workflows.progress import RUNNING, active_items, mark_error, run_step, schedule
-from workflows.work_items import lock_instance
 
 log = logging.getLogger(__name__)
 
+BATCH_SIZE = 25
 
-def _next_due(session: Session, at: datetime, skip: set[int]) -> ProcessInstance | None:
-    """Lock the running instance whose next timer is most overdue (one indexed query)."""
-    stmt = (select(ProcessInstance)
-            .where(ProcessInstance.status == RUNNING, ProcessInstance.next_timer_due_at < at)
-            .order_by(ProcessInstance.next_timer_due_at, ProcessInstance.id).limit(1)
-            .with_for_update(skip_locked=True, of=ProcessInstance))
-    if skip:
-        stmt = stmt.where(ProcessInstance.id.not_in(skip))
-    return session.scalars(stmt.execution_options(populate_existing=True)).first()
+# The literal (not a bound parameter) lets SQLite use the partial index on running instances.
+_RUNNING = ProcessInstance.status == literal_column(f"'{RUNNING}'")
+_ORDER = (ProcessInstance.next_timer_due_at, ProcessInstance.id)
+# The engine state is loaded only for an instance whose engine timer is due (or whose lanes read it).
+_DUE = (select(ProcessInstance)
+        .where(_RUNNING, ProcessInstance.next_timer_due_at < bindparam("at"))
+        .order_by(*_ORDER).limit(bindparam("size"))
+        .options(defer(ProcessInstance.state),
+                 joinedload(ProcessInstance.initiating_agency).joinedload(Agency.type))
+        .with_for_update(skip_locked=True, of=ProcessInstance)
+        .execution_options(populate_existing=True))
+_DUE_AFTER = _DUE.where(tuple_(*_ORDER) > tuple_(bindparam("after_due"), bindparam("after_id")))
+_ITEMS = select(WorkItem).where(WorkItem.instance_id.in_(bindparam("ids", expanding=True)),
+                                WorkItem.status.in_(ACTIVE_STATUSES)).order_by(WorkItem.id)
+
+Cursor = tuple[datetime, int]
 
 
-def fire_instance(session: Session, instance: ProcessInstance, at: datetime) -> None:
-    """Fire what is due in one instance: engine timers first (they may close a task), then deadlines."""
+def _due_batch(session: Session, at: datetime, after: Cursor | None, size: int) -> list[ProcessInstance]:
+    """Lock the next batch of running instances with something due, past the cursor."""
+    if after is None:
+        return list(session.scalars(_DUE, {"at": at, "size": size}).unique())
+    params = {"at": at, "size": size, "after_due": after[0], "after_id": after[1]}
+    return list(session.scalars(_DUE_AFTER, params).unique())
+
+
+def _active_items_of(session: Session, batch: list[ProcessInstance]) -> dict[int, list[WorkItem]]:
+    """The open and claimed items of every instance in the batch, in one query."""
+    by_instance: dict[int, list[WorkItem]] = defaultdict(list)
+    for item in session.scalars(_ITEMS, {"ids": [i.id for i in batch]}):
+        by_instance[item.instance_id].append(item)
+    return by_instance
+
+
+def fire_instance(session: Session, instance: ProcessInstance, at: datetime,
+                  items: list[WorkItem] | None = None) -> None:
+    """Fire what is due in one instance: engine timers first (they may close a task), then deadlines.
+
+    `items` are the instance's active items when the caller loaded them already.
+    """
     if instance.engine_timer_due_at is not None and instance.engine_timer_due_at < at:
         workflow = restore_workflow(compiled(session, instance.definition).specs(), instance.state)
         if not run_step(session, instance, workflow, None, lambda deadline: run_engine(workflow, deadline)):
             return
         record(session, "instance.timers_fired", instance=instance, payload={"at": at.isoformat()})
-    items = active_items(session, instance)
+        items = None  # the step created and cancelled items
+    items = active_items(session, instance) if items is None else items
     if instance.status == RUNNING:
         watch_deadlines(session, instance, items, at)
     schedule(instance, items)
 
 
-def _mark_broken(session: Session, instance_id: int, err: Exception) -> None:
-    """Stop an instance whose timers could not be processed, in a transaction of its own."""
-    reason = f"timer processing failed: {type(err).__name__}: {err}"[:2000]
+def _fire_isolated(session: Session, instance: ProcessInstance, at: datetime, items: list[WorkItem]) -> None:
+    """Fire one instance in a savepoint; a failure rolls back only this instance and stops it in error."""
+    savepoint = session.begin_nested()
     try:
-        instance = lock_instance(session, instance_id)
-        mark_error(session, instance, reason, None)
-        session.commit()
-    except Exception:  # the database itself failed: leave the instance to the next pass
-        session.rollback()
-        log.exception("could not mark instance %s in error", instance_id)
+        fire_instance(session, instance, at, items)
+        session.flush()
+        savepoint.commit()
+    except OperationalError:
+        raise  # the database itself failed: the whole batch goes back
+    except Exception as err:  # one broken instance must not stop the others
+        savepoint.rollback()
+        log.exception("timer processing failed for instance %s", instance.id)
+        # Rows written through workflows.rows look clean to the ORM: reload what the savepoint undid.
+        session.expire_all()
+        mark_error(session, instance, f"timer processing failed: {type(err).__name__}: {err}"[:2000], None)
+        session.flush()
 
 
-def fire_due_timers(session: Session, *, limit: int | None = None) -> int:
-    """Process every instance with something due now, committing after each; return how many."""
-    done = 0
-    seen: set[int] = set()  # one visit per instance and pass, even if something stays due
+def _fire_batch(session: Session, batch: list[ProcessInstance], at: datetime) -> None:
+    """Fire every instance of a locked batch, then commit the batch."""
+    items = _active_items_of(session, batch)
+    for instance in batch:
+        _fire_isolated(session, instance, at, items.get(instance.id, []))
+    session.commit()
+
+
+def fire_due_timers(session: Session, *, limit: int | None = None, batch_size: int = BATCH_SIZE) -> int:
+    """Process every instance with something due now, a committed batch at a time; return how many."""
+    done, after, at = 0, None, now()
     while limit is None or done < limit:
-        at = now()
+        size = batch_size if limit is None else min(batch_size, limit - done)
         try:
-            instance = _next_due(session, at, seen)
-        except OperationalError:  # the database is busy (SQLite lock timeout): leave it to the next pass
+            batch = _due_batch(session, at, after, size)
+            if not batch:
+                session.rollback()  # release the snapshot
+                break
+            after = (batch[-1].next_timer_due_at, batch[-1].id)  # before processing moves them
+            _fire_batch(session, batch, at)
+        except OperationalError:  # the database is busy or gone: leave the rest to the next pass
             session.rollback()
-            log.warning("timer pass stopped: database busy", exc_info=True)
+            log.warning("timer pass stopped: database error", exc_info=True)
             break
-        if instance is None:
-            session.rollback()  # release the snapshot
-            break
-        instance_id = instance.id
-        seen.add(instance_id)
-        try:
-            fire_instance(session, instance, at)
-            session.commit()
-        except OperationalError:  # a transient database failure says nothing about the instance: retry later
-            session.rollback()
-            log.warning("timer processing of instance %s deferred: database error", instance_id, exc_info=True)
-            continue
-        except Exception as err:  # one broken instance must not stop the others
-            session.rollback()
-            log.exception("timer processing failed for instance %s", instance_id)
-            _mark_broken(session, instance_id, err)
-        done += 1
+        done += len(batch)
     return done
