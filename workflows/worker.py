@@ -17,14 +17,14 @@ from datetime import datetime
 
 from sqlalchemy import bindparam, literal_column, select, tuple_
 from sqlalchemy.exc import OperationalError
-from sqlalchemy.orm import Session, defer, joinedload
+from sqlalchemy.orm import Session, defer, lazyload
 
 from workflows.audit import record
 from workflows.clock import now
 from workflows.definitions import compiled
 from workflows.engine.runtime import restore_workflow, run_engine
 from workflows.escalation import watch_deadlines
-from workflows.models import Agency, ProcessInstance, WorkItem
+from workflows.models import ProcessInstance, WorkItem
 from workflows.models.work_item import ACTIVE_STATUSES
 from workflows.progress import RUNNING, active_items, mark_error, run_step, schedule
 
@@ -35,12 +35,13 @@ BATCH_SIZE = 25
 # The literal (not a bound parameter) lets SQLite use the partial index on running instances.
 _RUNNING = ProcessInstance.status == literal_column(f"'{RUNNING}'")
 _ORDER = (ProcessInstance.next_timer_due_at, ProcessInstance.id)
-# The engine state is loaded only for an instance whose engine timer is due (or whose lanes read it).
+# Only the instance rows, walked in the order of their partial index: no join before the LIMIT (the few
+# definitions and agencies come from the identity map), and the engine state only for an instance
+# whose engine timer is due or whose lanes read its data.
 _DUE = (select(ProcessInstance)
         .where(_RUNNING, ProcessInstance.next_timer_due_at < bindparam("at"))
         .order_by(*_ORDER).limit(bindparam("size"))
-        .options(defer(ProcessInstance.state),
-                 joinedload(ProcessInstance.initiating_agency).joinedload(Agency.type))
+        .options(defer(ProcessInstance.state), lazyload(ProcessInstance.definition))
         .with_for_update(skip_locked=True, of=ProcessInstance)
         .execution_options(populate_existing=True))
 _DUE_AFTER = _DUE.where(tuple_(*_ORDER) > tuple_(bindparam("after_due"), bindparam("after_id")))
@@ -53,9 +54,9 @@ Cursor = tuple[datetime, int]
 def _due_batch(session: Session, at: datetime, after: Cursor | None, size: int) -> list[ProcessInstance]:
     """Lock the next batch of running instances with something due, past the cursor."""
     if after is None:
-        return list(session.scalars(_DUE, {"at": at, "size": size}).unique())
+        return list(session.scalars(_DUE, {"at": at, "size": size}))
     params = {"at": at, "size": size, "after_due": after[0], "after_id": after[1]}
-    return list(session.scalars(_DUE_AFTER, params).unique())
+    return list(session.scalars(_DUE_AFTER, params))
 
 
 def _active_items_of(session: Session, batch: list[ProcessInstance]) -> dict[int, list[WorkItem]]:
