@@ -7,6 +7,7 @@ import threading
 import pytest
 
 from tests.helpers import REGISTER, open_item, start_case
+from tests.test_case_transfer_paths import VERIFY
 
 
 @pytest.fixture
@@ -161,3 +162,21 @@ def test_views_and_filters(client, auth, item):  # noqa: ANN001
     _post(client, f"/api/v1/work-items/{item['id']}/complete", liaison, json={"data": REGISTER})
     done = client.get("/api/v1/work-items?view=completed", headers=liaison).get_json()
     assert [i["id"] for i in done] == [item["id"]]
+
+
+def test_start_and_complete_answer_with_what_the_caller_may_take_next(client, auth, shipped):  # noqa: ANN001
+    """A client follows a case without reading queues: each answer names the next item it may take."""
+    liaison, leader = auth.headers("jd_msa_liaison"), auth.headers("jd_msa_leader")
+    started = start_case(client, liaison)
+    (first,) = started["next_items"]
+    assert (first["task_name"], first["status"]) == ("task_register", "open")
+    _post(client, f"/api/v1/work-items/{first['id']}/claim", liaison)
+    done = _post(client, f"/api/v1/work-items/{first['id']}/complete", liaison, json={"data": REGISTER}).get_json()
+    assert (done["status"], done["instance_status"]) == ("completed", "running")
+    (verify,) = done["next_items"]
+    assert verify["task_name"] == "task_verify"
+    _post(client, f"/api/v1/work-items/{verify['id']}/claim", liaison)
+    done = _post(client, f"/api/v1/work-items/{verify['id']}/complete", liaison, json={"data": VERIFY}).get_json()
+    assert done["next_items"] == []  # the approval needs a leader
+    approve = client.get(f"/api/v1/process-instances/{started['id']}", headers=leader).get_json()["next_items"]
+    assert [i["task_name"] for i in approve] == ["task_approve"]

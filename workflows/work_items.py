@@ -14,6 +14,7 @@ from workflows.clock import now
 from workflows.definitions import compiled
 from workflows.engine.runtime import complete_task, find_task, restore_workflow
 from workflows.errors import ConflictError, InvalidDataError, NotFoundError, PermissionDeniedError
+from workflows.instances import instance_work_items
 from workflows.models import Agency, Notice, ProcessInstance, User, WorkItem
 from workflows.models.notice import DEADLINE_MISSED
 from workflows.models.work_item import CANCELLED, CLAIMED, COMPLETED, OPEN
@@ -119,6 +120,18 @@ def reassign(session: Session, actor: User, item: WorkItem, assignee: User) -> W
     record(session, "work_item.reassigned", actor=actor, work_item=item,
            payload={"previous_assignee": previous, "assignee": assignee.id})
     return item
+
+
+def may_take_now(user: User, item: WorkItem) -> bool:
+    """Whether the user can act on the item right away: claim it from the queue, or complete their own claim."""
+    if item.candidate_agency_id != user.agency_id or not user.has_role(item.required_role):
+        return False
+    return item.status == OPEN or (item.status == CLAIMED and item.assignee_id == user.id)
+
+
+def next_items(session: Session, user: User, instance: ProcessInstance) -> list[WorkItem]:
+    """The instance's active items the user may take now, so a client needs no further read to go on."""
+    return [item for item in instance_work_items(session, instance, active_only=True) if may_take_now(user, item)]
 
 
 def form_schema(session: Session, item: WorkItem) -> dict[str, Any] | None:

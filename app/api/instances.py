@@ -7,6 +7,7 @@ from typing import Any
 from flask_login import login_required
 from flask_smorest import Blueprint
 
+from app.api.related import WithRelated
 from app.api.schemas import (
     EventSchema,
     InstanceDetailSchema,
@@ -18,21 +19,17 @@ from app.api.schemas import (
 from app.auth import acting_user
 from app.extensions import db
 from workflows import instances, recovery
+from workflows.work_items import may_take_now
 
 blp = Blueprint("instances", __name__, url_prefix="/api/v1/process-instances", description="Running cases")
 
 
-class InstanceDetail:
+def instance_detail(instance: Any) -> WithRelated:
     """An instance with the related rows its detail view shows."""
-
-    def __init__(self, instance: Any) -> None:
-        self._instance = instance
-        self.data = instances.instance_data(instance)
-        self.work_items = instances.instance_work_items(db.session, instance, active_only=True)
-        self.history = instances.instance_events(db.session, instance)
-
-    def __getattr__(self, name: str) -> Any:
-        return getattr(self._instance, name)
+    active = instances.instance_work_items(db.session, instance, active_only=True)
+    return WithRelated(instance, data=instances.instance_data(instance), work_items=active,
+                       next_items=[item for item in active if may_take_now(acting_user(), item)],
+                       history=instances.instance_events(db.session, instance))
 
 
 @blp.route("", methods=["POST"])
@@ -44,7 +41,7 @@ def start_process_instance(args: dict[str, Any]) -> Any:
     instance = instances.start_instance(db.session, acting_user(), args["process_key"], args["data"],
                                         business_key=args["business_key"], title=args["title"])
     db.session.commit()
-    return InstanceDetail(instance)
+    return instance_detail(instance)
 
 
 @blp.route("")
@@ -63,7 +60,7 @@ def list_process_instances(args: dict[str, Any]) -> Any:
 @blp.response(200, InstanceDetailSchema)
 def get_process_instance(instance_id: int) -> Any:
     """Status, data, open work items and history of one instance."""
-    return InstanceDetail(instances.get_instance(db.session, acting_user(), instance_id))
+    return instance_detail(instances.get_instance(db.session, acting_user(), instance_id))
 
 
 @blp.route("/<int:instance_id>/events")
@@ -86,4 +83,4 @@ def resume_process_instance(args: dict[str, Any], instance_id: int) -> Any:
     """
     instance = recovery.resume_instance(db.session, acting_user(), instance_id, args["data"])
     db.session.commit()
-    return InstanceDetail(instance)
+    return instance_detail(instance)

@@ -265,6 +265,8 @@ class InstanceDetailSchema(InstanceSchema):
 
     data = fields.Dict()
     work_items = fields.List(fields.Nested(WorkItemSchema))
+    next_items = fields.List(fields.Nested(WorkItemSchema), metadata={
+        "description": "the open work items the caller may take now (claim, or complete their own claim)"})
     history = fields.List(fields.Nested(EventSchema))
 
 
@@ -287,3 +289,11 @@ class ReassignWorkItemSchema(Schema):
     """Who gets the item."""
 
     assignee_id = fields.Integer(required=True)
+
+
+class CompletedWorkItemSchema(WorkItemSchema):
+    """A completed work item, the state of its case, and what the caller may take next in it."""
+
+    instance_status = fields.Function(lambda w: w.instance.status)
+    next_items = fields.List(fields.Nested(WorkItemSchema), metadata={
+        "description": "the case's new or waiting work items the caller may take now: no further read needed"})

@@ -7,7 +7,9 @@ from typing import Any
 from flask_login import login_required
 from flask_smorest import Blueprint
 
+from app.api.related import WithRelated
 from app.api.schemas import (
+    CompletedWorkItemSchema,
     CompleteWorkItemSchema,
     ExtendWorkItemSchema,
     ExtensionSchema,
@@ -86,13 +88,14 @@ def reassign_work_item(args: dict[str, Any], item_id: int) -> Any:
 @blp.route("/<int:item_id>/complete", methods=["POST"])
 @login_required
 @blp.arguments(CompleteWorkItemSchema)
-@blp.response(200, WorkItemDetailSchema)
+@blp.response(200, CompletedWorkItemSchema)
 def complete_work_item(args: dict[str, Any], item_id: int) -> Any:
-    """Submit the form: validate, move the process on, and commit it all at once."""
+    """Submit the form: validate, move the process on, commit; answer with the items the caller may take next."""
     user = acting_user()
     item = work_items.complete(db.session, user, work_items.get_work_item(db.session, user, item_id), args["data"])
+    following = work_items.next_items(db.session, user, item.instance)
     db.session.commit()
-    return item
+    return WithRelated(item, next_items=following)
 
 
 @blp.route("/<int:item_id>/extensions")
