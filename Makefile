@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 export FLASK_APP := wsgi.py
 
-.PHONY: run test setup lint bench bench-timers test-postgres clean
+.PHONY: run test setup lint bench bench-timers bench-served test-postgres clean
 
 $(BIN)/activate: requirements.txt requirements-dev.txt
 	$(PYTHON) -m venv $(VENV)
@@ -34,6 +34,9 @@ test-postgres: setup  ## the suite again on a PostgreSQL server the script insta
 
 bench: setup  ## throughput of the engine alone and through the service layer on SQLite
 	$(BIN)/python -m bench.case_transfer
+
+bench-served: setup  ## the case-transfer happy path over HTTP (gunicorn, PostgreSQL, 2 processes) and in-process
+	bash scripts/with-postgres.sh $(BIN)/python -m bench.served
 
 bench-timers: setup  ## one timer pass over 2,000 and 10,000 due deadlines, 1 and 2 workers, PostgreSQL and SQLite
 	bash scripts/with-postgres.sh $(BIN)/python -m bench.timers

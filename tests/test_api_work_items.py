@@ -180,3 +180,14 @@ def test_start_and_complete_answer_with_what_the_caller_may_take_next(client, au
     assert done["next_items"] == []  # the approval needs a leader
     approve = client.get(f"/api/v1/process-instances/{started['id']}", headers=leader).get_json()["next_items"]
     assert [i["task_name"] for i in approve] == ["task_approve"]
+
+
+def test_the_next_agency_reads_only_its_own_next_items_of_a_case(client, auth, shipped):  # noqa: ANN001
+    liaison = auth.headers("jd_msa_liaison")
+    started = start_case(client, liaison)
+    path = f"/api/v1/process-instances/{started['id']}/next-items"
+    assert [i["task_name"] for i in client.get(path, headers=liaison).get_json()] == ["task_register"]
+    leader = auth.headers("jd_msa_leader")  # holds the liaison role too
+    assert client.get(path, headers=leader).get_json() == client.get(path, headers=liaison).get_json()
+    assert client.get(path, headers=auth.headers("jd_police_liaison")).status_code == 403  # not taking part
+    assert client.get(path).status_code == 401

@@ -15,11 +15,12 @@ from app.api.schemas import (
     InstanceSchema,
     ResumeInstanceSchema,
     StartInstanceSchema,
+    WorkItemSchema,
 )
 from app.auth import acting_user
 from app.extensions import db
 from workflows import instances, recovery
-from workflows.work_items import may_take_now
+from workflows.work_items import may_take_now, next_items
 
 blp = Blueprint("instances", __name__, url_prefix="/api/v1/process-instances", description="Running cases")
 
@@ -61,6 +62,15 @@ def list_process_instances(args: dict[str, Any]) -> Any:
 def get_process_instance(instance_id: int) -> Any:
     """Status, data, open work items and history of one instance."""
     return instance_detail(instances.get_instance(db.session, acting_user(), instance_id))
+
+
+@blp.route("/<int:instance_id>/next-items")
+@login_required
+@blp.response(200, WorkItemSchema(many=True))
+def list_next_items(instance_id: int) -> Any:
+    """The case's work items the caller may take now (claim, or complete their own claim)."""
+    user = acting_user()
+    return next_items(db.session, user, instances.get_instance(db.session, user, instance_id))
 
 
 @blp.route("/<int:instance_id>/events")
