@@ -43,11 +43,12 @@ def _behind_proxies(app: Flask) -> None:
 
 
 def _register(app: Flask) -> None:
-    """Attach blueprints, error handlers, auth loaders, probes and CLI commands."""
-    from app import auth, cli, errors, health, timers, web
+    """Attach blueprints, error handlers, auth loaders, probes, metrics and CLI commands."""
+    from app import auth, cli, errors, health, metrics, timers, web
     from app.api import register_api
 
     health.init_app(app)
+    metrics.init_app(app)
     auth.init_app(app)
     errors.init_app(app)
     register_api(rest_api)

@@ -140,6 +140,8 @@ def test_every_record_of_a_request_carries_its_id(app):  # noqa: ANN001
 def test_without_proxy_hops_forwarded_addresses_are_ignored(client, json_log):  # noqa: ANN001
     client.get("/healthz", headers={"X-Forwarded-For": "203.0.113.9", "X-Request-ID": "spoof-1"})
     assert [line["remote_addr"] for line in json_log() if line["request_id"] == "spoof-1"] == ["127.0.0.1"]
+    refused = client.get("/metrics", headers={"X-Forwarded-For": "127.0.0.1"}, environ_base={"REMOTE_ADDR": "10.0.0.5"})
+    assert refused.status_code == 403
 
 
 def test_one_proxy_hop_gives_the_client_address_and_scheme(app, other_app, json_log):  # noqa: ANN001
@@ -156,6 +158,8 @@ def test_one_proxy_hop_gives_the_client_address_and_scheme(app, other_app, json_
     assert client.get("/_seen", headers=headers).get_json() == {
         "addr": "203.0.113.9", "scheme": "https", "host": "xietong.example.gov.cn"}
     assert [line["remote_addr"] for line in json_log() if line["request_id"] == "hop-1"] == ["203.0.113.9"]
+    assert client.get("/metrics", headers=headers).status_code == 403  # the client is not on the loopback
+    assert client.get("/metrics", headers={"X-Forwarded-For": "127.0.0.1"}).status_code == 200
 
 
 def test_production_cookies_are_secure_httponly_and_lax(other_app, demo, app):  # noqa: ANN001
