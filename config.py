@@ -79,10 +79,23 @@ class TestConfig(Config):
     RATELIMIT_STORAGE_URI = "memory://"
 
 
+class ServingConfig:
+    """The production server's own settings (gunicorn.conf.py reads them; scripts/run-production.sh sets them)."""
+
+    BIND = os.environ.get("BIND", "127.0.0.1:8000")
+    WEB_PROCESSES = int(os.environ.get("WEB_PROCESSES", "2"))
+    # Seconds a server process gets to finish its requests on stop or reload, then it is killed.
+    GRACEFUL_TIMEOUT = int(os.environ.get("GRACEFUL_TIMEOUT", "30"))
+    # A request running longer than this gets its process restarted (sync workers do one at a time).
+    WEB_TIMEOUT = int(os.environ.get("WEB_TIMEOUT", "60"))
+    LOG_FORMAT = Config.LOG_FORMAT
+    # gunicorn's control socket (for `gunicornc`); one per installation, none when unset.
+    CONTROL_SOCKET = os.environ.get("GUNICORN_CONTROL_SOCKET")
+
+
 CONFIGS = {"production": Config, "development": DevelopmentConfig, "testing": TestConfig}
 
 
 def get_config(name: str | None = None) -> type[Config]:
     """The settings class named by the argument or XIETONG_CONFIG (default: development)."""
     return CONFIGS[name or os.environ.get("XIETONG_CONFIG", "development")]
-

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import signal
 import threading
 import time
 
@@ -42,6 +43,16 @@ def _one_pass(app: Flask) -> int:
         log.info("timer pass processed %s instance(s)", processed,
                  extra={"processed": processed, "duration_ms": round(seconds * 1000, 1)})
     return processed
+
+
+def stop_on_signals() -> None:
+    """End the worker on SIGTERM as on Ctrl-C: the instance in hand is rolled back and fired again later."""
+    def _stop(signum: int, _frame: object) -> None:
+        log.info("timer worker stopping (signal %s)", signum)
+        raise SystemExit(0)
+
+    signal.signal(signal.SIGTERM, _stop)
+    signal.signal(signal.SIGINT, _stop)
 
 
 def init_app(app: Flask) -> None:
