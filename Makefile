@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 export FLASK_APP := wsgi.py
 
-.PHONY: run test setup lint bench bench-timers bench-served test-postgres clean
+.PHONY: run test setup lint bench bench-timers bench-served test-postgres production test-production clean
 
 $(BIN)/activate: requirements.txt requirements-dev.txt
 	$(PYTHON) -m venv $(VENV)
@@ -31,6 +31,12 @@ lint: setup
 
 test-postgres: setup  ## the suite again on a PostgreSQL server the script installs and starts if needed
 	bash scripts/with-postgres.sh $(BIN)/python -m pytest -q
+
+production: setup  ## the production shape in the foreground: PostgreSQL, Redis, gunicorn, timer workers (README, "Operations")
+	VENV=$(VENV) bash scripts/run-production.sh
+
+test-production: setup  ## start the production shape itself and drive it over HTTP (needs root or sudo)
+	$(BIN)/python -m pytest -q -m production tests/test_production.py
 
 bench: setup  ## throughput of the engine alone and through the service layer on SQLite
 	$(BIN)/python -m bench.case_transfer

@@ -6,7 +6,9 @@ from pathlib import Path
 from typing import Any
 
 from flask import Flask
+from werkzeug.middleware.proxy_fix import ProxyFix
 
+from app import logs
 from app.extensions import configure_sqlite, db, limiter, login_manager, migrate, rest_api
 from config import get_config
 
@@ -19,6 +21,8 @@ def create_app(config_name: str | None = None, overrides: dict[str, Any] | None 
     if not app.config.get("SECRET_KEY"):
         raise RuntimeError("SECRET_KEY must be set in the environment")
     Path(app.instance_path).mkdir(parents=True, exist_ok=True)
+    _behind_proxies(app)
+    logs.init_app(app)  # first, so that its clock and request id cover every other hook
     db.init_app(app)
     with app.app_context():
         configure_sqlite(db.engine)
@@ -30,11 +34,21 @@ def create_app(config_name: str | None = None, overrides: dict[str, Any] | None 
     return app
 
 
+def _behind_proxies(app: Flask) -> None:
+    """Trust X-Forwarded-For/-Proto/-Host/-Port from exactly PROXY_FIX_HOPS proxies (none by default)."""
+    hops = int(app.config.get("PROXY_FIX_HOPS", 0))
+    if hops > 0:
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops,  # type: ignore[method-assign]
+                                x_port=hops)
+
+
 def _register(app: Flask) -> None:
-    """Attach blueprints, error handlers, auth loaders and CLI commands."""
-    from app import auth, cli, errors, timers, web
+    """Attach blueprints, error handlers, auth loaders, probes, metrics and CLI commands."""
+    from app import auth, cli, errors, health, metrics, timers, web
     from app.api import register_api
 
+    health.init_app(app)
+    metrics.init_app(app)
     auth.init_app(app)
     errors.init_app(app)
     register_api(rest_api)

@@ -12,7 +12,7 @@ from sqlalchemy import select
 from app.extensions import db
 from workflows import directory
 from workflows.deployment import DiagramInvalidError, deploy
-from workflows.models import Agency, AgencyType
+from workflows.models import Agency, AgencyType, User
 
 
 def deploy_folder(folder: Path) -> list[tuple[str, int, bool]]:
@@ -57,8 +57,9 @@ def init_app(app: Flask) -> None:
     @click.option("--interval", default=None, type=float, help="seconds between passes (default: settings)")
     def run_timers(once: bool, interval: float | None) -> None:
         """Fire due timers and act on missed deadlines; run one or more of these beside the web servers."""
-        from app.timers import run_loop
+        from app.timers import run_loop, stop_on_signals
 
+        stop_on_signals()
         seconds = interval if interval is not None else float(current_app.config["TIMER_INTERVAL_SECONDS"])
         processed = run_loop(current_app._get_current_object(), seconds, once=once)
         click.echo(f"processed {processed} instance(s)")
@@ -67,11 +68,15 @@ def init_app(app: Flask) -> None:
     @click.argument("name")
     @click.option("--password", default=None, help="default: $XIETONG_ADMIN_PASSWORD")
     @click.option("--agency", "agency_code", default=None, help="agency code (default: the first agency)")
-    def create_admin(name: str, password: str | None, agency_code: str | None) -> None:
+    @click.option("--if-missing", is_flag=True, help="do nothing when the user exists (run on every start)")
+    def create_admin(name: str, password: str | None, agency_code: str | None, if_missing: bool) -> None:
         """Create an admin user, e.g. the first one of an installation without demo data."""
         password = password or os.environ.get("XIETONG_ADMIN_PASSWORD")
         if not password:
             raise click.UsageError("give --password or set XIETONG_ADMIN_PASSWORD")
+        if if_missing and db.session.scalars(select(User).where(User.username == name)).first() is not None:
+            click.echo(f"user '{name}' exists: unchanged")
+            return
         code = agency_code or _admin_agency().code
         directory.create_user(db.session, None, username=name, display_name=name, agency_code=code,
                               roles=["admin"], password=password)

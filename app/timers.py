@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import logging
+import signal
 import threading
 import time
 
 from flask import Flask
 
 from app.extensions import db
+from app.metrics import observe_timer_pass
 from workflows.worker import fire_due_timers
 
 log = logging.getLogger(__name__)
@@ -18,17 +20,39 @@ def run_loop(app: Flask, interval: float, stop: threading.Event | None = None, o
     """Fire due timers every `interval` seconds until stopped; return how many instances were processed."""
     total = 0
     while True:
-        with app.app_context():
-            try:
-                total += fire_due_timers(db.session)
-            except Exception:  # a lost database connection must not end the loop
-                log.exception("timer pass failed")
-            finally:
-                db.session.remove()
+        total += _one_pass(app)
         if once or (stop is not None and stop.wait(interval)):
             return total
         if stop is None:
             time.sleep(interval)
+
+
+def _one_pass(app: Flask) -> int:
+    """Fire what is due now; record the pass in the metrics and, when it did something, in the log."""
+    started, processed = time.perf_counter(), 0
+    with app.app_context():
+        try:
+            processed = fire_due_timers(db.session)
+        except Exception:  # a lost database connection must not end the loop
+            log.exception("timer pass failed")
+        finally:
+            db.session.remove()
+    seconds = time.perf_counter() - started
+    observe_timer_pass(processed, seconds)
+    if processed:
+        log.info("timer pass processed %s instance(s)", processed,
+                 extra={"processed": processed, "duration_ms": round(seconds * 1000, 1)})
+    return processed
+
+
+def stop_on_signals() -> None:
+    """End the worker on SIGTERM as on Ctrl-C: the instance in hand is rolled back and fired again later."""
+    def _stop(signum: int, _frame: object) -> None:
+        log.info("timer worker stopping (signal %s)", signum)
+        raise SystemExit(0)
+
+    signal.signal(signal.SIGTERM, _stop)
+    signal.signal(signal.SIGINT, _stop)
 
 
 def init_app(app: Flask) -> None:

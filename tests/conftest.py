@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import os
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
@@ -122,3 +122,19 @@ class Auth:
 def auth(client: FlaskClient, demo: dict[str, int]) -> Auth:
     """Token helper over the demo users."""
     return Auth(client)
+
+
+@pytest.fixture
+def other_app(tmp_path: Path) -> Iterator[Callable[..., Flask]]:
+    """Builds further apps on throw-away SQLite files, and closes their pools afterwards."""
+    built: list[Flask] = []
+
+    def build(database: str = "other.sqlite", url: str | None = None, **overrides: object) -> Flask:
+        url = url or f"sqlite:///{tmp_path / database}"
+        built.append(create_app("testing", {"SQLALCHEMY_DATABASE_URI": url, **overrides}))
+        return built[-1]
+
+    yield build
+    for application in built:
+        with application.app_context():
+            db.engine.dispose()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections import Counter
 from typing import Any
 
 from sqlalchemy import insert
@@ -13,6 +14,9 @@ from workflows.models import AuditEvent, ProcessInstance, User, WorkItem
 # A plain INSERT on the session's connection: events are never read back or changed in the
 # transaction that writes them, so they need no ORM identity, and a step records several.
 _INSERT = insert(AuditEvent.__table__)
+# session.info key: how many events of each type the open transaction recorded, so that the app's
+# metrics count work once it is committed (app/metrics.py); nothing here depends on who reads it.
+RECORDED_TYPES = "audit.recorded_types"
 
 
 def record(session: Session, type_: str, *, actor: User | None = None,
@@ -29,3 +33,4 @@ def record(session: Session, type_: str, *, actor: User | None = None,
         "type": type_,
         "payload": payload or {},
     })
+    session.info.setdefault(RECORDED_TYPES, Counter())[type_] += 1
