@@ -6,6 +6,7 @@ writes its figures to files there and /metrics adds them up; without it they liv
 
 from __future__ import annotations
 
+import collections
 import ipaddress
 import logging
 import os
@@ -60,7 +61,29 @@ def count_committed(session: Session) -> None:
 def forget_uncommitted(session: Session, transaction: object) -> None:
     """Drop the events of an outermost transaction that ended without a commit (rolled back, closed)."""
     if getattr(transaction, "parent", None) is None:
-        session.info.pop(RECORDED_TYPES, None)
+        for key in (RECORDED_TYPES, SAVEPOINTS, ENDED_SAVEPOINT):
+            session.info.pop(key, None)
+    elif getattr(transaction, "nested", False) and session.info.get(SAVEPOINTS):
+        # SQLAlchemy ends the savepoint before it reports a rollback: keep its snapshot for that report.
+        session.info[ENDED_SAVEPOINT] = session.info[SAVEPOINTS].pop()
+
+
+# session.info key: what had been recorded when each open savepoint began (the timer worker fires
+# each instance in one), so that a savepoint rolled back takes its events with it.
+SAVEPOINTS = "metrics.savepoints"
+ENDED_SAVEPOINT = "metrics.ended_savepoint"
+
+
+def remember_savepoint(session: Session, transaction: object) -> None:
+    """Note the events recorded so far when a savepoint begins."""
+    if getattr(transaction, "nested", False):
+        session.info.setdefault(SAVEPOINTS, []).append(collections.Counter(session.info.get(RECORDED_TYPES, {})))
+
+
+def forget_savepoint_events(session: Session, previous_transaction: object) -> None:
+    """A savepoint rolled back: the events recorded inside it never happened."""
+    if getattr(previous_transaction, "nested", False) and ENDED_SAVEPOINT in session.info:
+        session.info[RECORDED_TYPES] = session.info.pop(ENDED_SAVEPOINT)
 
 
 def observe_timer_pass(processed: int, seconds: float) -> None:
@@ -135,3 +158,5 @@ def init_app(app: Flask) -> None:
     if not event.contains(Session, "after_commit", count_committed):
         event.listen(Session, "after_commit", count_committed)
         event.listen(Session, "after_transaction_end", forget_uncommitted)
+        event.listen(Session, "after_transaction_create", remember_savepoint)
+        event.listen(Session, "after_soft_rollback", forget_savepoint_events)

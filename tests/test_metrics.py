@@ -116,3 +116,18 @@ def test_metrics_allow_list_and_switch_are_settings(app, other_app):  # noqa: AN
     assert office.get("/metrics").status_code == 403  # loopback is no longer in the list
     switched_off = other_app(url=url, METRICS_ENABLED=False).test_client()
     assert switched_off.get("/metrics").status_code == 404
+
+
+def test_a_rolled_back_savepoint_takes_its_events_with_it(session, shipped):  # noqa: ANN001
+    """The timer worker fires each instance in a savepoint; one that fails counts nothing."""
+    liaison = session.get(User, shipped["jd_msa_liaison"])
+    before = work_counts()
+    start_instance(session, liaison, "case_transfer", business_key="M-3")
+    savepoint = session.begin_nested()
+    start_instance(session, liaison, "case_transfer", business_key="M-4")
+    savepoint.rollback()
+    savepoint = session.begin_nested()
+    start_instance(session, liaison, "case_transfer", business_key="M-5")
+    savepoint.commit()
+    session.commit()
+    assert work_counts() == (before[0] + 2, before[1] + 2, before[2])
