@@ -61,6 +61,9 @@ def lock_for_change(session: Session, item: WorkItem, *, load_instance: bool = F
     else:
         instance = None
         session.execute(_LOCK_ROW, {"instance_id": item.instance_id})
+    # A statement of its own: under READ COMMITTED only a statement begun after the lock was granted
+    # sees what the previous holder committed (a join in the locking statement would still show the
+    # item as it was when that statement began; the race tests catch exactly that).
     session.refresh(item)
     return instance
 
