@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import pytest
+from sqlalchemy import select
 from werkzeug.security import check_password_hash
 
 from app import create_app
 from app.extensions import db
+from workflows.clock import now
+from workflows.models import ApiToken, User
 
 
 def test_token_and_me(client, auth):  # noqa: ANN001
@@ -14,6 +17,23 @@ def test_token_and_me(client, auth):  # noqa: ANN001
     assert me["username"] == "jd_police_leader"
     assert me["agency"]["code"] == "jd_police"
     assert set(me["roles"]) == {"leader", "liaison"}
+
+
+@pytest.mark.parametrize("change", ["revoke", "expire", "deactivate"])
+def test_a_revoked_or_expired_token_or_a_deactivated_user_is_refused_at_once(client, auth, change):  # noqa: ANN001
+    headers = auth.headers("jd_msa_liaison")
+    assert client.get("/api/v1/me", headers=headers).status_code == 200
+    with client.application.app_context():
+        user = db.session.scalars(select(User).where(User.username == "jd_msa_liaison")).one()
+        token = db.session.scalars(select(ApiToken).where(ApiToken.user_id == user.id)).one()
+        if change == "revoke":
+            token.revoked = True
+        elif change == "expire":
+            token.expires_at = now()
+        else:
+            user.active = False
+        db.session.commit()
+    assert client.get("/api/v1/me", headers=headers).status_code == 401
 
 
 @pytest.mark.parametrize("body", [{"username": "jd_msa_liaison", "password": "wrong"},
