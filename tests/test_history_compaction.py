@@ -15,6 +15,8 @@ from tests.test_history import (
     deploy_test_diagram,
     hold_session,
     hold_sessions,
+    open_items,
+    state_size,
     user,
 )
 from workflows.diagram_states import diagram_states
@@ -106,3 +108,25 @@ def test_the_diagram_marks_a_loop_task_active_again(session, demo, monkeypatch, 
     hold_sessions(session, instance, range(1, 3), START)
     assert diagram_states(session, instance) == {"start": C, "script_init": C, "gw_merge": C, "task_session": A,
                                                  "session_lapsed": A, "script_count": C, "gw_outcome": C}
+
+
+def test_a_loop_inside_one_branch_stays_small_while_the_other_branch_waits(session, demo) -> None:  # noqa: ANN001
+    deploy_test_diagram(session, "branch_loop", ("inspect.json", "investigate.json"))
+    at(START)
+    instance = start_instance(session, user(session, "jd_msa_liaison"), "history_branch_loop")
+    session.commit()
+    bureau, police = user(session, "jd_msa_liaison"), user(session, "jd_police_liaison")
+    sizes = {}
+    for n in range(1, 401):
+        items = open_items(session, instance)
+        # The police branch waits untouched for 200 rounds, then its join waits for 200 more.
+        assert set(items) == ({"task_inspect", "task_investigate"} if n <= 200 else {"task_inspect"}), f"round {n}"
+        if n == 200:
+            act(session, police, items["task_investigate"], {"investigation": "查实"})
+        act(session, bureau, items["task_inspect"], {"inspection": "complete" if n == 400 else f"补充-{n}"})
+        sizes[n] = state_size(instance)
+    assert instance.status == "completed"
+    assert sizes[199] < sizes[10] * 1.1 and sizes[399] < sizes[210] * 1.1, sizes
+    assert diagram_states(session, instance) == {k: C for k in (
+        "start", "gw_split", "gw_supplement_merge", "task_inspect", "gw_complete", "task_investigate", "gw_join",
+        "end")}
