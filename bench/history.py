@@ -11,7 +11,9 @@ instance, alternating over all cells, so a change in machine load falls on all o
 the heap settled before each cell as in `bench.case_transfer`. A cell's instances advance by R
 rounds while measured. The baseline is the first step of a freshly started instance, measured in
 the same rounds. The same figures are taken with compaction switched off, as far as the engine goes
-without it; the target is a step after 1,000 rounds at most 1.5 × a fresh instance's step.
+without it; the target is a step after 1,000 rounds at most 1.5 × a fresh instance's step. Last, the
+case-transfer happy path (no loop) runs with compaction on and off in alternating rounds: what
+compaction costs where there is no history to drop.
 """
 
 from __future__ import annotations
@@ -27,7 +29,7 @@ from typing import Any
 
 from sqlalchemy import select
 
-from bench.case_transfer import service_database, settle
+from bench.case_transfer import service_database, service_layer, settle
 from workflows.engine.compaction import settings
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -135,8 +137,9 @@ def prepare(app: Any, user_ids: dict[str, int], cell: Cell, count: int) -> None:
 
 
 def measure_round(app: Any, user_ids: dict[str, int], cells: list[Cell], round_number: int) -> None:
-    """One step on every instance of every cell; fresh cells time the first step of new instances."""
-    for cell in cells:
+    """One step on every instance of every cell, in reverse order every other round (position effects
+    cancel); fresh cells time the first step of new instances."""
+    for cell in cells if round_number % 2 else reversed(cells):
         settle()
         with compaction(cell.compacting):
             for index, instance_id in enumerate(cell.instances):
@@ -161,6 +164,19 @@ def furthest_without_compaction(app: Any, user_ids: dict[str, int], limit: int) 
     return limit, ""
 
 
+def happy_path(database: tuple[Any, dict[str, int]], rounds: int, per_round: int) -> tuple[float, float]:
+    """Case-transfer happy paths per second through the services, compaction on and off, alternating."""
+    run = service_layer(database)
+    run(2)
+    seconds = {True: 0.0, False: 0.0}
+    for number in range(rounds):
+        for on in (True, False) if number % 2 else (False, True):
+            settle()
+            with compaction(on):
+                seconds[on] += run(per_round)
+    return rounds * per_round / seconds[True], rounds * per_round / seconds[False]
+
+
 def mean_ms(cell: Cell) -> float:
     """The cell's mean step in milliseconds."""
     return 1000 * sum(cell.seconds) / len(cell.seconds)
@@ -178,7 +194,7 @@ def report(cells: list[Cell], reach: tuple[int, str], args: argparse.Namespace) 
         row = [_figures(by_key.get((on, level)), by_key[(on, FRESH)]) for on in (True, False)]
         print(f"{'fresh' if level == FRESH else level:>13} | {row[0]} | {row[1]}")
     rounds, reason = reach
-    print(f"without compaction an instance stopped after {rounds} rounds: {reason}" if reason
+    print(f"without compaction an instance stopped after {rounds} rounds, at the depth guard: {reason}" if reason
           else f"without compaction an instance ran the {rounds} rounds tried")
     ratio = mean_ms(by_key[(True, LEVELS[-1])]) / mean_ms(by_key[(True, FRESH)])
     verdict = "met" if ratio <= TARGET else "NOT met"
@@ -198,10 +214,13 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--instances", type=int, default=3, help="instances per cell")
     parser.add_argument("--rounds", type=int, default=8, help="measurement rounds (one step per instance each)")
+    parser.add_argument("--happy-path", type=int, default=15,
+                        help="case-transfer instances per round and mode for the no-loop comparison (0: skip)")
     parser.add_argument("--uncompacted-levels", type=int, nargs="*", default=[1, 10, 100],
                         help="levels measured with compaction off (the engine stops a little beyond 170)")
     args = parser.parse_args()
-    app, user_ids = service_database()
+    database = service_database()
+    app, user_ids = database
     deploy_loop(app)
     cells = [Cell(True, level) for level in (FRESH, *LEVELS)]
     cells += [Cell(False, level) for level in (FRESH, *args.uncompacted_levels)]
@@ -211,6 +230,10 @@ def main() -> None:
     for round_number in range(1, args.rounds + 1):
         measure_round(app, user_ids, cells, round_number)
     report(cells, reach, args)
+    if args.happy_path:
+        on, off = happy_path(database, args.rounds, args.happy_path)
+        print(f"no loop (case_transfer happy path, 8 tasks): {on:.1f} instances/s compacted, {off:.1f} not "
+              f"({on / off:.2f} x)")
 
 
 if __name__ == "__main__":
