@@ -130,3 +130,28 @@ def test_a_loop_inside_one_branch_stays_small_while_the_other_branch_waits(sessi
     assert diagram_states(session, instance) == {k: C for k in (
         "start", "gw_split", "gw_supplement_merge", "task_inspect", "gw_complete", "task_investigate", "gw_join",
         "end")}
+
+
+def test_rounds_through_a_subprocess_and_a_multi_instance_task_stay_small(session, demo) -> None:  # noqa: ANN001
+    deploy_test_diagram(session, "reports", ("report.json", "check.json"))
+    at(START)
+    bureau, police = user(session, "jd_msa_liaison"), user(session, "jd_police_liaison")
+    instance = start_instance(session, bureau, "history_reports")
+    session.commit()
+    sizes = {}
+    for n in range(1, 301):
+        (report,) = instance_work_items(session, instance, active_only=True)
+        assert report.task_name == "task_report", f"round {n}"
+        act(session, bureau, report, {"summary": f"第{n}期报告", "again": n < 300})
+        checks = instance_work_items(session, instance, active_only=True)
+        assert [i.task_name for i in checks] == ["task_check", "task_check"], f"round {n}"
+        for check in checks:  # two officers check each report
+            act(session, police, check, {"checked": True})
+        sizes[n] = state_size(instance)
+        assert len(instance.state["subprocesses"]) <= 1, f"round {n}"
+    assert instance.status == "completed"
+    assert instance.state["xietong_data"]["reports"] == 300
+    assert sizes[299] < sizes[10] * 1.1, sizes
+    marks = diagram_states(session, instance)
+    assert {k for k, v in marks.items() if v == C} >= {"sub_report", "task_report", "script_tally", "task_check",
+                                                       "gw_again", "end"}
