@@ -7,6 +7,7 @@ from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
+import pytest
 from sqlalchemy import func, select
 
 from tests.helpers import sh
@@ -196,14 +197,17 @@ BRANCHES = {"task_inspect": ("jd_msa_liaison", "inspection"),
             "task_investigate": ("jd_police_liaison", "investigation")}
 
 
-def test_each_round_of_parallel_branches_waits_for_both_whichever_finishes_first(session, demo) -> None:  # noqa: ANN001
-    deploy_test_diagram(session, "parallel", ("inspect.json", "investigate.json", "review.json"))
+@pytest.mark.parametrize("gateways", ["parallel", "inclusive"])
+def test_each_round_of_parallel_branches_waits_for_both_whichever_finishes_first(session, demo,  # noqa: ANN001
+                                                                                gateways) -> None:
+    deploy_test_diagram(session, gateways, ("inspect.json", "investigate.json", "review.json"))
     at(sh(3, 2, 9))
-    instance = start_instance(session, user(session, "jd_msa_liaison"), "history_parallel")
+    instance = start_instance(session, user(session, "jd_msa_liaison"), f"history_{gateways}")
     session.commit()
     for n in range(1, 41):
-        # The order changes from round to round: the engine alone fired a looped join on the first branch
-        # of a round when the round before had finished in the other order.
+        # The order changes from round to round. On its full tree the engine fires a looped parallel join on
+        # the first branch of a round finished in another order than before, and a looped inclusive join on
+        # the first branch of every round after the first: it counts the join instances of earlier rounds.
         first, second = ("task_inspect", "task_investigate") if n % 3 else ("task_investigate", "task_inspect")
         for task in (first, second):
             items = open_items(session, instance)

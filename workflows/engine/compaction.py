@@ -23,8 +23,9 @@ is no anchor and has one child is spliced out, its child linked to its parent. R
 join instance stays, since joins read it. Subprocesses go with the task that holds them.
 
 What this changes in the engine's behaviour: a join in a loop no longer sees the instances of earlier
-rounds, which SpiffWorkflow 3.2.0 counts (a parallel join fired on the first branch of a round when
-the branches of the round before had finished in the other order).
+rounds, which SpiffWorkflow 3.2.0 counts: on the full tree a looped parallel join fires on the first
+branch of a round that finishes in another order than the round before, and a looped inclusive join
+on the first branch of every round after the first.
 """
 
 from __future__ import annotations
