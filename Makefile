@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 export FLASK_APP := wsgi.py
 
-.PHONY: run test setup lint bench bench-timers bench-served test-postgres production test-production clean
+.PHONY: run test setup lint bench bench-served bench-scale bench-history bench-timers test-postgres production test-production clean
 
 $(BIN)/activate: requirements.txt requirements-dev.txt
 	$(PYTHON) -m venv $(VENV)
@@ -46,6 +46,9 @@ bench-served: setup  ## the case-transfer happy path over HTTP (gunicorn, Postgr
 
 bench-timers: setup  ## one timer pass over 2,000 and 10,000 due deadlines, 1 and 2 workers, PostgreSQL and SQLite
 	bash scripts/with-postgres.sh $(BIN)/python -m bench.timers
+
+bench-history: setup  ## a step after 1, 10, 100, 1,000 loop rounds as a multiple of a fresh one, with and without compaction
+	$(BIN)/python -m bench.history
 
 clean:
 	rm -rf $(VENV) instance .pytest_cache

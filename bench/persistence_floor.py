@@ -36,6 +36,7 @@ from workflows.calendar import SHANGHAI, HolidayCalendar
 from workflows.clock import now
 from workflows.deadlines import due_for, reminder_for
 from workflows.definitions import compiled
+from workflows.engine.compaction import compacted_state
 from workflows.engine.runtime import (
     complete_task,
     find_task,
@@ -46,7 +47,6 @@ from workflows.engine.runtime import (
     run_engine,
     snapshot_data,
 )
-from workflows.engine.serialization import state_to_dict
 from workflows.models import (
     Agency,
     AgencyType,
@@ -212,8 +212,8 @@ def _agency(db: CoreRunner, type_code: str, initiator: dict[str, Any]) -> int:
 
 
 def _advance(db: CoreRunner, actor: dict[str, Any], instance: int, initiator: dict[str, Any], workflow: Any,
-             meta: dict[str, Any], version: int) -> None:
-    """Work items for the new READY tasks, then the state, as the service layer's step does."""
+             meta: dict[str, Any], version: int, previous: dict[str, Any] | None = None) -> None:
+    """Work items for the new READY tasks, then the state (compacted, as the service layer's step does)."""
     known = {r["engine_task_id"] for r in db.rows("active", {"instance": instance})}
     calendar: list[HolidayCalendar] = []
 
@@ -239,8 +239,9 @@ def _advance(db: CoreRunner, actor: dict[str, Any], instance: int, initiator: di
             "created_at": at})
         db.write("participant", {"instance_id": instance, "agency_id": agency, "reason": "work_item", "since": at})
         created.append((item, info, agency, due))
-    state = state_to_dict(workflow)
-    state["xietong_data"] = json_safe(snapshot_data(workflow))
+    data = json_safe(snapshot_data(workflow))
+    state = compacted_state(workflow, previous)
+    state["xietong_data"] = data
     assert db.write("save", {"instance": instance, "old": version, "new": version + 1, "state": state,
                              "new_status": "completed" if workflow.is_completed() else "running",
                              "timer": next_timer_due(workflow), "at": now()}) == 1
@@ -298,7 +299,7 @@ def _one_instance(db: CoreRunner, user_ids: dict[str, int], business_key: str) -
             db.write("notice", {"kind": "copy_received", "agency_id": agency, "instance_id": instance,
                                 "work_item_id": item["id"], "title": business_key, "payload": {"lane": lane},
                                 "created_at": now()})
-        _advance(db, actor, instance, initiator, workflow, content.meta, locked["lock_version"])
+        _advance(db, actor, instance, initiator, workflow, content.meta, locked["lock_version"], locked["state"])
         db.commit()
 
 

@@ -3,7 +3,8 @@
 A copy is part of the step that completed the task. Its lanes are resolved before the step
 writes anything, like the lanes of new work items; when one names no agency, the instance stops
 in error and the copy waits in the instance state (`xietong_pending_copies`) until an admin
-resumes the instance, so a copy the law requires is never dropped silently.
+resumes the instance, so a copy the law requires is never dropped silently. Compaction of the
+engine state keeps the tasks those ids name (their data resolves the lanes) until the copy is sent.
 """
 
 from __future__ import annotations

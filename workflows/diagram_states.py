@@ -1,7 +1,8 @@
 """The marks on an instance's diagram: completed, active and overdue elements.
 
-Completed and active come from the engine state (every element kind, not only user tasks); overdue
-comes from the open work items, since only they carry due times.
+Completed and active come from the engine state (every element kind, not only user tasks, including the
+elements whose tasks compaction dropped); overdue comes from the open work items, since only they carry
+due times.
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from sqlalchemy.orm import Session
 from workflows.definitions import compiled
 from workflows.due_status import OVERDUE, due_state
 from workflows.engine import element_states as engine_marks
+from workflows.engine.compaction import completed_elements
 from workflows.engine.runtime import restore_workflow
 from workflows.instances import instance_work_items
 from workflows.models import ProcessInstance, WorkItem
@@ -44,7 +46,7 @@ def engine_states(session: Session, instance: ProcessInstance) -> dict[str, str]
     except Exception:  # the page must still open for an instance whose state is broken: that is when people look
         log.warning("instance %s: engine state unreadable, diagram marks from work items", instance.id, exc_info=True)
         return None
-    return engine_marks.element_states(workflow)
+    return engine_marks.element_states(workflow, completed_elements(instance.state))
 
 
 def diagram_states(session: Session, instance: ProcessInstance, items: list[WorkItem] | None = None,

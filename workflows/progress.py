@@ -19,6 +19,7 @@ from workflows.clock import now
 from workflows.copies import PENDING, copy_sources, pending_copies, plan_copies, send_copies
 from workflows.deadlines import DeadlineStartError, calendar_loader, due_for, reminder_for, timer_deadline
 from workflows.definitions import compiled
+from workflows.engine.compaction import compacted_state
 from workflows.engine.runtime import (
     EngineError,
     completed_task_ids,
@@ -28,7 +29,7 @@ from workflows.engine.runtime import (
     set_timer_due,
     snapshot_data,
 )
-from workflows.engine.serialization import STATE_FORMAT, state_to_dict
+from workflows.engine.serialization import STATE_FORMAT
 from workflows.models import Agency, ProcessInstance, User, WorkItem
 from workflows.models.work_item import ACTIVE_STATUSES, CANCELLED, OPEN
 from workflows.notices import notify_lanes, render_title
@@ -47,9 +48,14 @@ def json_safe(data: dict[str, Any]) -> dict[str, Any]:
 
 
 def save_state(instance: ProcessInstance, workflow: BpmnWorkflow, pending_copies: list[str] | None = None) -> None:
-    """Store the engine state, the case data snapshot, copies still to send and the engine's next timer."""
-    state = state_to_dict(workflow)
-    state["xietong_data"] = json_safe(snapshot_data(workflow))
+    """Store the engine state, the case data snapshot, copies still to send and the engine's next timer.
+
+    The stored tree is compacted: completed history the engine no longer reads is dropped (it lives
+    in the work items and the audit trail), except the tasks of copies still to send.
+    """
+    data = json_safe(snapshot_data(workflow))
+    state = compacted_state(workflow, instance.state, pending_copies or [])
+    state["xietong_data"] = data
     if pending_copies:
         state[PENDING] = pending_copies
     instance.state = state

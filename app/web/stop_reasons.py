@@ -44,6 +44,16 @@ _RULES: list[Rule] = [
                      field=m.group(1), value=m.group(2))),
     rule(r"field '(.+)' holds no date",
          lambda m: _("A deadline counts from the field '%(field)s', which holds no date.", field=m.group(1))),
+    rule(r"loop ran without waiting at '(.+)': (\d+) levels in one step; "
+         r"a loop must wait for a user task, a timer or a message",
+         lambda m: _("The loop at '%(element)s' ran %(levels)s levels deep in one step without waiting; a loop "
+                     "must wait for a user task, a timer or a message.", element=m.group(1), levels=m.group(2))),
+    rule(r"task tree too deep at '(.+)' \(depth (\d+)\) although compacted: "
+         r"the case keeps more open branches than the engine can follow",
+         lambda m: _("The task tree at '%(element)s' is too deep (depth %(depth)s) even after compaction: the case "
+                     "keeps more open branches than the engine can follow.", element=m.group(1),
+                     depth=m.group(2))),
+    # Stopped by the depth check before compaction existed (such cases resume now).
     rule(r"loop ran too long at '(.+)' \(depth (\d+)\); bound the loop in the diagram",
          lambda m: _("The loop at '%(element)s' ran too long (depth %(depth)s); bound the loop in the diagram.",
                      element=m.group(1), depth=m.group(2))),

@@ -18,13 +18,16 @@ from SpiffWorkflow.task import Task
 from SpiffWorkflow.util.task import TaskState
 
 from workflows.engine import clocked  # noqa: F401 - the engine's timers read workflows.clock
+from workflows.engine.compaction import deepest_reached_task
 from workflows.engine.diagram import DEADLINE_TIMER_EXPRESSION
 from workflows.engine.serialization import workflow_from_state
 from workflows.scripting import RestrictedEnvironment
 
-# The engine loses sight of tasks deeper than its max_depth (1000) and then reports the
-# workflow complete; stop well before that (DESIGN.md, "Depth bug").
-MAX_TASK_DEPTH = 800
+# The engine's iterators stop 1000 levels below the root: a deeper task is invisible, and the workflow
+# then reports itself complete (DESIGN.md, "Depth bug"). Saves compact the tree to a few levels whatever
+# the history (workflows.engine.compaction), so only a single step can go that deep: a loop of automatic
+# tasks that never waits for a person, a timer or a message. Stop such a step before the engine goes blind.
+MAX_TASK_DEPTH = 900
 
 # A `due_at` boundary timer fires at its task's work-item due time. The engine evaluates the timer
 # before the work item exists, so it first gets this far-off placeholder; the work-item sync then
@@ -87,8 +90,13 @@ def restore_workflow(specs: tuple[Any, dict[str, Any]], state: dict[str, Any]) -
     return workflow
 
 
-def run_engine(workflow: BpmnWorkflow, deadline: Callable[[str, Any], str] | None = None) -> None:
-    """Fire due timers and run automatic steps to the next wait state; failures become EngineError."""
+def run_engine(workflow: BpmnWorkflow, deadline: Callable[[str, Any], str] | None = None,
+               start_depth: int | None = None) -> None:
+    """Fire due timers and run automatic steps to the next wait state; failures become EngineError.
+
+    `start_depth` is the tree's depth when the step began, if the caller changed it before.
+    """
+    start_depth = deepest_reached_task(workflow)[1] if start_depth is None else start_depth
     token = _timer_deadline.set(deadline)
     try:
         workflow.refresh_timers()
@@ -99,18 +107,19 @@ def run_engine(workflow: BpmnWorkflow, deadline: Callable[[str, Any], str] | Non
         raise EngineError(_describe(err)) from err
     finally:
         _timer_deadline.reset(token)
-    _check_depth(workflow)
+    _check_depth(workflow, start_depth)
 
 
 def complete_task(workflow: BpmnWorkflow, task: Task, data: dict[str, Any],
                   deadline: Callable[[str, Any], str] | None = None) -> None:
     """Merge submitted data into a READY user task, run it and step the engine on."""
+    start_depth = deepest_reached_task(workflow)[1]
     task.data.update(data)
     try:
         task.run()
     except Exception as err:
         raise EngineError(_describe(err)) from err
-    run_engine(workflow, deadline)
+    run_engine(workflow, deadline, start_depth)
 
 
 def deadline_timers(workflow: BpmnWorkflow, task: Task, timer_ids: set[str]) -> list[Task]:
@@ -158,14 +167,17 @@ def snapshot_data(workflow: BpmnWorkflow) -> dict[str, Any]:
     return data
 
 
-def _check_depth(workflow: BpmnWorkflow) -> None:
-    """Refuse to continue an instance whose task tree nears the engine's blind depth."""
-    for task in workflow.get_tasks(state=TaskState.READY | TaskState.WAITING):
-        if task.depth > MAX_TASK_DEPTH:
-            raise EngineError(
-                f"loop ran too long at '{task.task_spec.bpmn_id}' (depth {task.depth}); "
-                "bound the loop in the diagram"
-            )
+def _check_depth(workflow: BpmnWorkflow, start_depth: int) -> None:
+    """Refuse to continue an instance whose task tree nears the engine's blind depth, saying why."""
+    task, depth = deepest_reached_task(workflow)
+    if task is None or depth <= MAX_TASK_DEPTH:
+        return
+    element = task.task_spec.bpmn_id or task.task_spec.name
+    if depth - start_depth > MAX_TASK_DEPTH // 2:
+        raise EngineError(f"loop ran without waiting at '{element}': {depth - start_depth} levels in one step; "
+                          "a loop must wait for a user task, a timer or a message")
+    raise EngineError(f"task tree too deep at '{element}' (depth {depth}) although compacted: "
+                      "the case keeps more open branches than the engine can follow")
 
 
 def _describe(err: Exception) -> str:

@@ -13,7 +13,10 @@ from SpiffWorkflow.bpmn.workflow import BpmnWorkflow
 from SpiffWorkflow.spiff.serializer.config import SPIFF_CONFIG
 
 # Bump when the layout of ProcessInstance.state changes; stored per instance.
-STATE_FORMAT = 1
+# 2: the task tree may be compacted (workflows.engine.compaction) and the state lists the completed
+# elements dropped from it. A state of format 1 is a full tree without that list: it loads as it is
+# and is compacted at its next save.
+STATE_FORMAT = 2
 
 
 class StateOnlyConverter(BpmnWorkflowConverter):
