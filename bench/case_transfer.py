@@ -1,7 +1,9 @@
 """Case-transfer happy path: instances per second, raw engine vs. the service layer on SQLite.
 
-Run with `make bench` (or `python -m bench.case_transfer [--raw N] [--service N]`). Both figures come from
-the same process, so the ratio b/a cancels machine speed; the target is b/a >= 0.10.
+Run with `python -m bench.case_transfer [--raw N] [--service N]`. Both figures come from the same
+process, so the ratio b/a cancels machine speed. Its old target (b/a >= 0.10) was withdrawn with
+issue 13: speed is measured where users feel it (bench.served, bench.scale, bench.history,
+bench.timers). The happy path, `settle()` and the service runner here are shared by those benchmarks.
 """
 
 from __future__ import annotations
@@ -159,7 +161,7 @@ def main() -> None:
     print(f"case_transfer happy path ({len(HAPPY_PATH)} user tasks), {args.rounds} alternating rounds")
     print(f"(a) raw engine, in memory:             {a:8.1f} instances/s")
     print(f"(b) services + SQLite, 1 + {2 * len(HAPPY_PATH)} commits: {b:8.1f} instances/s")
-    print(f"b/a = {b / a:.3f}  (target >= 0.10)")
+    print(f"b/a = {b / a:.3f}")
 
 
 if __name__ == "__main__":
