@@ -231,7 +231,8 @@ def _advance(db: CoreRunner, actor: dict[str, Any], instance: int, initiator: di
         at = now()
         due = due_for(info["deadline"], info["deadline_from"], task.data, at, load)
         item = db.write("new_item", {
-            "instance_id": instance, "engine_task_id": str(task.id), "task_name": info["id"], "title": info["name"],
+            "instance_id": instance, "process_key": "case_transfer", "engine_task_id": str(task.id),
+            "task_name": info["id"], "title": info["name"],
             "lane": info["lane"], "candidate_agency_id": agency, "required_role": info["role"], "status": "open",
             "priority": int(info["priority"]), "deadline": info["deadline"], "due_at": due.at if due else None,
             "original_due_at": due.at if due else None, "due_provisional": False, "extension_count": 0,

@@ -4,18 +4,20 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import Select, func, select
-from sqlalchemy.orm import Session
+from sqlalchemy import Select, and_, func, select
+from sqlalchemy.orm import Session, defer, joinedload
 
 from workflows.audit import record
 from workflows.definitions import CompiledDefinition, compiled
 from workflows.deployment import latest_definition
 from workflows.engine.runtime import new_workflow, run_engine
 from workflows.errors import InvalidDataError, NotFoundError, PermissionDeniedError
-from workflows.models import AuditEvent, ProcessInstance, User, WorkItem
+from workflows.models import Agency, AuditEvent, InstanceParticipant, ProcessDefinition, ProcessInstance, User, WorkItem
 from workflows.models.work_item import ACTIVE_STATUSES
-from workflows.participation import add_participant, can_view, visible_instance_ids
+from workflows.paging import KEYSET, Page, by_keyset, decode
+from workflows.participation import add_participant, can_view
 from workflows.progress import RUNNING, json_safe, run_step
+from workflows.queues import PEOPLE
 from workflows.rows import insert_row
 
 
@@ -104,28 +106,56 @@ def get_instance(session: Session, user: User, instance_id: int) -> ProcessInsta
 
 def _visible(stmt: Select, user: User, status: str | None = None, key: str | None = None,
              business_key: str | None = None) -> Select:
-    """The statement narrowed to the instances the user sees, with optional filters."""
+    """The statement narrowed to the instances the user sees, with optional filters.
+
+    An agency's instances are joined through its own participations (read by the index on agency and
+    instance), never gathered as `id IN (every instance it ever took part in)`.
+    """
     if not user.oversees:
-        stmt = stmt.where(ProcessInstance.id.in_(visible_instance_ids(user)))
+        stmt = stmt.join(InstanceParticipant, and_(InstanceParticipant.instance_id == ProcessInstance.id,
+                                                   InstanceParticipant.agency_id == user.agency_id))
     if status:
         stmt = stmt.where(ProcessInstance.status == status)
     if key:
-        stmt = stmt.where(ProcessInstance.definition.has(key=key))
+        stmt = stmt.where(ProcessInstance.definition_id.in_(select(ProcessDefinition.id)
+                                                             .where(ProcessDefinition.key == key)))
     if business_key:
         stmt = stmt.where(ProcessInstance.business_key == business_key)
     return stmt
 
 
+def _newest_first(user: User) -> Any:
+    """The instance id of the index a user's list walks: the participation's, or the instance's own."""
+    return ProcessInstance.id if user.oversees else InstanceParticipant.instance_id
+
+
+# What a list shows: never the engine state; the initiating agency's name, not its type.
+_LISTED = (defer(ProcessInstance.state), joinedload(ProcessInstance.initiating_agency).lazyload(Agency.type))
+
+
+def page_instances(session: Session, user: User, *, status: str | None = None, key: str | None = None,
+                   business_key: str | None = None, limit: int = 50, offset: int = 0,
+                   after: str | None = None) -> Page[ProcessInstance]:
+    """Instances visible to the user, newest first, with optional filters; paged by instance id."""
+    order = _newest_first(user)
+    stmt = _visible(select(ProcessInstance).options(*_LISTED), user, status, key, business_key)
+    if after is not None:
+        (before,) = decode(after, KEYSET, (int,))
+        stmt = stmt.where(order < before)
+    stmt = stmt.order_by(order.desc()).offset(offset if after is None else 0).limit(limit + 1)
+    return by_keyset(list(session.scalars(stmt)), limit, lambda instance: (instance.id,))
+
+
 def list_instances(session: Session, user: User, *, status: str | None = None, key: str | None = None,
                    business_key: str | None = None, limit: int = 50, offset: int = 0) -> list[ProcessInstance]:
     """Instances visible to the user, newest first, with optional filters."""
-    stmt = _visible(select(ProcessInstance), user, status, key, business_key)
-    return list(session.scalars(stmt.order_by(ProcessInstance.id.desc()).limit(limit).offset(offset)))
+    return page_instances(session, user, status=status, key=key, business_key=business_key, limit=limit,
+                          offset=offset).rows
 
 
 def count_instances(session: Session, user: User, *, status: str | None = None) -> int:
     """How many instances the user sees (of a status)."""
-    return session.scalar(_visible(select(func.count(ProcessInstance.id)), user, status)) or 0
+    return session.scalar(_visible(select(func.count()).select_from(ProcessInstance), user, status)) or 0
 
 
 def instance_data(instance: ProcessInstance) -> dict[str, Any]:
@@ -134,8 +164,8 @@ def instance_data(instance: ProcessInstance) -> dict[str, Any]:
 
 
 def instance_work_items(session: Session, instance: ProcessInstance, active_only: bool = False) -> list[WorkItem]:
-    """The instance's work items in creation order."""
-    stmt = select(WorkItem).where(WorkItem.instance_id == instance.id)
+    """The instance's work items in creation order, with the agencies and users they show."""
+    stmt = select(WorkItem).where(WorkItem.instance_id == instance.id).options(*PEOPLE)
     if active_only:
         stmt = stmt.where(WorkItem.status.in_(ACTIVE_STATUSES))
     return list(session.scalars(stmt.order_by(WorkItem.id)))
