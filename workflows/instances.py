@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import Select, and_, func, select
+from sqlalchemy import Select, and_, exists, func, select
 from sqlalchemy.orm import Session, defer, joinedload
 
 from workflows.audit import record
@@ -16,7 +16,7 @@ from workflows.models import Agency, AuditEvent, InstanceParticipant, ProcessDef
 from workflows.models.work_item import ACTIVE_STATUSES
 from workflows.paging import KEYSET, Page, by_keyset, decode
 from workflows.participation import add_participant, can_view
-from workflows.progress import RUNNING, json_safe, run_step
+from workflows.progress import ERROR, RUNNING, json_safe, run_step
 from workflows.queues import PEOPLE
 from workflows.rows import insert_row
 
@@ -104,16 +104,24 @@ def get_instance(session: Session, user: User, instance_id: int) -> ProcessInsta
     return instance
 
 
+# Statuses few instances have at any time: their list is read from the status index, each instance
+# checked for the agency's participation, rather than walking all the agency's participations.
+FEW = frozenset({ERROR, "cancelled"})
+
+
 def _visible(stmt: Select, user: User, status: str | None = None, key: str | None = None,
              business_key: str | None = None) -> Select:
     """The statement narrowed to the instances the user sees, with optional filters.
 
     An agency's instances are joined through its own participations (read by the index on agency and
-    instance), never gathered as `id IN (every instance it ever took part in)`.
+    instance), never gathered as `id IN (every instance it ever took part in)`; instances of a rare
+    status are read by status and checked for a participation each (SQLite's statistics cannot tell
+    a rare status from a common one, so the statement itself says which index leads).
     """
     if not user.oversees:
-        stmt = stmt.join(InstanceParticipant, and_(InstanceParticipant.instance_id == ProcessInstance.id,
-                                                   InstanceParticipant.agency_id == user.agency_id))
+        takes_part = and_(InstanceParticipant.instance_id == ProcessInstance.id,
+                          InstanceParticipant.agency_id == user.agency_id)
+        stmt = stmt.where(exists().where(takes_part)) if status in FEW else stmt.join(InstanceParticipant, takes_part)
     if status:
         stmt = stmt.where(ProcessInstance.status == status)
     if key:
@@ -124,9 +132,9 @@ def _visible(stmt: Select, user: User, status: str | None = None, key: str | Non
     return stmt
 
 
-def _newest_first(user: User) -> Any:
-    """The instance id of the index a user's list walks: the participation's, or the instance's own."""
-    return ProcessInstance.id if user.oversees else InstanceParticipant.instance_id
+def _newest_first(user: User, status: str | None) -> Any:
+    """The instance id of the index a list walks: the participation's, or the instance's own."""
+    return ProcessInstance.id if user.oversees or status in FEW else InstanceParticipant.instance_id
 
 
 # What a list shows: never the engine state; the initiating agency's name, not its type.
@@ -137,7 +145,7 @@ def page_instances(session: Session, user: User, *, status: str | None = None, k
                    business_key: str | None = None, limit: int = 50, offset: int = 0,
                    after: str | None = None) -> Page[ProcessInstance]:
     """Instances visible to the user, newest first, with optional filters; paged by instance id."""
-    order = _newest_first(user)
+    order = _newest_first(user, status)
     stmt = _visible(select(ProcessInstance).options(*_LISTED), user, status, key, business_key)
     if after is not None:
         (before,) = decode(after, KEYSET, (int,))

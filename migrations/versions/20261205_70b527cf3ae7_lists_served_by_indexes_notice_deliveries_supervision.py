@@ -66,7 +66,8 @@ def _work_item_process_key():
 def _work_item_indexes():
     _partial('ix_work_item_active_agency', 'work_item', ['candidate_agency_id', *URGENCY], ACTIVE)
     _partial('ix_work_item_active_due', 'work_item', URGENCY, ACTIVE)
-    _partial('ix_work_item_active_counts', 'work_item', ['candidate_agency_id', 'process_key', 'due_at'], ACTIVE)
+    _partial('ix_work_item_active_counts', 'work_item', ['candidate_agency_id', 'process_key', 'due_at', 'status'],
+             ACTIVE)
     _partial('ix_work_item_claimed', 'work_item', ['assignee_id', *URGENCY], "status = 'claimed'")
     _partial('ix_work_item_completed_by', 'work_item', ['completed_by_id', 'completed_at', 'id'],
              "status = 'completed'")

@@ -98,8 +98,9 @@ def _partial(name: str, where: ColumnElement[bool], *columns: Any) -> Index:
 # Only active items are in these: they stay as small as the open work however long the history.
 _partial("ix_work_item_active_agency", IS_ACTIVE, WorkItem.candidate_agency_id, *URGENCY)  # queue, overdue
 _partial("ix_work_item_active_due", IS_ACTIVE, *URGENCY)  # overdue of every agency (overseers)
-_partial("ix_work_item_active_counts", IS_ACTIVE, WorkItem.candidate_agency_id, WorkItem.process_key,
-         WorkItem.due_at)  # the dashboard's counts, read from the index alone
+# The dashboard's counts, read from the index alone (SQLite counts the condition's column as read, so it is in).
+_partial("ix_work_item_active_counts", IS_ACTIVE, WorkItem.candidate_agency_id, WorkItem.process_key, WorkItem.due_at,
+         WorkItem.status)
 _partial("ix_work_item_claimed", IS_CLAIMED, WorkItem.assignee_id, *URGENCY)  # mine
 # Completed by me: one user's history, newest first, paged by (completed_at, id).
 _partial("ix_work_item_completed_by", IS_COMPLETED, WorkItem.completed_by_id, WorkItem.completed_at, WorkItem.id)
