@@ -47,7 +47,7 @@ def list_work_items_page() -> str:
     after = request.args.get("after") or None
     page = page_work_items(db.session, signed_in_user(), view, process, PAGE_SIZE, due=due, after=after)
     return render_template("work_items/queue.html", items=page.rows, next=page.next, after=after, view=view,
-                           views=VIEWS, process=process, due=due, processes=process_choices(db.session))
+                           views=VIEWS, process=process, due_filter=due, processes=process_choices(db.session))
 
 
 def _back_to(item: WorkItem) -> str:
