@@ -141,16 +141,33 @@ def _newest_first(user: User, status: str | None) -> Any:
 _LISTED = (defer(ProcessInstance.state), joinedload(ProcessInstance.initiating_agency).lazyload(Agency.type))
 
 
+def _agency_page(user: User, before: int | None, offset: int, limit: int) -> Select:
+    """An agency's unfiltered list: a page of its participations first, then only their instances.
+
+    Cut before the join, no plan can walk the instance table until it meets enough of the agency's.
+    """
+    page = select(InstanceParticipant.instance_id).where(InstanceParticipant.agency_id == user.agency_id)
+    if before is not None:
+        page = page.where(InstanceParticipant.instance_id < before)
+    page = page.order_by(InstanceParticipant.instance_id.desc()).offset(offset).limit(limit).subquery()
+    return (select(ProcessInstance).options(*_LISTED).join(page, page.c.instance_id == ProcessInstance.id)
+            .order_by(page.c.instance_id.desc()))
+
+
 def page_instances(session: Session, user: User, *, status: str | None = None, key: str | None = None,
                    business_key: str | None = None, limit: int = 50, offset: int = 0,
                    after: str | None = None) -> Page[ProcessInstance]:
     """Instances visible to the user, newest first, with optional filters; paged by instance id."""
-    order = _newest_first(user, status)
-    stmt = _visible(select(ProcessInstance).options(*_LISTED), user, status, key, business_key)
-    if after is not None:
-        (before,) = decode(after, KEYSET, (int,))
-        stmt = stmt.where(order < before)
-    stmt = stmt.order_by(order.desc()).offset(offset if after is None else 0).limit(limit + 1)
+    before = decode(after, KEYSET, (int,))[0] if after is not None else None
+    skip = offset if after is None else 0
+    if not (user.oversees or status or key or business_key):
+        stmt = _agency_page(user, before, skip, limit + 1)
+    else:
+        order = _newest_first(user, status)
+        stmt = _visible(select(ProcessInstance).options(*_LISTED), user, status, key, business_key)
+        if before is not None:
+            stmt = stmt.where(order < before)
+        stmt = stmt.order_by(order.desc()).offset(skip).limit(limit + 1)
     return by_keyset(list(session.scalars(stmt)), limit, lambda instance: (instance.id,))
 
 

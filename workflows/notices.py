@@ -85,26 +85,37 @@ def notify_lanes(session: Session, instance: ProcessInstance, meta: dict[str, An
     return sent
 
 
-def _delivered(user: User) -> Select:
-    """The user's notices with their read time, newest first (the delivery's primary key is that order)."""
-    return (select(Notice, NoticeDelivery.read_at).join(NoticeDelivery, NoticeDelivery.notice_id == Notice.id)
-            .where(NoticeDelivery.user_id == user.id).order_by(NoticeDelivery.notice_id.desc())
-            .options(joinedload(Notice.agency).lazyload(Agency.type)))
+def _delivered(user: User, unread_only: bool, kind: str | None, before: int | None, offset: int,
+               limit: int) -> Select:
+    """One page of the user's notices with their read time, newest first (the delivery key's order).
+
+    Without a kind, the page of deliveries is cut first and only its notices are read, so no plan
+    walks the notice table until it meets enough of the user's.
+    """
+    delivery = NoticeDelivery
+    conditions = [delivery.user_id == user.id]
+    if unread_only:
+        conditions.append(delivery.read_at.is_(None))
+    if before is not None:
+        conditions.append(delivery.notice_id < before)
+    newest = delivery.notice_id.desc()
+    if kind:
+        stmt = (select(Notice, delivery.read_at).join(delivery, delivery.notice_id == Notice.id)
+                .where(*conditions, Notice.kind == kind).order_by(newest).offset(offset).limit(limit))
+    else:
+        page = (select(delivery.notice_id, delivery.read_at).where(*conditions).order_by(newest)
+                .offset(offset).limit(limit).subquery())
+        stmt = (select(Notice, page.c.read_at).join(page, page.c.notice_id == Notice.id)
+                .order_by(page.c.notice_id.desc()))
+    return stmt.options(joinedload(Notice.agency).lazyload(Agency.type))
 
 
 def page_notices(session: Session, user: User, *, unread_only: bool = False, kind: str | None = None,
                  limit: int = 50, offset: int = 0, after: str | None = None) -> Page[tuple[Notice, bool]]:
     """The user's notices, newest first, each with whether the user has read it; paged by notice id."""
-    stmt = _delivered(user)
-    if unread_only:
-        stmt = stmt.where(NoticeDelivery.read_at.is_(None))
-    if kind:
-        stmt = stmt.where(Notice.kind == kind)
-    if after is not None:
-        (before,) = decode(after, KEYSET, (int,))
-        stmt = stmt.where(NoticeDelivery.notice_id < before)
-    rows = session.execute(stmt.offset(offset if after is None else 0).limit(limit + 1))
-    pairs = [(notice, read_at is not None) for notice, read_at in rows]
+    before = decode(after, KEYSET, (int,))[0] if after is not None else None
+    stmt = _delivered(user, unread_only, kind, before, offset if after is None else 0, limit + 1)
+    pairs = [(notice, read_at is not None) for notice, read_at in session.execute(stmt)]
     return by_keyset(pairs, limit, lambda pair: (pair[0].id,))
 
 

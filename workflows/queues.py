@@ -50,7 +50,7 @@ def _active(user: User, view: str, at: datetime) -> Select:
     """The filter of an active view; each matches the condition of the partial index that serves it."""
     stmt = select(WorkItem)
     if view == "queue":  # what the user could claim now
-        return stmt.where(IS_ACTIVE, IS_OPEN, WorkItem.candidate_agency_id == user.agency_id,
+        return stmt.where(IS_OPEN, WorkItem.candidate_agency_id == user.agency_id,
                           WorkItem.required_role.in_(user.roles or []))
     if view == "mine":
         return stmt.where(IS_CLAIMED, WorkItem.assignee_id == user.id)

@@ -64,6 +64,7 @@ def _work_item_process_key():
 
 
 def _work_item_indexes():
+    _partial('ix_work_item_open', 'work_item', ['candidate_agency_id', *URGENCY], "status = 'open'")
     _partial('ix_work_item_active_agency', 'work_item', ['candidate_agency_id', *URGENCY], ACTIVE)
     _partial('ix_work_item_active_due', 'work_item', URGENCY, ACTIVE)
     _partial('ix_work_item_active_counts', 'work_item', ['candidate_agency_id', 'process_key', 'due_at', 'status'],
@@ -194,7 +195,7 @@ def downgrade():
     op.drop_table('work_item_supervision')
 
     for name in ('ix_work_item_completed_by', 'ix_work_item_claimed', 'ix_work_item_active_counts',
-                 'ix_work_item_active_due', 'ix_work_item_active_agency'):
+                 'ix_work_item_active_due', 'ix_work_item_active_agency', 'ix_work_item_open'):
         op.drop_index(name, 'work_item')
     op.drop_column('work_item', 'process_key')
     op.create_index('ix_work_item_queue', 'work_item', ['candidate_agency_id', 'status'])

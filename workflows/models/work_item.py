@@ -96,7 +96,8 @@ def _partial(name: str, where: ColumnElement[bool], *columns: Any) -> Index:
 
 
 # Only active items are in these: they stay as small as the open work however long the history.
-_partial("ix_work_item_active_agency", IS_ACTIVE, WorkItem.candidate_agency_id, *URGENCY)  # queue, overdue
+_partial("ix_work_item_open", IS_OPEN, WorkItem.candidate_agency_id, *URGENCY)  # the agency's queue
+_partial("ix_work_item_active_agency", IS_ACTIVE, WorkItem.candidate_agency_id, *URGENCY)  # its overdue items
 _partial("ix_work_item_active_due", IS_ACTIVE, *URGENCY)  # overdue of every agency (overseers)
 # The dashboard's counts, read from the index alone (SQLite counts the condition's column as read, so it is in).
 _partial("ix_work_item_active_counts", IS_ACTIVE, WorkItem.candidate_agency_id, WorkItem.process_key, WorkItem.due_at,
