@@ -57,10 +57,17 @@ def _rowid_order(sql: str, table: str) -> bool:
     return re.search(rf"ORDER BY {table}\.id(?: DESC)?\s+LIMIT", sql) is not None
 
 
+def _page_order(plan: list[str], sql: str) -> bool:
+    """The statement orders a page already cut by a subquery's LIMIT (at most a page of rows to sort)."""
+    page = re.search(r"ORDER BY (anon_\d+)\.", sql)
+    return page is not None and f"SCAN {page.group(1)}" in plan
+
+
 def sqlite_problems(plan: list[str], sql: str) -> list[str]:
     """Details of an EXPLAIN QUERY PLAN that scan a large table or sort the result in a temporary B-tree.
 
-    A plain SCAN of a table ordered by its id is its rowid B-tree read in order up to the limit.
+    A plain SCAN of a table ordered by its id is its rowid B-tree read in order up to the limit; a
+    sort of a page cut by a subquery's limit sorts that page only.
     """
     problems = []
     for detail in plan:
@@ -68,7 +75,7 @@ def sqlite_problems(plan: list[str], sql: str) -> list[str]:
         if scanned and scanned.group(1) in LARGE and scanned.group(2) not in WHOLE_SCAN_ALLOWED and not (
                 scanned.group(2) is None and _rowid_order(sql, scanned.group(1))):
             problems.append(detail)
-        if "USE TEMP B-TREE FOR ORDER BY" in detail:
+        if "USE TEMP B-TREE FOR ORDER BY" in detail and not _page_order(plan, sql):
             problems.append(detail)
     return problems
 
@@ -78,6 +85,21 @@ _INDEX_READ = re.compile(r"Index (?:Only )?Scan (?:Backward )?using (\w+) on (\w
 
 def _depth(line: str) -> int:
     return len(line) - len(line.lstrip())
+
+
+def _subtree(plan: list[str], number: int) -> list[str]:
+    """The lines below a node: its details and its children's, up to its next sibling."""
+    below = []
+    for line in plan[number + 1:]:
+        if _depth(line) <= _depth(plan[number]):
+            break
+        below.append(line)
+    return below
+
+
+def _sorts_a_page(plan: list[str], number: int) -> bool:
+    """A sort over a page already cut by a LIMIT below it (a subquery's), so at most a page of rows."""
+    return any(_node(line).startswith("Limit") for line in _subtree(plan, number))
 
 
 def _index_reads(plan: list[str]) -> Iterator[tuple[str, str, str, bool]]:
@@ -103,10 +125,11 @@ def postgresql_problems(plan: list[str], sql: str, strict: bool = True) -> list[
     planner then walks tiny tables through any index, which tells nothing about large ones.
     """
     problems = []
-    for line in plan:
+    for number, line in enumerate(plan):
         node = _node(line)
         scanned = re.match(r"(?:Parallel )?Seq Scan on (\w+)", node)
-        if (scanned and scanned.group(1) in LARGE) or re.match(r"(?:Incremental )?Sort\b", node):
+        sort = re.match(r"(?:Incremental )?Sort\s+\(", node)
+        if (scanned and scanned.group(1) in LARGE) or (sort and not _sorts_a_page(plan, number)):
             problems.append(node)
     for node, index, table, conditioned in _index_reads(plan):
         if strict and table in LARGE and not conditioned and index not in WHOLE_SCAN_ALLOWED and not (
