@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 export FLASK_APP := wsgi.py
 
-.PHONY: run test setup lint bench test-postgres clean
+.PHONY: run test setup lint bench bench-scale test-postgres clean
 
 $(BIN)/activate: requirements.txt requirements-dev.txt
 	$(PYTHON) -m venv $(VENV)
@@ -34,6 +34,9 @@ test-postgres: setup  ## the suite again on a PostgreSQL server the script insta
 
 bench: setup  ## throughput of the engine alone and through the service layer on SQLite
 	$(BIN)/python -m bench.case_transfer
+
+bench-scale: setup  ## every list and the dashboard at 175,000 instances and ~1M work items, SQLite and PostgreSQL
+	$(BIN)/python -m bench.scale
 
 clean:
 	rm -rf $(VENV) instance .pytest_cache
