@@ -12,14 +12,16 @@ from typing import Any
 
 import pytest
 from flask import Flask
+from sqlalchemy import Select, select
 
 from app.extensions import db
 from tests.lists_data import READ_AT, ListData
 from tests.plans import capture, check
 from workflows.dashboard import overview
 from workflows.instances import count_instances, page_instances
-from workflows.models import User
+from workflows.models import ProcessInstance, User
 from workflows.notices import page_notices, unread_count
+from workflows.progress import RUNNING
 from workflows.queues import page_work_items
 from workflows.work_items import get_work_item
 
@@ -56,7 +58,15 @@ def _calls(data: ListData) -> dict[str, Callable[[], Any]]:
         "unread badge": lambda: unread_count(session, liaison, cap=100),
         **{f"dashboard of {who.username}": (lambda u=who: overview(session, u, at=READ_AT))
            for who in (leader, supervisor)},
+        "timer worker's due instances": lambda: session.scalars(_due_instances()).all(),
     }
+
+
+def _due_instances() -> Select:
+    """What the timer worker walks: running instances due now, in (next_timer_due_at, id) order (status bound)."""
+    due = ProcessInstance.next_timer_due_at
+    return (select(ProcessInstance.id).where(ProcessInstance.status == RUNNING, due < READ_AT)
+            .order_by(due, ProcessInstance.id).limit(10))
 
 
 def _supervised_item(session, data: ListData, procurator: User) -> None:  # noqa: ANN001

@@ -156,7 +156,8 @@ def _notice_deliveries():
 def _instance_indexes():
     op.drop_index('ix_process_instance_next_timer_due_at', 'process_instance')
     op.drop_index('ix_process_instance_status', 'process_instance')
-    _partial('ix_process_instance_timer_due', 'process_instance', ['next_timer_due_at', 'id'], "status = 'running'")
+    _partial('ix_process_instance_timer_due', 'process_instance', ['status', 'next_timer_due_at', 'id'],
+             "status = 'running'")
     op.create_index('ix_process_instance_status', 'process_instance', ['status', 'id'])
     op.drop_index('ix_instance_participant_agency_id', 'instance_participant')
     op.create_index('ix_instance_participant_agency', 'instance_participant', ['agency_id', 'instance_id'])

@@ -69,11 +69,12 @@ class ProcessInstance(Base):
 
 
 # The timer worker walks running instances by (next_timer_due_at, id); only running ones are indexed,
-# so the index is as small as the running work, and SQLite's planner picks it over the status index.
-# The worker's query must state this condition as written here (`IS_RUNNING`): SQLite matches a partial
-# index only against a literal value.
+# so the index is as small as the running work. It leads with the (constant) status: without
+# statistics SQLite's planner otherwise takes the status index for `status = ?` and sorts all
+# running instances; with it, the worker's query reads this index in order whether it binds the
+# status or writes it out (IS_RUNNING).
 IS_RUNNING = ProcessInstance.status == literal_column("'running'")
-Index("ix_process_instance_timer_due", ProcessInstance.next_timer_due_at, ProcessInstance.id,
+Index("ix_process_instance_timer_due", ProcessInstance.status, ProcessInstance.next_timer_due_at, ProcessInstance.id,
       postgresql_where=IS_RUNNING, sqlite_where=IS_RUNNING)
 # Lists by status, newest first (the cases stopped in error, running cases), and their counts.
 Index("ix_process_instance_status", ProcessInstance.status, ProcessInstance.id)
