@@ -50,5 +50,8 @@ bench-timers: setup  ## one timer pass over 2,000 and 10,000 due deadlines, 1 an
 bench-history: setup  ## a step after 1, 10, 100, 1,000 loop rounds as a multiple of a fresh one, with and without compaction
 	$(BIN)/python -m bench.history
 
+bench-scale: setup  ## every list and the dashboard at 175,000 instances and ~1M work items, SQLite and PostgreSQL
+	$(BIN)/python -m bench.scale
+
 clean:
 	rm -rf $(VENV) instance .pytest_cache

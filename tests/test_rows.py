@@ -46,8 +46,9 @@ def _fresh_row(session, model, row_id):  # noqa: ANN001, ANN202
 
 def test_a_new_item_gets_its_id_and_defaults_and_needs_no_flush(app, session, shipped, statements):  # noqa: ANN001
     instance = _started(session, shipped)
-    item = WorkItem(instance_id=instance.id, engine_task_id="t-1", task_name="task_x", title="X", lane="lane_bureau",
-                    candidate_agency_id=instance.initiating_agency_id, required_role="liaison")
+    item = WorkItem(instance_id=instance.id, process_key="case_transfer", engine_task_id="t-1", task_name="task_x",
+                    title="X", lane="lane_bureau", candidate_agency_id=instance.initiating_agency_id,
+                    required_role="liaison")
     insert_row(session, item)
     assert item.id is not None
     assert (item.status, item.priority, item.extension_count, item.due_provisional) == (OPEN, 0, 0, False)

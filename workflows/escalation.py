@@ -12,6 +12,7 @@ from workflows.definitions import compiled
 from workflows.models import Agency, Notice, ProcessInstance, WorkItem
 from workflows.models.notice import DEADLINE_APPROACHING, DEADLINE_MISSED
 from workflows.notices import notify_lanes, send
+from workflows.participation import supervise
 
 
 def _holder_notice(session: Session, item: WorkItem, kind: str, title: str,
@@ -39,9 +40,12 @@ def _escalate(session: Session, instance: ProcessInstance, item: WorkItem, at: d
     payload = {"due_at": item.due_at.isoformat(), "original_due_at": item.original_due_at.isoformat()
                if item.original_due_at else None, "task": item.task_name}
     sent = [_holder_notice(session, item, DEADLINE_MISSED, title, payload)]
-    sent += notify_lanes(session, instance, meta, info.get("escalate_to", []), instance.state.get("xietong_data", {}),
-                         kind=DEADLINE_MISSED, title=title, work_item=item, payload=payload,
-                         participation="supervision")
+    escalated = notify_lanes(session, instance, meta, info.get("escalate_to", []),
+                             instance.state.get("xietong_data", {}), kind=DEADLINE_MISSED, title=title,
+                             work_item=item, payload=payload, participation="supervision")
+    # The supervisors find the item in their overdue view and may open it: a row each, not the notice history.
+    supervise(session, item, [n.agency_id for n in escalated], at)
+    sent += escalated
     session.flush()
     record(session, "work_item.overdue", instance=instance, work_item=item,
            payload={**payload, "notified": [{"agency": n.agency_id, "role": n.role, "user": n.user_id}

@@ -4,18 +4,20 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import Select, func, select
-from sqlalchemy.orm import Session
+from sqlalchemy import Select, and_, exists, func, select
+from sqlalchemy.orm import Session, defer, joinedload
 
 from workflows.audit import record
 from workflows.definitions import CompiledDefinition, compiled
 from workflows.deployment import latest_definition
 from workflows.engine.runtime import new_workflow, run_engine
 from workflows.errors import InvalidDataError, NotFoundError, PermissionDeniedError
-from workflows.models import AuditEvent, ProcessInstance, User, WorkItem
+from workflows.models import Agency, AuditEvent, InstanceParticipant, ProcessDefinition, ProcessInstance, User, WorkItem
 from workflows.models.work_item import ACTIVE_STATUSES
-from workflows.participation import add_participant, can_view, visible_instance_ids
-from workflows.progress import RUNNING, json_safe, run_step
+from workflows.paging import KEYSET, Page, by_keyset, decode
+from workflows.participation import add_participant, can_view
+from workflows.progress import ERROR, RUNNING, json_safe, run_step
+from workflows.queues import PEOPLE
 from workflows.rows import insert_row
 
 
@@ -102,30 +104,83 @@ def get_instance(session: Session, user: User, instance_id: int) -> ProcessInsta
     return instance
 
 
+# Statuses few instances have at any time: their list is read from the status index, each instance
+# checked for the agency's participation, rather than walking all the agency's participations.
+FEW = frozenset({ERROR, "cancelled"})
+
+
 def _visible(stmt: Select, user: User, status: str | None = None, key: str | None = None,
              business_key: str | None = None) -> Select:
-    """The statement narrowed to the instances the user sees, with optional filters."""
+    """The statement narrowed to the instances the user sees, with optional filters.
+
+    An agency's instances are joined through its own participations (read by the index on agency and
+    instance), never gathered as `id IN (every instance it ever took part in)`; instances of a rare
+    status are read by status and checked for a participation each (SQLite's statistics cannot tell
+    a rare status from a common one, so the statement itself says which index leads).
+    """
     if not user.oversees:
-        stmt = stmt.where(ProcessInstance.id.in_(visible_instance_ids(user)))
+        takes_part = and_(InstanceParticipant.instance_id == ProcessInstance.id,
+                          InstanceParticipant.agency_id == user.agency_id)
+        stmt = stmt.where(exists().where(takes_part)) if status in FEW else stmt.join(InstanceParticipant, takes_part)
     if status:
         stmt = stmt.where(ProcessInstance.status == status)
     if key:
-        stmt = stmt.where(ProcessInstance.definition.has(key=key))
+        stmt = stmt.where(ProcessInstance.definition_id.in_(select(ProcessDefinition.id)
+                                                             .where(ProcessDefinition.key == key)))
     if business_key:
         stmt = stmt.where(ProcessInstance.business_key == business_key)
     return stmt
 
 
+def _newest_first(user: User, status: str | None) -> Any:
+    """The instance id of the index a list walks: the participation's, or the instance's own."""
+    return ProcessInstance.id if user.oversees or status in FEW else InstanceParticipant.instance_id
+
+
+# What a list shows: never the engine state; the initiating agency's name, not its type.
+_LISTED = (defer(ProcessInstance.state), joinedload(ProcessInstance.initiating_agency).lazyload(Agency.type))
+
+
+def _agency_page(user: User, before: int | None, offset: int, limit: int) -> Select:
+    """An agency's unfiltered list: a page of its participations first, then only their instances.
+
+    Cut before the join, no plan can walk the instance table until it meets enough of the agency's.
+    """
+    page = select(InstanceParticipant.instance_id).where(InstanceParticipant.agency_id == user.agency_id)
+    if before is not None:
+        page = page.where(InstanceParticipant.instance_id < before)
+    page = page.order_by(InstanceParticipant.instance_id.desc()).offset(offset).limit(limit).subquery()
+    return (select(ProcessInstance).options(*_LISTED).join(page, page.c.instance_id == ProcessInstance.id)
+            .order_by(page.c.instance_id.desc()))
+
+
+def page_instances(session: Session, user: User, *, status: str | None = None, key: str | None = None,
+                   business_key: str | None = None, limit: int = 50, offset: int = 0,
+                   after: str | None = None) -> Page[ProcessInstance]:
+    """Instances visible to the user, newest first, with optional filters; paged by instance id."""
+    before = decode(after, KEYSET, (int,))[0] if after is not None else None
+    skip = offset if after is None else 0
+    if not (user.oversees or status or key or business_key):
+        stmt = _agency_page(user, before, skip, limit + 1)
+    else:
+        order = _newest_first(user, status)
+        stmt = _visible(select(ProcessInstance).options(*_LISTED), user, status, key, business_key)
+        if before is not None:
+            stmt = stmt.where(order < before)
+        stmt = stmt.order_by(order.desc()).offset(skip).limit(limit + 1)
+    return by_keyset(list(session.scalars(stmt)), limit, lambda instance: (instance.id,))
+
+
 def list_instances(session: Session, user: User, *, status: str | None = None, key: str | None = None,
                    business_key: str | None = None, limit: int = 50, offset: int = 0) -> list[ProcessInstance]:
     """Instances visible to the user, newest first, with optional filters."""
-    stmt = _visible(select(ProcessInstance), user, status, key, business_key)
-    return list(session.scalars(stmt.order_by(ProcessInstance.id.desc()).limit(limit).offset(offset)))
+    return page_instances(session, user, status=status, key=key, business_key=business_key, limit=limit,
+                          offset=offset).rows
 
 
 def count_instances(session: Session, user: User, *, status: str | None = None) -> int:
     """How many instances the user sees (of a status)."""
-    return session.scalar(_visible(select(func.count(ProcessInstance.id)), user, status)) or 0
+    return session.scalar(_visible(select(func.count()).select_from(ProcessInstance), user, status)) or 0
 
 
 def instance_data(instance: ProcessInstance) -> dict[str, Any]:
@@ -134,8 +189,8 @@ def instance_data(instance: ProcessInstance) -> dict[str, Any]:
 
 
 def instance_work_items(session: Session, instance: ProcessInstance, active_only: bool = False) -> list[WorkItem]:
-    """The instance's work items in creation order."""
-    stmt = select(WorkItem).where(WorkItem.instance_id == instance.id)
+    """The instance's work items in creation order, with the agencies and users they show."""
+    stmt = select(WorkItem).where(WorkItem.instance_id == instance.id).options(*PEOPLE)
     if active_only:
         stmt = stmt.where(WorkItem.status.in_(ACTIVE_STATUSES))
     return list(session.scalars(stmt.order_by(WorkItem.id)))

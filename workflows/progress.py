@@ -137,6 +137,7 @@ def _plan_item(session: Session, instance: ProcessInstance, workflow: BpmnWorkfl
         due_at, extensions = _carried_extension(session, instance, info["id"], due.at)
     item = WorkItem(
         instance_id=instance.id, engine_task_id=str(task.id), task_name=info["id"], title=info["name"],
+        process_key=instance.definition.key,
         lane=info["lane"], candidate_agency_id=agency.id, required_role=info["role"], status=OPEN,
         priority=int(info["priority"]), deadline=info["deadline"], due_at=due_at,
         original_due_at=due.at if due else None, due_provisional=bool(due and due.provisional),

@@ -15,8 +15,7 @@ from workflows.definitions import compiled
 from workflows.engine.runtime import complete_task, find_task, restore_workflow
 from workflows.errors import ConflictError, InvalidDataError, NotFoundError, PermissionDeniedError
 from workflows.instances import instance_work_items
-from workflows.models import Agency, Notice, ProcessInstance, User, WorkItem
-from workflows.models.notice import DEADLINE_MISSED
+from workflows.models import Agency, ProcessInstance, User, WorkItem, WorkItemSupervision
 from workflows.models.work_item import CANCELLED, CLAIMED, COMPLETED, OPEN
 from workflows.progress import RUNNING, json_safe, run_step
 from workflows.rows import update_row
@@ -34,9 +33,7 @@ def get_work_item(session: Session, user: User, item_id: int) -> WorkItem:
 
 def supervises(session: Session, user: User, item: WorkItem) -> bool:
     """The user's agency was told the item missed its deadline (escalateTo), so it watches the item."""
-    return session.scalar(select(Notice.id).where(
-        Notice.work_item_id == item.id, Notice.kind == DEADLINE_MISSED, Notice.agency_id == user.agency_id
-    ).limit(1)) is not None
+    return session.get(WorkItemSupervision, (item.id, user.agency_id)) is not None
 
 
 def _check_may_act(user: User, item: WorkItem) -> None:

@@ -7,6 +7,7 @@ from typing import Any
 from flask_login import login_required
 from flask_smorest import Blueprint
 
+from app.api.paging import paged
 from app.api.related import WithRelated
 from app.api.schemas import (
     EventSchema,
@@ -50,10 +51,13 @@ def start_process_instance(args: dict[str, Any]) -> Any:
 @blp.arguments(InstanceQuerySchema, location="query")
 @blp.response(200, InstanceSchema(many=True))
 def list_process_instances(args: dict[str, Any]) -> Any:
-    """Instances the caller's agency takes part in (all for admins and supervisors)."""
-    return instances.list_instances(db.session, acting_user(), status=args.get("status"),
-                                    key=args.get("process_key"), business_key=args.get("business_key"),
-                                    limit=args["limit"], offset=args["offset"])
+    """Instances the caller's agency takes part in (all for admins and supervisors), newest first.
+
+    The next page's cursor is in X-Next-Cursor.
+    """
+    return paged(instances.page_instances(db.session, acting_user(), status=args.get("status"),
+                                          key=args.get("process_key"), business_key=args.get("business_key"),
+                                          limit=args["limit"], offset=args["offset"], after=args.get("after")))
 
 
 @blp.route("/<int:instance_id>")

@@ -7,6 +7,7 @@ from typing import Any
 from flask_login import login_required
 from flask_smorest import Blueprint
 
+from app.api.paging import paged
 from app.api.schemas import NoticeCountSchema, NoticeQuerySchema, NoticeSchema
 from app.auth import acting_user
 from app.extensions import db
@@ -20,9 +21,9 @@ blp = Blueprint("notices", __name__, url_prefix="/api/v1/notices", description="
 @blp.arguments(NoticeQuerySchema, location="query")
 @blp.response(200, NoticeSchema(many=True))
 def list_notices(args: dict[str, Any]) -> Any:
-    """My notices, newest first (unread=true for the unread ones only)."""
-    return notices.list_notices(db.session, acting_user(), unread_only=args["unread"], kind=args.get("kind"),
-                                limit=args["limit"], offset=args["offset"])
+    """My notices, newest first (unread=true for the unread ones only); the next page's cursor in X-Next-Cursor."""
+    return paged(notices.page_notices(db.session, acting_user(), unread_only=args["unread"], kind=args.get("kind"),
+                                      limit=args["limit"], offset=args["offset"], after=args.get("after")))
 
 
 @blp.route("/unread-count")

@@ -7,6 +7,7 @@ from marshmallow import Schema, fields, validate
 from app.extensions import db
 from workflows.clock import now
 from workflows.extensions import extensions_of
+from workflows.queues import DUE_FILTERS, VIEWS
 from workflows.work_items import form_schema
 
 
@@ -129,6 +130,9 @@ class ResumeInstanceSchema(Schema):
     data = fields.Dict(keys=fields.String(), load_default=dict)
 
 
+AFTER = {"description": "the X-Next-Cursor of the previous page (offset is then ignored)"}
+
+
 class InstanceQuerySchema(Schema):
     """Filters of the instance list."""
 
@@ -137,6 +141,7 @@ class InstanceQuerySchema(Schema):
     business_key = fields.String()
     limit = fields.Integer(load_default=50, validate=validate.Range(1, 500))
     offset = fields.Integer(load_default=0, validate=validate.Range(0))
+    after = fields.String(validate=validate.Length(1, 200), metadata=AFTER)
 
 
 class InstanceSchema(Schema):
@@ -160,7 +165,7 @@ class WorkItemSchema(Schema):
 
     id = fields.Integer()
     instance_id = fields.Integer()
-    process_key = fields.Function(lambda w: w.instance.definition.key)
+    process_key = fields.String()
     business_key = fields.Function(lambda w: w.instance.business_key)
     instance_title = fields.Function(lambda w: w.instance.title)
     task_name = fields.String()
@@ -240,6 +245,7 @@ class NoticeQuerySchema(Schema):
     kind = fields.String(validate=validate.Length(max=50))
     limit = fields.Integer(load_default=50, validate=validate.Range(1, 500))
     offset = fields.Integer(load_default=0, validate=validate.Range(0))
+    after = fields.String(validate=validate.Length(1, 200), metadata=AFTER)
 
 
 class NoticeCountSchema(Schema):
@@ -273,10 +279,13 @@ class InstanceDetailSchema(InstanceSchema):
 class WorkItemQuerySchema(Schema):
     """Which work items to list."""
 
-    view = fields.String(load_default="queue", validate=validate.OneOf(["queue", "mine", "overdue", "completed"]))
+    view = fields.String(load_default="queue", validate=validate.OneOf(VIEWS))
     process_key = fields.String()
+    due = fields.String(validate=validate.OneOf(DUE_FILTERS),
+                        metadata={"description": "active items of one due status; none among completed ones"})
     limit = fields.Integer(load_default=50, validate=validate.Range(1, 500))
     offset = fields.Integer(load_default=0, validate=validate.Range(0))
+    after = fields.String(validate=validate.Length(1, 200), metadata=AFTER)
 
 
 class CompleteWorkItemSchema(Schema):

@@ -7,6 +7,7 @@ from typing import Any
 from flask_login import login_required
 from flask_smorest import Blueprint
 
+from app.api.paging import paged
 from app.api.related import WithRelated
 from app.api.schemas import (
     CompletedWorkItemSchema,
@@ -24,7 +25,7 @@ from workflows import work_items
 from workflows.errors import InvalidDataError
 from workflows.extensions import extend_deadline, extensions_of
 from workflows.models import User
-from workflows.queues import list_work_items
+from workflows.queues import page_work_items
 
 blp = Blueprint("work_items", __name__, url_prefix="/api/v1/work-items", description="Work items")
 
@@ -34,9 +35,9 @@ blp = Blueprint("work_items", __name__, url_prefix="/api/v1/work-items", descrip
 @blp.arguments(WorkItemQuerySchema, location="query")
 @blp.response(200, WorkItemSchema(many=True))
 def list_work_items_view(args: dict[str, Any]) -> Any:
-    """My agency's queue, mine, overdue, or completed by me."""
-    return list_work_items(db.session, acting_user(), args["view"], args.get("process_key"),
-                           args["limit"], args["offset"])
+    """My agency's queue, mine, overdue, or completed by me; the next page's cursor in X-Next-Cursor."""
+    return paged(page_work_items(db.session, acting_user(), args["view"], args.get("process_key"), args["limit"],
+                                 args["offset"], due=args.get("due"), after=args.get("after")))
 
 
 @blp.route("/<int:item_id>")

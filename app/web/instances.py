@@ -35,11 +35,11 @@ def list_instances_page() -> str:
     status = request.args.get("status") if request.args.get("status") in STATUSES else None
     process = request.args.get("process") or None
     business_key = (request.args.get("business_key") or "").strip() or None
-    page = max(request.args.get("page", 1, type=int), 1)
-    rows = instances.list_instances(db.session, signed_in_user(), status=status, key=process,
-                                    business_key=business_key, limit=PAGE_SIZE + 1, offset=(page - 1) * PAGE_SIZE)
-    return render_template("instances/list.html", instances=rows[:PAGE_SIZE], more=len(rows) > PAGE_SIZE,
-                           page=page, status=status, process=process, business_key=business_key or "",
+    after = request.args.get("after") or None
+    page = instances.page_instances(db.session, signed_in_user(), status=status, key=process,
+                                    business_key=business_key, limit=PAGE_SIZE, after=after)
+    return render_template("instances/list.html", instances=page.rows, next=page.next, after=after,
+                           status=status, process=process, business_key=business_key or "",
                            statuses=STATUSES, processes=[(d.key, d.name) for d in latest_definitions(db.session)])
 
 

@@ -18,11 +18,9 @@ PAGE_SIZE = 30
 def list_notices_page() -> str:
     """The user's notices, newest first, with links to their cases."""
     unread_only = request.args.get("unread") == "1"
-    offset = max(request.args.get("offset", 0, type=int), 0)
-    rows = notices.list_notices(db.session, signed_in_user(), unread_only=unread_only, limit=PAGE_SIZE + 1,
-                                offset=offset)
-    return render_template("notices.html", notices=rows[:PAGE_SIZE], more=len(rows) > PAGE_SIZE,
-                           offset=offset, unread_only=unread_only, page_size=PAGE_SIZE)
+    after = request.args.get("after") or None
+    page = notices.page_notices(db.session, signed_in_user(), unread_only=unread_only, limit=PAGE_SIZE, after=after)
+    return render_template("notices.html", notices=page.rows, next=page.next, after=after, unread_only=unread_only)
 
 
 @web_bp.route("/notices/<int:notice_id>/read", methods=["POST"])

@@ -18,6 +18,8 @@ from app.web.stop_reasons import localize_stop_reason
 from workflows.due_status import due_state
 from workflows.notices import unread_count
 
+UNREAD_SHOWN = 99  # the header shows "99+" beyond this
+
 ROLE_LABELS = {
     "admin": _l("System admin"), "supervisor": _l("Supervisor"), "liaison": _l("Liaison"), "leader": _l("Leader"),
     "mediator": _l("Mediator"), "judge": _l("Judge"), "clerk": _l("Court clerk"),
@@ -42,7 +44,9 @@ def _page_context() -> dict[str, Any]:
     context: dict[str, Any] = {"languages": LANGUAGES, "language": str(get_locale() or "zh"),
                                "current_path": request.full_path.rstrip("?")}
     if current_user.is_authenticated:
-        context["unread_notices"] = unread_count(db.session, current_user._get_current_object())
+        # Counted up to the badge's limit: the header of every page reads no more rows than it shows.
+        context["unread_notices"] = unread_count(db.session, current_user._get_current_object(), cap=UNREAD_SHOWN + 1)
+        context["unread_shown"] = UNREAD_SHOWN
     return context
 
 

@@ -19,17 +19,13 @@ from app.web.security import login_required, signed_in_user
 from workflows import work_items
 from workflows.catalog import process_choices
 from workflows.definitions import compiled
-from workflows.due_status import due_state
 from workflows.errors import ConflictError, InvalidDataError
 from workflows.extensions import extend_deadline, extensions_of, may_extend
 from workflows.instances import instance_data, instance_events, instance_work_items
 from workflows.models import WorkItem
-from workflows.queues import list_work_items
+from workflows.queues import DUE_FILTERS, VIEWS, page_work_items
 
-VIEWS = ("queue", "mine", "overdue", "completed")
-DUE_FILTERS = ("overdue", "due_today", "provisional")
 PAGE_SIZE = 20
-SCAN_LIMIT = 500  # a due-status filter pages in memory over at most this many items
 
 
 @web_bp.route("/")
@@ -39,34 +35,19 @@ def index() -> Response:
     return redirect(url_for("web.list_work_items_page"))
 
 
-def _matches_due(item: WorkItem, due: str) -> bool:
-    """Whether an item has the due status asked for."""
-    return item.due_provisional if due == "provisional" else due_state(item) == due
-
-
-def _page_of_items(view: str, process: str | None, due: str | None, page: int) -> tuple[list[WorkItem], bool]:
-    """One page of a queue view, and whether another page follows."""
-    user = signed_in_user()
-    if due is None:
-        rows = list_work_items(db.session, user, view, process, PAGE_SIZE + 1, (page - 1) * PAGE_SIZE)
-    else:
-        rows = [i for i in list_work_items(db.session, user, view, process, SCAN_LIMIT, 0) if _matches_due(i, due)]
-        rows = rows[(page - 1) * PAGE_SIZE: page * PAGE_SIZE + 1]
-    return rows[:PAGE_SIZE], len(rows) > PAGE_SIZE
-
-
 @web_bp.route("/work-items")
 @login_required
 def list_work_items_page() -> str:
-    """My agency's open items, mine, overdue, or completed by me; filtered and paged."""
+    """My agency's open items, mine, overdue, or completed by me; filtered and paged in the database."""
     view = request.args.get("view", "queue")
     view = view if view in VIEWS else "queue"
     process = request.args.get("process") or None
-    due = request.args.get("due") if request.args.get("due") in DUE_FILTERS else None
-    page = max(request.args.get("page", 1, type=int), 1)
-    items, more = _page_of_items(view, process, due, page)
-    return render_template("work_items/queue.html", items=items, more=more, view=view, views=VIEWS,
-                           process=process, due=due, page=page, processes=process_choices(db.session))
+    # Due status is a property of open work: the completed view has no such filter.
+    due = request.args.get("due") if request.args.get("due") in DUE_FILTERS and view != "completed" else None
+    after = request.args.get("after") or None
+    page = page_work_items(db.session, signed_in_user(), view, process, PAGE_SIZE, due=due, after=after)
+    return render_template("work_items/queue.html", items=page.rows, next=page.next, after=after, view=view,
+                           views=VIEWS, process=process, due_filter=due, processes=process_choices(db.session))
 
 
 def _back_to(item: WorkItem) -> str:

@@ -5,10 +5,10 @@ from workflows.models.agency import Agency, AgencyType
 from workflows.models.audit import AuditEvent
 from workflows.models.extension import DeadlineExtension
 from workflows.models.holiday import CalendarDay, CalendarYear
-from workflows.models.notice import Notice, NoticeRead
+from workflows.models.notice import Notice, NoticeDelivery
 from workflows.models.process import InstanceParticipant, ProcessDefinition, ProcessInstance
 from workflows.models.user import ApiToken, User
-from workflows.models.work_item import WorkItem
+from workflows.models.work_item import WorkItem, WorkItemSupervision
 
 __all__ = [
     "Agency",
@@ -21,9 +21,10 @@ __all__ = [
     "DeadlineExtension",
     "InstanceParticipant",
     "Notice",
-    "NoticeRead",
+    "NoticeDelivery",
     "ProcessDefinition",
     "ProcessInstance",
     "User",
     "WorkItem",
+    "WorkItemSupervision",
 ]

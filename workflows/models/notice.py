@@ -1,11 +1,11 @@
-"""In-app notices to an agency, a role within it, or one user; and who has read them."""
+"""In-app notices to an agency, a role within it, or one user; and their delivery to each user."""
 
 from __future__ import annotations
 
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import ForeignKey, Index, String
+from sqlalchemy import ForeignKey, Index, String, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from workflows.clock import now
@@ -27,11 +27,7 @@ class Notice(Base):
     """
 
     __tablename__ = "notice"
-    __table_args__ = (
-        Index("ix_notice_agency", "agency_id", "id"),
-        Index("ix_notice_user", "user_id", "id"),
-        Index("ix_notice_work_item_kind", "work_item_id", "kind"),
-    )
+    __table_args__ = (Index("ix_notice_work_item_kind", "work_item_id", "kind"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     kind: Mapped[str] = mapped_column(String(50))  # e.g. deadline_missed, case_filed
@@ -48,11 +44,24 @@ class Notice(Base):
     instance: Mapped[ProcessInstance | None] = relationship()
 
 
-class NoticeRead(Base):
-    """One user has read one notice (agency-wide notices are read per user)."""
+class NoticeDelivery(Base):
+    """One notice delivered to one user, read or not.
 
-    __tablename__ = "notice_read"
+    Written when the notice is sent, to the users of the agency holding the role at that moment (or
+    to the one user addressed), so a user's list and unread count read that user's rows only, never
+    the agency's whole notice history. A user who joins later does not receive older notices.
+    """
 
+    __tablename__ = "notice_delivery"
+    __table_args__ = (
+        # The unread count and the unread list: only unread rows are indexed.
+        Index("ix_notice_delivery_unread", "user_id", "notice_id", postgresql_where=text("read_at IS NULL"),
+              sqlite_where=text("read_at IS NULL")),
+    )
+
+    # The primary key serves the user's list, newest notice first, and "is this notice the user's?".
+    user_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"), primary_key=True)  # the recipient
     notice_id: Mapped[int] = mapped_column(ForeignKey("notice.id", ondelete="CASCADE"), primary_key=True)
-    user_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"), primary_key=True, index=True)
-    read_at: Mapped[datetime] = mapped_column(UTCDateTime, default=now)
+    read_at: Mapped[datetime | None] = mapped_column(UTCDateTime)  # None: unread
+
+    notice: Mapped[Notice] = relationship()

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import ForeignKey, Integer, String, Text, UniqueConstraint
+from sqlalchemy import ForeignKey, Index, Integer, String, Text, UniqueConstraint, literal_column
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from workflows.clock import now
@@ -46,7 +46,7 @@ class ProcessInstance(Base):
     definition_id: Mapped[int] = mapped_column(ForeignKey("process_definition.id"), index=True)  # pinned version
     business_key: Mapped[str | None] = mapped_column(String(100), index=True)  # case number
     title: Mapped[str] = mapped_column(String(300))  # shown in queues
-    status: Mapped[str] = mapped_column(String(20), index=True)  # running, completed, error, cancelled
+    status: Mapped[str] = mapped_column(String(20))  # running, completed, error, cancelled
     error_reason: Mapped[str | None] = mapped_column(Text)  # why it stopped, when status is error
     initiating_agency_id: Mapped[int] = mapped_column(ForeignKey("agency.id"), index=True)  # 同级 anchor
     initiating_user_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"))  # who started it
@@ -55,7 +55,7 @@ class ProcessInstance(Base):
     lock_version: Mapped[int] = mapped_column(Integer, default=1)  # optimistic lock against lost updates
     # The timer worker's one indexed query reads next_timer_due_at: the earliest of the engine's own
     # timers (engine_timer_due_at) and the deadline watches of the open work items.
-    next_timer_due_at: Mapped[datetime | None] = mapped_column(UTCDateTime, index=True)
+    next_timer_due_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     engine_timer_due_at: Mapped[datetime | None] = mapped_column(UTCDateTime)  # earliest BPMN timer event
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=now)  # start time
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=now)  # last state change
@@ -68,12 +68,26 @@ class ProcessInstance(Base):
     __mapper_args__ = {"version_id_col": lock_version}
 
 
+# The timer worker walks running instances by (next_timer_due_at, id); only running ones are indexed,
+# so the index is as small as the running work. It leads with the (constant) status: without
+# statistics SQLite's planner otherwise takes the status index for `status = ?` and sorts all
+# running instances; with it, the worker's query reads this index in order whether it binds the
+# status or writes it out (IS_RUNNING).
+IS_RUNNING = ProcessInstance.status == literal_column("'running'")
+Index("ix_process_instance_timer_due", ProcessInstance.status, ProcessInstance.next_timer_due_at, ProcessInstance.id,
+      postgresql_where=IS_RUNNING, sqlite_where=IS_RUNNING)
+# Lists by status, newest first (the cases stopped in error, running cases), and their counts.
+Index("ix_process_instance_status", ProcessInstance.status, ProcessInstance.id)
+
+
 class InstanceParticipant(Base):
     """An agency taking part in an instance; it may see the instance."""
 
     __tablename__ = "instance_participant"
+    # An agency's instance list walks its participations newest instance first.
+    __table_args__ = (Index("ix_instance_participant_agency", "agency_id", "instance_id"),)
 
     instance_id: Mapped[int] = mapped_column(ForeignKey("process_instance.id"), primary_key=True)  # the case
-    agency_id: Mapped[int] = mapped_column(ForeignKey("agency.id"), primary_key=True, index=True)  # the agency
+    agency_id: Mapped[int] = mapped_column(ForeignKey("agency.id"), primary_key=True)  # the agency
     reason: Mapped[str] = mapped_column(String(20))  # initiator, work_item or copy
     since: Mapped[datetime] = mapped_column(UTCDateTime, default=now)  # when it joined

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Boolean, ForeignKey, Index, Integer, String
+from sqlalchemy import Boolean, ColumnElement, ForeignKey, Index, Integer, String, literal_column
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from workflows.clock import now
@@ -22,14 +22,12 @@ class WorkItem(Base):
     """One user task waiting for (or done by) a user of the candidate agency."""
 
     __tablename__ = "work_item"
-    __table_args__ = (
-        Index("ix_work_item_queue", "candidate_agency_id", "status"),
-        Index("ix_work_item_assignee", "assignee_id", "status"),
-        Index("ix_work_item_due", "status", "due_at"),
-    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     instance_id: Mapped[int] = mapped_column(ForeignKey("process_instance.id"), index=True)  # its case
+    # Copied from the instance's definition at creation (immutable): lists and the dashboard filter
+    # and count by process without joining every item to its instance.
+    process_key: Mapped[str] = mapped_column(String(100))
     engine_task_id: Mapped[str] = mapped_column(String(36), index=True)  # SpiffWorkflow task UUID
     task_name: Mapped[str] = mapped_column(String(100))  # BPMN element id
     title: Mapped[str] = mapped_column(String(200))  # BPMN element name
@@ -70,3 +68,65 @@ class WorkItem(Base):
     def is_overdue(self, at: datetime) -> bool:
         """Tell whether an active item has passed its due time."""
         return self.status in ACTIVE_STATUSES and self.due_at is not None and self.due_at < at
+
+
+def status_in(column: Any, *statuses: str) -> ColumnElement[bool]:
+    """A status condition with its values written into the SQL.
+
+    A partial index serves a query only when the query states the index's condition itself, and
+    SQLite does not look into bound parameters for that; so lists and indexes share these.
+    """
+    values = [literal_column(f"'{status}'") for status in statuses]
+    return column == values[0] if len(values) == 1 else column.in_(values)
+
+
+IS_ACTIVE = status_in(WorkItem.status, *ACTIVE_STATUSES)
+IS_OPEN = status_in(WorkItem.status, OPEN)
+IS_CLAIMED = status_in(WorkItem.status, CLAIMED)
+IS_COMPLETED = status_in(WorkItem.status, COMPLETED)
+
+# The order of every list of active items, most urgent first: the earliest due time (none last),
+# then the higher priority, then the older item. Each index below ends with it, so a list reads
+# its first page in order and stops.
+URGENCY = (WorkItem.due_at.is_(None), WorkItem.due_at, WorkItem.priority.desc(), WorkItem.id)
+
+
+def _partial(name: str, where: ColumnElement[bool], *columns: Any) -> Index:
+    return Index(name, *columns, postgresql_where=where, sqlite_where=where)
+
+
+# Only active items are in these: they stay as small as the open work however long the history.
+_partial("ix_work_item_open", IS_OPEN, WorkItem.candidate_agency_id, *URGENCY)  # the agency's queue
+_partial("ix_work_item_active_agency", IS_ACTIVE, WorkItem.candidate_agency_id, *URGENCY)  # its overdue items
+_partial("ix_work_item_active_due", IS_ACTIVE, *URGENCY)  # overdue of every agency (overseers)
+# The dashboard's counts, read from the index alone (SQLite counts the condition's column as read, so it is in).
+_partial("ix_work_item_active_counts", IS_ACTIVE, WorkItem.candidate_agency_id, WorkItem.process_key, WorkItem.due_at,
+         WorkItem.status)
+_partial("ix_work_item_claimed", IS_CLAIMED, WorkItem.assignee_id, *URGENCY)  # mine
+# Completed by me: one user's history, newest first, paged by (completed_at, id).
+_partial("ix_work_item_completed_by", IS_COMPLETED, WorkItem.completed_by_id, WorkItem.completed_at, WorkItem.id)
+
+
+class WorkItemSupervision(Base):
+    """An agency named by a task's escalateTo watches one of its items since the item missed its deadline.
+
+    Written when the deadline is missed; `ended_at` is set when the item completes or is cancelled
+    (a database trigger, so every path that finishes an item does it), which drops the row from the
+    index of what an agency supervises now. The row stays, so the supervisor may still open the item.
+    """
+
+    __tablename__ = "work_item_supervision"
+
+    work_item_id: Mapped[int] = mapped_column(ForeignKey("work_item.id"), primary_key=True)  # the item watched
+    agency_id: Mapped[int] = mapped_column(ForeignKey("agency.id"), primary_key=True)  # the supervising agency
+    since: Mapped[datetime] = mapped_column(UTCDateTime, default=now)  # when the deadline was missed
+    # The item's due time and priority when it was escalated, so the overdue view reads this index in
+    # urgency order (an extension moves the due time and resets the mark; the next miss updates both).
+    due_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    priority: Mapped[int] = mapped_column(Integer, default=0)
+    ended_at: Mapped[datetime | None] = mapped_column(UTCDateTime)  # the item completed or was cancelled
+
+
+SUPERVISING = WorkItemSupervision.ended_at.is_(None)
+_partial("ix_work_item_supervision_active", SUPERVISING, WorkItemSupervision.agency_id, WorkItemSupervision.due_at,
+         WorkItemSupervision.priority.desc(), WorkItemSupervision.work_item_id)
