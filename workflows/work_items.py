@@ -6,7 +6,7 @@ from typing import Any
 
 from SpiffWorkflow.util.task import TaskState
 from sqlalchemy import bindparam, select
-from sqlalchemy.orm import Session, joinedload
+from sqlalchemy.orm import Session, joinedload, undefer
 from sqlalchemy.orm.exc import StaleDataError
 
 from workflows.audit import record
@@ -174,7 +174,8 @@ def complete(session: Session, actor: User, item: WorkItem, data: dict[str, Any]
 # Built once: composing a SELECT ... FOR UPDATE costs more than running it on SQLite. The initiating
 # agency and its type come in the same query: every lane resolution of the step reads them.
 _LOCK_INSTANCE = (select(ProcessInstance).where(ProcessInstance.id == bindparam("instance_id"))
-                  .options(joinedload(ProcessInstance.initiating_agency).joinedload(Agency.type))
+                  .options(undefer(ProcessInstance.state),
+                           joinedload(ProcessInstance.initiating_agency).joinedload(Agency.type))
                   .with_for_update(of=ProcessInstance).execution_options(populate_existing=True))
 
 

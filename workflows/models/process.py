@@ -50,7 +50,9 @@ class ProcessInstance(Base):
     error_reason: Mapped[str | None] = mapped_column(Text)  # why it stopped, when status is error
     initiating_agency_id: Mapped[int] = mapped_column(ForeignKey("agency.id"), index=True)  # 同级 anchor
     initiating_user_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"))  # who started it
-    state: Mapped[dict[str, Any]] = mapped_column(OrderedJSON)  # serialized engine state, spec excluded
+    # Deferred: most reads of an instance (lists, permission checks, a work item's case in a response)
+    # never touch the engine state, and it is the large column; a step's lock loads it (undefer).
+    state: Mapped[dict[str, Any]] = mapped_column(OrderedJSON, deferred=True)  # engine state, spec excluded
     state_format: Mapped[int] = mapped_column(Integer, default=1)  # our state layout version
     lock_version: Mapped[int] = mapped_column(Integer, default=1)  # optimistic lock against lost updates
     # The timer worker's one indexed query reads next_timer_due_at: the earliest of the engine's own
