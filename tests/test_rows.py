@@ -109,3 +109,14 @@ def test_completing_leaves_nothing_pending_and_the_rows_hold_the_step(app, sessi
     row = _fresh_row(session, ProcessInstance, instance.id)
     assert row.lock_version == instance.lock_version
     assert row.state["xietong_data"]["admin_case_no"] == REGISTER["admin_case_no"]
+
+
+def test_a_written_key_forgets_the_object_loaded_for_it(session, shipped):  # noqa: ANN001
+    """An item whose assignee was loaded as nobody shows the new assignee once the key is written."""
+    instance = _started(session, shipped)
+    item = session.scalars(select(WorkItem).where(WorkItem.instance_id == instance.id)).one()
+    assert item.assignee is None
+    liaison = session.get(User, shipped["jd_msa_liaison"])
+    item.status, item.assignee_id = CLAIMED, liaison.id
+    update_row(session, item)
+    assert item.assignee is liaison

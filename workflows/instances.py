@@ -6,6 +6,7 @@ from typing import Any
 
 from sqlalchemy import Select, and_, exists, func, select
 from sqlalchemy.orm import Session, defer, joinedload
+from sqlalchemy.orm.attributes import set_committed_value
 
 from workflows.audit import record
 from workflows.definitions import CompiledDefinition, compiled
@@ -193,7 +194,10 @@ def instance_work_items(session: Session, instance: ProcessInstance, active_only
     stmt = select(WorkItem).where(WorkItem.instance_id == instance.id).options(*PEOPLE)
     if active_only:
         stmt = stmt.where(WorkItem.status.in_(ACTIVE_STATUSES))
-    return list(session.scalars(stmt.order_by(WorkItem.id)))
+    items = list(session.scalars(stmt.order_by(WorkItem.id)))
+    for item in items:  # their instance is this one: no lazy load, and the items keep it in the identity map
+        set_committed_value(item, "instance", instance)
+    return items
 
 
 def instance_events(session: Session, instance: ProcessInstance) -> list[AuditEvent]:

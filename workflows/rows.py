@@ -30,6 +30,7 @@ class _Table:
     pk: Column
     version_key: str | None
     insert: Insert
+    relations: dict[str, frozenset[str]]  # many-to-one relationship -> attribute keys of its local columns
     updates: dict[frozenset[str], Update] = field(default_factory=dict)
 
 
@@ -52,8 +53,11 @@ def _table(mapper: Mapper) -> _Table:
             defaults[prop.key] = column.default.arg
         if column is mapper.version_id_col:
             version_key = prop.key
+    keys_of = {column: key for key, column in columns.items()}
+    relations = {rel.key: frozenset(keys_of[c] for c in rel.local_columns if c in keys_of)
+                 for rel in mapper.relationships}
     table = _Table(columns=columns, defaults=defaults, pk_key=pk_key, pk=pk, version_key=version_key,
-                   insert=insert(mapper.local_table).returning(pk))
+                   insert=insert(mapper.local_table).returning(pk), relations=relations)
     _tables[mapper] = table
     return table
 
@@ -123,3 +127,8 @@ def update_row(session: Session, obj: Any) -> None:
     # (A private call; the public set_committed_value leaves the object flagged as modified,
     # which makes every later flush inspect it again.)
     state._commit_all(state.dict, session.identity_map)
+    # A many-to-one loaded before (the assignee, say) no longer matches the key just written: forget it,
+    # as a flush does, so that it loads again (from the identity map, normally) when next read.
+    stale = [key for key, columns in table.relations.items() if columns & changed and key in state.dict]
+    if stale:
+        session.expire(obj, stale)

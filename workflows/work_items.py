@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from SpiffWorkflow.util.task import TaskState
-from sqlalchemy import bindparam, select
+from sqlalchemy import bindparam, inspect, select
 from sqlalchemy.orm import Session, joinedload, undefer
 from sqlalchemy.orm.exc import StaleDataError
 
@@ -18,12 +18,13 @@ from workflows.instances import instance_work_items
 from workflows.models import Agency, ProcessInstance, User, WorkItem, WorkItemSupervision
 from workflows.models.work_item import CANCELLED, CLAIMED, COMPLETED, OPEN
 from workflows.progress import RUNNING, json_safe, run_step
+from workflows.queues import SHOWN
 from workflows.rows import update_row
 
 
 def get_work_item(session: Session, user: User, item_id: int) -> WorkItem:
     """Load a work item the user's agency may see (404/403)."""
-    item = session.get(WorkItem, item_id)
+    item = session.get(WorkItem, item_id, options=SHOWN)  # with what a response shows of it
     if item is None:
         raise NotFoundError(f"work item {item_id} not found")
     if item.candidate_agency_id != user.agency_id and not user.oversees and not supervises(session, user, item):
@@ -44,6 +45,9 @@ def _check_may_act(user: User, item: WorkItem) -> None:
         raise PermissionDeniedError(f"this work item needs the role '{item.required_role}'")
 
 
+_ITEM_COLUMNS = [attr.key for attr in inspect(WorkItem).column_attrs]
+
+
 def lock_for_change(session: Session, item: WorkItem, *, load_instance: bool = False) -> ProcessInstance | None:
     """Take the lock every transition of an item or its instance takes, then read the item as it now is.
 
@@ -61,7 +65,7 @@ def lock_for_change(session: Session, item: WorkItem, *, load_instance: bool = F
     # A statement of its own: under READ COMMITTED only a statement begun after the lock was granted
     # sees what the previous holder committed (a join in the locking statement would still show the
     # item as it was when that statement began; the race tests catch exactly that).
-    session.refresh(item)
+    session.refresh(item, _ITEM_COLUMNS)  # its columns only: the instance and people it shows stay loaded
     return instance
 
 

@@ -42,8 +42,9 @@ def start_process_instance(args: dict[str, Any]) -> Any:
     """Start the latest version of a process for the caller's agency."""
     instance = instances.start_instance(db.session, acting_user(), args["process_key"], args["data"],
                                         business_key=args["business_key"], title=args["title"])
+    detail = instance_detail(instance)  # read in the same transaction, not a second one after the commit
     db.session.commit()
-    return instance_detail(instance)
+    return detail
 
 
 @blp.route("")
@@ -95,6 +96,6 @@ def resume_process_instance(args: dict[str, Any], instance_id: int) -> Any:
 
     The answer shows the instance running again, or in error with the new reason.
     """
-    instance = recovery.resume_instance(db.session, acting_user(), instance_id, args["data"])
+    detail = instance_detail(recovery.resume_instance(db.session, acting_user(), instance_id, args["data"]))
     db.session.commit()
-    return instance_detail(instance)
+    return detail
