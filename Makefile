@@ -38,8 +38,7 @@ production: setup  ## the production shape in the foreground: PostgreSQL, Redis,
 test-production: setup  ## start the production shape itself and drive it over HTTP (needs root or sudo)
 	$(BIN)/python -m pytest -q -m production tests/test_production.py
 
-bench: setup  ## throughput of the engine alone and through the service layer on SQLite
-	$(BIN)/python -m bench.case_transfer
+bench: bench-served bench-scale bench-history bench-timers  ## the four benchmarks of README "Performance"
 
 bench-served: setup  ## the case-transfer happy path over HTTP (gunicorn, PostgreSQL, 2 processes) and in-process
 	bash scripts/with-postgres.sh $(BIN)/python -m bench.served
