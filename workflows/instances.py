@@ -2,18 +2,28 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, BinaryIO
 
 from sqlalchemy import Select, and_, exists, func, select
 from sqlalchemy.orm import Session, defer, joinedload
 from sqlalchemy.orm.attributes import set_committed_value
 
+from workflows.attachments import FileStore, bind_start_files, store_upload
 from workflows.audit import record
 from workflows.definitions import CompiledDefinition, compiled
 from workflows.deployment import latest_definition
 from workflows.engine.runtime import new_workflow, run_engine
 from workflows.errors import InvalidDataError, NotFoundError, PermissionDeniedError
-from workflows.models import Agency, AuditEvent, InstanceParticipant, ProcessDefinition, ProcessInstance, User, WorkItem
+from workflows.models import (
+    Agency,
+    Attachment,
+    AuditEvent,
+    InstanceParticipant,
+    ProcessDefinition,
+    ProcessInstance,
+    User,
+    WorkItem,
+)
 from workflows.models.work_item import ACTIVE_STATUSES
 from workflows.paging import KEYSET, Page, by_keyset, decode
 from workflows.participation import add_participant, can_view
@@ -68,14 +78,30 @@ def start_schema(session: Session, key: str) -> dict[str, Any] | None:
     return content.forms.get(form) if form else None
 
 
-def start_instance(session: Session, actor: User, key: str, data: dict[str, Any] | None = None,
-                   business_key: str | None = None, title: str | None = None) -> ProcessInstance:
-    """Start the latest version of a process for the actor's agency and run it to its first wait."""
+def _startable(session: Session, actor: User, key: str) -> tuple[ProcessDefinition, CompiledDefinition]:
+    """The latest version of a process the actor's agency may start (404, 403)."""
     definition = latest_definition(session, key)
     if definition is None:
         raise NotFoundError(f"no process '{key}' is deployed")
     content = compiled(session, definition)
     _check_may_start(actor, content.meta)
+    return definition, content
+
+
+def upload_start_file(session: Session, store: FileStore, actor: User, key: str, stream: BinaryIO,
+                      filename: str | None, content_type: str | None) -> Attachment:
+    """Store a file for a process's start form before the case exists; the case started with it takes it.
+
+    Only an agency that may start the process uploads, checked before a byte is written.
+    """
+    _startable(session, actor, key)
+    return store_upload(session, store, actor, stream, filename, content_type)
+
+
+def start_instance(session: Session, actor: User, key: str, data: dict[str, Any] | None = None,
+                   business_key: str | None = None, title: str | None = None) -> ProcessInstance:
+    """Start the latest version of a process for the actor's agency and run it to its first wait."""
+    definition, content = _startable(session, actor, key)
     data = json_safe(data or {})
     _check_start_data(content, data)
     workflow = new_workflow(content.specs())
@@ -87,6 +113,7 @@ def start_instance(session: Session, actor: User, key: str, data: dict[str, Any]
         title=title or (f"{definition.name} {business_key}" if business_key else definition.name),
         initiating_agency_id=actor.agency_id, initiating_user_id=actor.id, state={},
     ))
+    bind_start_files(session, actor, instance, content.forms.get(content.meta.get("start_form") or ""), data)
     add_participant(session, instance, actor.agency, "initiator")
     record(session, "instance.started", actor=actor, instance=instance,
            payload={"key": key, "version": definition.version, "business_key": business_key})

@@ -2,20 +2,21 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, BinaryIO
 
 from SpiffWorkflow.util.task import TaskState
 from sqlalchemy import bindparam, inspect, select
 from sqlalchemy.orm import Session, joinedload, undefer
 from sqlalchemy.orm.exc import StaleDataError
 
+from workflows.attachments import FileStore, check_submitted_files, store_upload
 from workflows.audit import record
 from workflows.clock import now
 from workflows.definitions import compiled
 from workflows.engine.runtime import complete_task, find_task, restore_workflow
 from workflows.errors import ConflictError, InvalidDataError, NotFoundError, PermissionDeniedError
 from workflows.instances import instance_work_items
-from workflows.models import Agency, ProcessInstance, User, WorkItem, WorkItemSupervision
+from workflows.models import Agency, Attachment, ProcessInstance, User, WorkItem, WorkItemSupervision
 from workflows.models.work_item import CANCELLED, CLAIMED, COMPLETED, OPEN
 from workflows.progress import RUNNING, json_safe, run_step
 from workflows.queues import SHOWN
@@ -43,6 +44,25 @@ def _check_may_act(user: User, item: WorkItem) -> None:
         raise PermissionDeniedError("this work item belongs to another agency")
     if not user.has_role(item.required_role):
         raise PermissionDeniedError(f"this work item needs the role '{item.required_role}'")
+
+
+def _check_holds(user: User, item: WorkItem) -> None:
+    """Only the user who claimed an item submits it or uploads files for it."""
+    if item.status != CLAIMED or item.assignee_id != user.id:
+        if item.status in (COMPLETED, CANCELLED):
+            raise ConflictError(f"work item {item.id} is {item.status}")
+        raise ConflictError("claim the work item before completing it")
+
+
+def attach_file(session: Session, store: FileStore, actor: User, item: WorkItem, stream: BinaryIO,
+                filename: str | None, content_type: str | None) -> Attachment:
+    """Store a file for the item the actor holds; from now on it belongs to the item's case.
+
+    Who may upload is checked before a byte is written (a refused upload leaves nothing on disk).
+    """
+    _check_may_act(actor, item)
+    _check_holds(actor, item)
+    return store_upload(session, store, actor, stream, filename, content_type, item=item)
 
 
 _ITEM_COLUMNS = [attr.key for attr in inspect(WorkItem).column_attrs]
@@ -149,9 +169,11 @@ def validate_form(session: Session, item: WorkItem, data: dict[str, Any]) -> Non
     """Check submitted data against the task's JSON Schema; errors are keyed by field path."""
     if not item.form_name:
         return
-    errors = compiled(session, item.instance.definition).form_errors(item.form_name, data)
+    content = compiled(session, item.instance.definition)
+    errors = content.form_errors(item.form_name, data)
     if errors:
         raise InvalidDataError("the form has errors", errors)
+    check_submitted_files(session, item.instance_id, content.forms.get(item.form_name), data)
 
 
 def complete(session: Session, actor: User, item: WorkItem, data: dict[str, Any]) -> WorkItem:
@@ -159,10 +181,7 @@ def complete(session: Session, actor: User, item: WorkItem, data: dict[str, Any]
     _check_may_act(actor, item)
     data = json_safe(data)
     instance = lock_for_change(session, item, load_instance=True)
-    if item.status != CLAIMED or item.assignee_id != actor.id:
-        if item.status in (COMPLETED, CANCELLED):
-            raise ConflictError(f"work item {item.id} is {item.status}")
-        raise ConflictError("claim the work item before completing it")
+    _check_holds(actor, item)
     validate_form(session, item, data)
     if instance.status != RUNNING:
         raise ConflictError(f"the instance is {instance.status}" +

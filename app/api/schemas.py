@@ -306,3 +306,18 @@ class CompletedWorkItemSchema(WorkItemSchema):
     instance_status = fields.Function(lambda w: w.instance.status)
     next_items = fields.List(fields.Nested(WorkItemSchema), metadata={
         "description": "the case's new or waiting work items the caller may take now: no further read needed"})
+
+
+class AttachmentSchema(Schema):
+    """A file uploaded in a case; `description` is what a form's file field holds."""
+
+    id = fields.Integer()
+    filename = fields.String()
+    sha256 = fields.String()
+    size = fields.Integer()
+    content_type = fields.String()
+    instance_id = fields.Integer(allow_none=True)
+    work_item_id = fields.Integer(allow_none=True)
+    uploaded_by = fields.Function(lambda a: a.uploaded_by.username)
+    uploaded_at = fields.DateTime()
+    description = fields.Function(lambda a: a.describe())

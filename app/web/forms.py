@@ -15,13 +15,13 @@ from typing import Any
 
 from werkzeug.datastructures import FileStorage, MultiDict
 
+from workflows.attachments import ATTACHMENT_KEYS, is_attachment
 from workflows.calendar import SHANGHAI
 
 MISSING: Any = object()
 TEXTAREA_FROM = 300  # strings allowed to be longer than this get a text area
 _INT = re.compile(r"^[+-]?\d+$")
 _LOCAL_MINUTE = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}$")
-ATTACHMENT_KEYS = ("filename", "sha256", "size", "content_type")
 
 SaveFile = Callable[[FileStorage], dict[str, Any]]
 
@@ -47,11 +47,6 @@ def choices(schema: dict[str, Any]) -> list[tuple[Any, str]] | None:
         if options and all(isinstance(o, dict) and "const" in o for o in options):
             return [(o["const"], o.get("title", str(o["const"]))) for o in options]
     return None
-
-
-def is_attachment(schema: dict[str, Any]) -> bool:
-    """A file field: `{"type": "object", "format": "attachment"}`."""
-    return schema.get("format") == "attachment"
 
 
 def widget(schema: dict[str, Any]) -> str:

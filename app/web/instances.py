@@ -9,7 +9,8 @@ from flask import Response, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 
 from app.extensions import db
-from app.web.attachments import save_upload
+from app.files import file_store
+from app.web.attachments import upload_stream
 from app.web.blueprint import web_bp
 from app.web.domain_messages import localize
 from app.web.form_errors import field_errors
@@ -74,7 +75,9 @@ def start_instance() -> Any:
     data: dict[str, Any] = {}
     try:
         schema = instances.start_schema(db.session, key)
-        data = parse_form(schema, request.form, request.files, save_upload) if schema else {}
+        data = parse_form(schema, request.form, request.files, lambda upload: instances.upload_start_file(
+            db.session, file_store(), user, key, *upload_stream(upload)).describe()) if schema else {}
+        db.session.commit()  # the uploads wait for the case, whatever becomes of this start
         instance = instances.start_instance(db.session, user, key, data, business_key=business_key, title=title)
     except InvalidDataError as err:  # the start form's errors at their fields, what was typed kept
         db.session.rollback()

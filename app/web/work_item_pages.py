@@ -9,7 +9,8 @@ from flask_babel import gettext as _
 from werkzeug.wrappers import Response
 
 from app.extensions import db
-from app.web.attachments import save_upload
+from app.files import file_store
+from app.web.attachments import upload_stream
 from app.web.blueprint import web_bp
 from app.web.domain_messages import localize
 from app.web.form_errors import field_errors
@@ -126,7 +127,9 @@ def complete_work_item(item_id: int) -> Any:
     schema = work_items.form_schema(db.session, item) or {}
     data: dict[str, Any] = {}
     try:
-        data = parse_form(schema, request.form, request.files, save_upload)
+        data = parse_form(schema, request.form, request.files, lambda upload: work_items.attach_file(
+            db.session, file_store(), user, item, *upload_stream(upload)).describe())
+        db.session.commit()  # the uploads are the case's now, whatever becomes of this submission
         work_items.complete(db.session, user, item, data)
     except InvalidDataError as err:
         db.session.rollback()

@@ -2,6 +2,7 @@
 
 from workflows.db import Base
 from workflows.models.agency import Agency, AgencyType
+from workflows.models.attachment import Attachment
 from workflows.models.audit import AuditEvent
 from workflows.models.extension import DeadlineExtension
 from workflows.models.holiday import CalendarDay, CalendarYear
@@ -14,6 +15,7 @@ __all__ = [
     "Agency",
     "AgencyType",
     "ApiToken",
+    "Attachment",
     "AuditEvent",
     "Base",
     "CalendarDay",
