@@ -9,7 +9,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from workflows.calendar import SHANGHAI, Due, HolidayCalendar, Period, compute_due, parse_period
+from workflows.calendar import SHANGHAI, Due, HolidayCalendar, compute_due, parse_period
 from workflows.models import CalendarDay, CalendarYear
 
 
@@ -67,12 +67,7 @@ def due_for(deadline: str | None, deadline_from: str | None, data: dict[str, Any
     if deadline_from:
         start = _as_instant(data.get(deadline_from), deadline_from)
     period = parse_period(deadline)
-    return compute_due(start, period, None if period.unit == "hours" else calendar())
-
-
-def period_length(period: Period) -> timedelta:
-    """A clock length for reminder periods (hours, or days of 24 hours)."""
-    return timedelta(hours=period.amount) if period.unit == "hours" else timedelta(days=period.amount)
+    return compute_due(start, period, calendar() if period.needs_calendar else None)
 
 
 # Without a remindBefore, the holder is reminded half-way through the period, and at most a day ahead.
@@ -81,8 +76,9 @@ DEFAULT_REMINDER = timedelta(hours=24)
 
 def reminder_for(due: datetime, created_at: datetime, remind_before: str | None) -> datetime:
     """When the holder of an item gets the "deadline approaching" notice."""
-    if remind_before:
-        return due - period_length(parse_period(remind_before))
+    length = parse_period(remind_before).length() if remind_before else None
+    if length is not None:  # deployment lets only clock lengths (hours, days) through
+        return due - length
     return due - min(DEFAULT_REMINDER, max(due - created_at, timedelta()) / 2)
 
 
@@ -93,8 +89,8 @@ def extended_due(current: datetime, extension: str, calendar: Callable[[], Holid
     is the last day of the original period, as the law counts a continued period.
     """
     period = parse_period(extension)
-    start = current if period.unit == "hours" else current - timedelta(microseconds=1)
-    return compute_due(start, period, None if period.unit == "hours" else calendar())
+    start = current - timedelta(microseconds=1) if period.needs_calendar else current
+    return compute_due(start, period, calendar() if period.needs_calendar else None)
 
 
 def timer_deadline(calendar: Callable[[], HolidayCalendar]) -> Callable[[str, Any], str]:
@@ -102,7 +98,7 @@ def timer_deadline(calendar: Callable[[], HolidayCalendar]) -> Callable[[str, An
 
     def deadline(period: str, start: Any) -> str:
         parsed = parse_period(period)
-        due = compute_due(_as_instant(start, "start"), parsed, None if parsed.unit == "hours" else calendar())
+        due = compute_due(_as_instant(start, "start"), parsed, calendar() if parsed.needs_calendar else None)
         return due.at.isoformat()
 
     return deadline

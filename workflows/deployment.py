@@ -116,16 +116,16 @@ def _check_recipients(element: str, prop: str, entries: list[str], info: Process
     return errors
 
 
-def _check_period(element: str, prop: str, value: str | None, *, hours_only: bool = False) -> list[dict[str, Any]]:
-    """A period property must parse (and be clock time where working days make no sense)."""
+def _check_period(element: str, prop: str, value: str | None, *, clock_only: bool = False) -> list[dict[str, Any]]:
+    """A period property must parse (and have a fixed clock length where it is a time before a due time)."""
     if not value:
         return []
     try:
         period = parse_period(value)
     except PeriodError as err:
         return [_error(element, f"{prop}: {err}")]
-    if hours_only and period.unit == "working_days":
-        return [_error(element, f"{prop} '{value}' must be in hours or days, not working days")]
+    if clock_only and period.length() is None:
+        return [_error(element, f"{prop} '{value}' must be in hours or days")]
     return []
 
 
@@ -134,7 +134,7 @@ def _check_deadline_rules(info: ProcessInfo) -> list[dict[str, Any]]:
     errors = []
     for task in info.tasks.values():
         errors += _check_recipients(task.id, "escalateTo", task.escalate_to, info)
-        errors += _check_period(task.id, "remindBefore", task.remind_before, hours_only=True)
+        errors += _check_period(task.id, "remindBefore", task.remind_before, clock_only=True)
         errors += _check_period(task.id, "extension", task.extension)
         if (task.escalate_to or task.extension or task.remind_before) and not task.deadline:
             errors.append(_error(task.id, "escalateTo, remindBefore and extension need a deadline"))
