@@ -12,6 +12,7 @@ from workflows.audit import record
 from workflows.definitions import CompiledDefinition, compiled
 from workflows.deployment import latest_definition
 from workflows.engine.runtime import new_workflow, run_engine
+from workflows.engine.settings import ProcessInfo
 from workflows.errors import InvalidDataError, NotFoundError, PermissionDeniedError
 from workflows.models import Agency, AuditEvent, InstanceParticipant, ProcessDefinition, ProcessInstance, User, WorkItem
 from workflows.models.work_item import ACTIVE_STATUSES
@@ -22,23 +23,17 @@ from workflows.queues import PEOPLE
 from workflows.rows import insert_row
 
 
-def _start_types(meta: dict[str, Any]) -> set[str]:
-    """The agency types the start event's lane allows to start the process (empty: any)."""
-    lanes = meta["lanes"]
-    return {lanes[lane]["agency_type"] for lane in meta.get("start_lanes", [])
-            if lane in lanes and lanes[lane]["agency_type"]}
-
-
-def may_start(user: User, meta: dict[str, Any]) -> bool:
+def may_start(user: User, info: ProcessInfo) -> bool:
     """Whether the user's agency may start the process."""
-    allowed = _start_types(meta)
+    allowed = info.start_agency_types
     return not allowed or user.agency.type.code in allowed
 
 
-def _check_may_start(user: User, meta: dict[str, Any]) -> None:
+def _check_may_start(user: User, info: ProcessInfo) -> None:
     """Refuse a start by an agency of another type than the start lane's."""
-    if not may_start(user, meta):
-        raise PermissionDeniedError(f"only agencies of type {', '.join(sorted(_start_types(meta)))} start this process")
+    if not may_start(user, info):
+        types = ", ".join(sorted(info.start_agency_types))
+        raise PermissionDeniedError(f"only agencies of type {types} start this process")
 
 
 def _check_start_data(content: CompiledDefinition, data: dict[str, Any]) -> None:
@@ -47,7 +42,7 @@ def _check_start_data(content: CompiledDefinition, data: dict[str, Any]) -> None
     Start data steers the case like a task's submission does (an agency named in it takes a lane),
     so it is held to a form like one; nothing enters an instance unchecked.
     """
-    form = content.meta.get("start_form")
+    form = content.info.start_form
     if form is None:
         if data:
             raise InvalidDataError("this process takes no start data: its start event declares no form",
@@ -64,7 +59,7 @@ def start_schema(session: Session, key: str) -> dict[str, Any] | None:
     if definition is None:
         return None
     content = compiled(session, definition)
-    form = content.meta.get("start_form")
+    form = content.info.start_form
     return content.forms.get(form) if form else None
 
 
@@ -75,7 +70,7 @@ def start_instance(session: Session, actor: User, key: str, data: dict[str, Any]
     if definition is None:
         raise NotFoundError(f"no process '{key}' is deployed")
     content = compiled(session, definition)
-    _check_may_start(actor, content.meta)
+    _check_may_start(actor, content.info)
     data = json_safe(data or {})
     _check_start_data(content, data)
     workflow = new_workflow(content.specs())
