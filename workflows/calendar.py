@@ -1,4 +1,4 @@
-"""Statutory period arithmetic: N days, N working days and N hours (DOMAIN.md §2)."""
+"""Statutory period arithmetic: N days, N working days, N hours and N months (DOMAIN.md §2)."""
 
 from __future__ import annotations
 
@@ -35,6 +35,7 @@ class Unit(StrEnum):
     DAYS = "days"
     WORKING_DAYS = "working_days"
     HOURS = "hours"
+    MONTHS = "months"
 
     @property
     def noun(self) -> str:
@@ -43,12 +44,13 @@ class Unit(StrEnum):
 
     @property
     def chinese(self) -> str:
-        """The Chinese unit written after the number: 日, 个工作日, 小时."""
+        """The Chinese unit written after the number: 日, 个工作日, 小时, 个月."""
         return _CHINESE[self]
 
 
-_CHINESE = {Unit.DAYS: "日", Unit.WORKING_DAYS: "个工作日", Unit.HOURS: "小时"}
-# Spellings accepted besides the English singular and plural and the Chinese unit above.
+_CHINESE = {Unit.DAYS: "日", Unit.WORKING_DAYS: "个工作日", Unit.HOURS: "小时", Unit.MONTHS: "个月"}
+# Spellings accepted besides the English singular and plural and the Chinese unit above
+# (not a bare 月: "3月" reads as March).
 _VARIANTS = {"天": Unit.DAYS, "工作日": Unit.WORKING_DAYS}
 # Units of a fixed clock length: only these measure a time before a due time (a reminder).
 _CLOCK_LENGTHS = {Unit.HOURS: timedelta(hours=1), Unit.DAYS: timedelta(days=1)}
@@ -121,7 +123,7 @@ class Period:
 
 
 def parse_period(text: str) -> Period:
-    """Parse '3 days', '15 working days', '24 hours', '3日', '15个工作日', '24小时'."""
+    """Parse '3 days', '15 working days', '24 hours', '6 months', '3日', '15个工作日', '24小时', '6个月'."""
     # NFKC folds full-width digits and spaces typed with a Chinese IME.
     compact = "".join(unicodedata.normalize("NFKC", text).lower().split())
     match = _PERIOD_RE.fullmatch(compact)
@@ -211,8 +213,22 @@ def _nth_working_day(
     return day, all_known
 
 
+def _months_on(day: date, months: int) -> date:
+    """The day bearing day's number `months` months on; the last day of that month if it has no such day."""
+    year, month = divmod(day.year * 12 + day.month - 1 + months, 12)
+    month += 1
+    month_end = date(year + month // 12, month % 12 + 1, 1) - timedelta(days=1)
+    return date(year, month, min(day.day, month_end.day))
+
+
 def _last_day(trigger: date, period: Period) -> date:
-    """The day a calendar period ends on before any rest-day rollover (the trigger day not counted)."""
+    """The day a calendar period ends on before any rest-day rollover (the trigger day not counted).
+
+    Months end on the corresponding day of the final month, or on its last day where it has none
+    (民法典 第201-202条; 1 month from Jan 31 is Feb 28, or 29 in a leap year).
+    """
+    if period.unit is Unit.MONTHS:
+        return _months_on(trigger, period.amount)
     return trigger + timedelta(days=period.amount)
 
 
