@@ -11,13 +11,14 @@ from __future__ import annotations
 
 import json
 import random
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from sqlalchemy import select, text
 
+from workflows.engine.settings import LaneInfo, TaskInfo
 from workflows.models import Agency, User
 
 # (process key, share of instances)
@@ -54,7 +55,7 @@ class Directory:
     by_district: dict[str, dict[str, int]] = field(default_factory=dict)
     city_office: dict[str, int] = field(default_factory=dict)  # district -> its ip_office
     staff: dict[int, list[tuple[int, list[str]]]] = field(default_factory=dict)  # agency -> (user, roles)
-    definitions: dict[str, tuple[int, list[dict[str, Any]], dict[str, Any]]] = field(default_factory=dict)
+    definitions: dict[str, tuple[int, list[TaskInfo], Mapping[str, LaneInfo]]] = field(default_factory=dict)
     districts: list[str] = field(default_factory=list)
     weights: list[float] = field(default_factory=list)
 
@@ -107,8 +108,8 @@ def _read_directory(session: Any, shanghai: set[str]) -> Directory:
     found.weights = [4.0 if d == BUSY else 1.0 for d in found.districts]
     found.city_office = {d: offices["sh_ipo" if d in shanghai else "sz_ipo"] for d in found.districts}
     for definition in latest_definitions(session):
-        meta = compiled(session, definition).meta
-        found.definitions[definition.key] = (definition.id, list(meta["tasks"].values()), meta["lanes"])
+        info = compiled(session, definition).info
+        found.definitions[definition.key] = (definition.id, list(info.tasks.values()), info.lanes)
     return found
 
 
@@ -133,9 +134,9 @@ class Generator:
         self.ids[table] += 1
         return self.ids[table]
 
-    def _agency(self, district: str, lane: dict[str, Any], origin_lane: str, lane_id: str, origin: int) -> int:
+    def _agency(self, district: str, lane: LaneInfo, origin_lane: str, lane_id: str, origin: int) -> int:
         """The agency a lane resolves to: the origin for the start lane, else the district's (or another's)."""
-        kind = lane["agency_type"]
+        kind = lane.agency_type
         if lane_id == origin_lane:
             return origin
         if kind == "ip_office":
@@ -166,8 +167,8 @@ class Generator:
         key, status = _pick(rng, PROCESSES), _pick(rng, STATUSES)
         definition_id, tasks, lanes = self.dir.definitions[key]
         district = rng.choices(self.dir.districts, self.dir.weights)[0]
-        origin_lane = tasks[0]["lane"]
-        origin = self.dir.by_district[district][lanes[origin_lane]["agency_type"]]
+        origin_lane = tasks[0].lane
+        origin = self.dir.by_district[district][lanes[origin_lane].agency_type]
         age = timedelta(days=rng.uniform(0, 120 if status == "running" else 365 * YEARS))
         created = self.now - age
         instance_id = self._next("process_instance")
@@ -178,7 +179,7 @@ class Generator:
         agencies = {origin: "initiator"}
         items = []
         for number, task in enumerate(plan):
-            agency = self._agency(district, lanes[task["lane"]], origin_lane, task["lane"], origin)
+            agency = self._agency(district, lanes[task.lane], origin_lane, task.lane, origin)
             agencies.setdefault(agency, "work_item")
             at = created + span * (number + 1)
             active = number >= done
@@ -187,29 +188,30 @@ class Generator:
         rows.add("process_instance", id=instance_id, definition_id=definition_id, business_key=f"BK-{instance_id:07d}",
                  title=f"{key} {instance_id}", status=status, error_reason="lane 'lane_police' names no agency"
                  if status == "error" else None, initiating_agency_id=origin,
-                 initiating_user_id=self._user(origin, tasks[0]["role"]), state=self.state, state_format=1,
+                 initiating_user_id=self._user(origin, tasks[0].role), state=self.state, state_format=1,
                  lock_version=len(plan) + 1, next_timer_due_at=self._timer(items) if status == "running" else None,
                  engine_timer_due_at=None, created_at=created, updated_at=ended or self.now, completed_at=ended)
         self._around(rows, instance_id, district, origin, agencies, items, created)
 
-    def _item(self, rows: Rows, instance_id: int, key: str, task: dict[str, Any], agency: int, at: datetime,
+    def _item(self, rows: Rows, instance_id: int, key: str, task: TaskInfo, agency: int, at: datetime,
               active: bool) -> dict[str, Any]:
         rng = self.rng
-        due = at + timedelta(days=rng.uniform(1, 15)) if task["deadline"] else None
+        due = at + timedelta(days=rng.uniform(1, 15)) if task.deadline else None
         if active and due is not None:
             due = self.now + timedelta(days=rng.uniform(-5, 28))  # about one active item in seven is overdue
         status = ("claimed" if rng.random() < 0.4 else "open") if active else (
             "cancelled" if rng.random() < 0.08 else "completed")
-        worker = self._user(agency, task["role"]) if status in ("claimed", "completed") else None
+        worker = self._user(agency, task.role) if status in ("claimed", "completed") else None
         overdue = active and due is not None and due < self.now
         item = dict(id=self._next("work_item"), instance_id=instance_id, process_key=key,
                     engine_task_id=f"{instance_id:08x}-0000-4000-8000-{self.ids['work_item']:012x}",
-                    task_name=task["id"], title=task["name"], lane=task["lane"], candidate_agency_id=agency,
-                    required_role=task["role"], assignee_id=worker, status=status, priority=int(task["priority"]),
-                    deadline=task["deadline"], due_at=due, due_provisional=False, original_due_at=due,
+                    task_name=task.id, title=task.name, lane=task.lane, candidate_agency_id=agency,
+                    required_role=task.role, assignee_id=worker, status=status, priority=task.priority,
+                    deadline=str(task.deadline.period) if task.deadline else None, due_at=due, due_provisional=False,
+                    original_due_at=due,
                     extension_count=0, remind_at=due - timedelta(days=1) if due else None,
                     reminded_at=due - timedelta(days=1) if overdue else None,
-                    overdue_at=due + timedelta(minutes=1) if overdue else None, form_name=task["form"],
+                    overdue_at=due + timedelta(minutes=1) if overdue else None, form_name=task.form,
                     submitted_data={"note": "bench"} if status == "completed" else None, created_at=at,
                     claimed_at=at + timedelta(hours=1) if worker else None,
                     completed_at=at + timedelta(hours=2) if status in ("completed", "cancelled") else None,

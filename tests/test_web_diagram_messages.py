@@ -111,8 +111,9 @@ def test_values_and_library_text_are_kept(app: Flask) -> None:
         assert localize("form file larger than 262144 bytes") == "表单文件超过 262144 字节的上限。"
         assert localize("not well-formed XML: no element found: line 1, column 12") \
             == "XML 格式不正确：no element found: line 1, column 12"
-        assert localize("extension: deadline '0 days' must be at least 1; use 'N days', 'N working days' or "
-                        "'N hours'") == "属性 extension：期限 '0 days' 至少应为 1；请写作“N日”“N个工作日”或“N小时”。"
+        assert localize("extension: deadline '0 days' must be at least 1; use 'N days', 'N working days', "
+                        "'N hours' or 'N months'") == \
+            "属性 extension：期限 '0 days' 至少应为 1；请写作“N日”、“N个工作日”、“N小时”或“N个月”。"
         assert localize("expression not allowed: Line 1: SyntaxError: invalid syntax at statement: 'x ='") \
             == "表达式未通过检查：第 1 行：SyntaxError: invalid syntax at statement: 'x ='"
         assert localize("the engine cannot parse the diagram: two items\nwith one id") \

@@ -7,6 +7,7 @@ from typing import Any
 from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session
 
+from workflows.engine.settings import LaneInfo
 from workflows.models import Agency, AgencyType, ProcessInstance
 
 
@@ -20,18 +21,18 @@ _SAME_LEVEL = (select(Agency).join(AgencyType, Agency.type_id == AgencyType.id)
                       Agency.jurisdiction == bindparam("jurisdiction")))
 
 
-def _from_data(session: Session, lane: dict[str, Any], data: dict[str, Any]) -> Agency | None:
+def _from_data(session: Session, lane: LaneInfo, data: dict[str, Any]) -> Agency | None:
     """The agency named by the lane's agencyFrom field, checked against the lane's type."""
-    field = lane.get("agency_from")
+    field = lane.agency_from
     code = data.get(field) if field else None
     if not code:
         return None
     agency = session.scalars(select(Agency).where(Agency.code == str(code))).first()
     if agency is None or not agency.active:
-        raise LaneResolutionError(f"lane {lane['name']}: field '{field}' names unknown or inactive agency '{code}'")
-    if agency.type.code != lane["agency_type"]:
+        raise LaneResolutionError(f"lane {lane.name}: field '{field}' names unknown or inactive agency '{code}'")
+    if agency.type.code != lane.agency_type:
         raise LaneResolutionError(
-            f"lane {lane['name']}: agency '{code}' is a {agency.type.code}, the lane needs a {lane['agency_type']}")
+            f"lane {lane.name}: agency '{code}' is a {agency.type.code}, the lane needs a {lane.agency_type}")
     return agency
 
 
@@ -57,16 +58,16 @@ def _up_the_chain(type_code: str, initiator: Agency) -> Agency | None:
     return None
 
 
-def resolve_lane(session: Session, lane: dict[str, Any], data: dict[str, Any],
+def resolve_lane(session: Session, lane: LaneInfo, data: dict[str, Any],
                  instance: ProcessInstance) -> Agency:
     """The agency for a lane: named in the data, the initiator, same level, or up the chain."""
-    type_code = lane["agency_type"]
+    type_code = lane.agency_type or ""  # deployment types every lane a task or a recipient names
     initiator = instance.initiating_agency
     agency = _from_data(session, lane, data)
     if agency is None and initiator.type.code == type_code and initiator.active:
         agency = initiator
     agency = agency or _same_level(session, type_code, initiator) or _up_the_chain(type_code, initiator)
     if agency is None:
-        raise LaneResolutionError(f"lane {lane['name']}: no agency of type {type_code} in "
+        raise LaneResolutionError(f"lane {lane.name}: no agency of type {type_code} in "
                                   f"{initiator.jurisdiction} nor above {initiator.name}")
     return agency

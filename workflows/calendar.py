@@ -1,4 +1,4 @@
-"""Statutory period arithmetic: N days, N working days and N hours (DOMAIN.md §2)."""
+"""Statutory period arithmetic: N days, N working days, N hours and N months (DOMAIN.md §2)."""
 
 from __future__ import annotations
 
@@ -7,16 +7,19 @@ import unicodedata
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
+from enum import StrEnum
 from zoneinfo import ZoneInfo
 
 import chinese_calendar
 
 __all__ = [
+    "PERIOD_FORMS",
     "SHANGHAI",
     "Due",
     "HolidayCalendar",
     "Period",
     "PeriodError",
+    "Unit",
     "compute_due",
     "is_working_day",
     "parse_period",
@@ -25,24 +28,51 @@ __all__ = [
 # Legal days end at midnight in China, whatever zone the trigger was recorded in.
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 
-UNITS = ("days", "working_days", "hours")
 
-_HINT = "use 'N days', 'N working days' or 'N hours'"
+class Unit(StrEnum):
+    """A kind of statutory period (DOMAIN.md §2); the value is its English plural with '_' for spaces."""
 
-# Keys are already NFKC-normalised, lower-cased and stripped of spaces.
-_UNIT_WORDS = {
-    "day": "days",
-    "days": "days",
-    "日": "days",
-    "天": "days",
-    "workingday": "working_days",
-    "workingdays": "working_days",
-    "工作日": "working_days",
-    "个工作日": "working_days",
-    "hour": "hours",
-    "hours": "hours",
-    "小时": "hours",
-}
+    DAYS = "days"
+    WORKING_DAYS = "working_days"
+    HOURS = "hours"
+    MONTHS = "months"
+
+    @property
+    def noun(self) -> str:
+        """The English plural as texts write it: 'working days'."""
+        return self.value.replace("_", " ")
+
+    @property
+    def chinese(self) -> str:
+        """The Chinese unit written after the number: 日, 个工作日, 小时, 个月."""
+        return _CHINESE[self]
+
+
+_CHINESE = {Unit.DAYS: "日", Unit.WORKING_DAYS: "个工作日", Unit.HOURS: "小时", Unit.MONTHS: "个月"}
+# Spellings accepted besides the English singular and plural and the Chinese unit above
+# (not a bare 月: "3月" reads as March).
+_VARIANTS = {"天": Unit.DAYS, "工作日": Unit.WORKING_DAYS}
+# Units of a fixed clock length: only these measure a time before a due time (a reminder).
+_CLOCK_LENGTHS = {Unit.HOURS: timedelta(hours=1), Unit.DAYS: timedelta(days=1)}
+
+
+def _unit_words() -> dict[str, Unit]:
+    """Every accepted spelling, NFKC-normalised, lower-cased and without spaces, with its unit."""
+    words = dict(_VARIANTS)
+    for unit in Unit:
+        plural = unit.noun.replace(" ", "")
+        words.update({plural: unit, plural[:-1]: unit, unit.chinese: unit})
+    return words
+
+
+def _forms() -> str:
+    """How periods are written, for messages: 'N days', 'N working days' or 'N hours'."""
+    forms = [f"'N {unit.noun}'" for unit in Unit]
+    return ", ".join(forms[:-1]) + " or " + forms[-1]
+
+
+_UNIT_WORDS = _unit_words()
+PERIOD_FORMS = _forms()
 
 # ASCII digits only: a sign or a decimal point must fail rather than be guessed at.
 _PERIOD_RE = re.compile(r"([0-9]+)(\D+)")
@@ -54,17 +84,18 @@ class PeriodError(ValueError):
 
 @dataclass(frozen=True)
 class Period:
-    """A statutory period: a positive number of days, working days or hours."""
+    """A statutory period: a positive number of one unit."""
 
     amount: int
-    unit: str
+    unit: Unit
 
     def __post_init__(self) -> None:
         """Reject periods no rule defines, so bad values never reach compute_due."""
-        if self.unit not in UNITS:
+        if self.unit not in _CHINESE:
             raise PeriodError(
-                f"unknown period unit {self.unit!r}; expected one of {', '.join(UNITS)}"
+                f"unknown period unit {self.unit!r}; expected one of {', '.join(Unit)}"
             )
+        object.__setattr__(self, "unit", Unit(self.unit))  # "days" given as text becomes Unit.DAYS
         # bool is an int subclass; True days is a bug, not one day.
         if (
             isinstance(self.amount, bool)
@@ -77,21 +108,31 @@ class Period:
 
     def __str__(self) -> str:
         """Render as the English text parse_period accepts, e.g. '15 working days'."""
-        noun = self.unit.replace("_", " ")
+        noun = self.unit.noun
         return f"{self.amount} {noun[:-1] if self.amount == 1 else noun}"
+
+    @property
+    def needs_calendar(self) -> bool:
+        """Whether the period counts days of the holiday calendar (all but hours do)."""
+        return self.unit is not Unit.HOURS
+
+    def length(self) -> timedelta | None:
+        """The clock length of the period, or None where its length depends on the dates."""
+        unit = _CLOCK_LENGTHS.get(self.unit)
+        return unit * self.amount if unit is not None else None
 
 
 def parse_period(text: str) -> Period:
-    """Parse '3 days', '15 working days', '24 hours', '3日', '15个工作日', '24小时'."""
+    """Parse '3 days', '15 working days', '24 hours', '6 months', '3日', '15个工作日', '24小时', '6个月'."""
     # NFKC folds full-width digits and spaces typed with a Chinese IME.
     compact = "".join(unicodedata.normalize("NFKC", text).lower().split())
     match = _PERIOD_RE.fullmatch(compact)
     unit = _UNIT_WORDS.get(match.group(2)) if match else None
     if match is None or unit is None:
-        raise PeriodError(f"unrecognised deadline {text!r}; {_HINT}")
+        raise PeriodError(f"unrecognised deadline {text!r}; use {PERIOD_FORMS}")
     amount = int(match.group(1))
     if amount < 1:
-        raise PeriodError(f"deadline {text!r} must be at least 1; {_HINT}")
+        raise PeriodError(f"deadline {text!r} must be at least 1; use {PERIOD_FORMS}")
     return Period(amount, unit)
 
 
@@ -172,22 +213,39 @@ def _nth_working_day(
     return day, all_known
 
 
+def _months_on(day: date, months: int) -> date:
+    """The day bearing day's number `months` months on; the last day of that month if it has no such day."""
+    year, month = divmod(day.year * 12 + day.month - 1 + months, 12)
+    month += 1
+    month_end = date(year + month // 12, month % 12 + 1, 1) - timedelta(days=1)
+    return date(year, month, min(day.day, month_end.day))
+
+
+def _last_day(trigger: date, period: Period) -> date:
+    """The day a calendar period ends on before any rest-day rollover (the trigger day not counted).
+
+    Months end on the corresponding day of the final month, or on its last day where it has none
+    (民法典 第201-202条; 1 month from Jan 31 is Feb 28, or 29 in a leap year).
+    """
+    if period.unit is Unit.MONTHS:
+        return _months_on(trigger, period.amount)
+    return trigger + timedelta(days=period.amount)
+
+
 def compute_due(
     start: datetime, period: Period, calendar: HolidayCalendar | None = None
 ) -> Due:
     """When period, triggered at start, runs out under DOMAIN.md §2."""
     if start.tzinfo is None or start.utcoffset() is None:
         raise ValueError(f"start must be timezone-aware, got naive {start.isoformat()}")
-    if period.unit == "hours":
+    if not period.needs_calendar:
         # Add in UTC: in a zone with DST, + would count wall-clock, not elapsed, hours.
         return Due(
             start.astimezone(UTC) + timedelta(hours=period.amount), provisional=False
         )
     trigger = start.astimezone(SHANGHAI).date()
-    if period.unit == "days":
-        last, known = _roll_to_working_day(
-            trigger + timedelta(days=period.amount), calendar
-        )
-    else:
+    if period.unit is Unit.WORKING_DAYS:
         last, known = _nth_working_day(trigger, period.amount, calendar)
+    else:
+        last, known = _roll_to_working_day(_last_day(trigger, period), calendar)
     return Due(_end_of_day(last), provisional=not known)

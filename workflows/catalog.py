@@ -2,11 +2,32 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from typing import Any
+
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from workflows.definitions import compiled
 from workflows.deployment import latest_definition
+from workflows.engine.settings import ProcessInfo
 from workflows.models import ProcessDefinition
+
+
+@dataclass(frozen=True)
+class DeployedVersion:
+    """One deployed version with its typed settings and its forms."""
+
+    definition: ProcessDefinition
+    info: ProcessInfo
+    forms: Mapping[str, Any]
+
+
+def with_settings(session: Session, definitions: Iterable[ProcessDefinition]) -> list[DeployedVersion]:
+    """Each definition with its settings and forms, read through the definition cache."""
+    return [DeployedVersion(d, content.info, content.forms) for d in definitions
+            for content in (compiled(session, d),)]
 
 
 def latest_definitions(session: Session) -> list[ProcessDefinition]:

@@ -10,7 +10,6 @@ engine state keeps the tasks those ids name (their data resolves the lanes) unti
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
 
 from SpiffWorkflow.bpmn.workflow import BpmnWorkflow
 from sqlalchemy import bindparam, select
@@ -19,6 +18,7 @@ from sqlalchemy.orm import Session
 from workflows.assignment import resolve_lane
 from workflows.audit import record
 from workflows.engine.runtime import find_task
+from workflows.engine.settings import ProcessInfo
 from workflows.models import Agency, ProcessInstance, User, WorkItem
 from workflows.models.notice import COPY_RECEIVED
 from workflows.notices import send
@@ -36,11 +36,6 @@ class PlannedCopy:
     work_item: WorkItem | None  # the item whose completion sends the copy
 
 
-def copy_sources(meta: dict[str, Any]) -> set[str]:
-    """The user tasks of the diagram that declare copyTo lanes."""
-    return {task_id for task_id, info in meta["tasks"].items() if info.get("copy_to")}
-
-
 def pending_copies(instance: ProcessInstance) -> list[str]:
     """Engine task ids whose copies a stopped step could not send yet."""
     return list((instance.state or {}).get(PENDING, []))
@@ -50,7 +45,7 @@ _ITEM_OF_TASK = select(WorkItem).where(WorkItem.instance_id == bindparam("instan
                                        WorkItem.engine_task_id == bindparam("task_id"))
 
 
-def plan_copies(session: Session, instance: ProcessInstance, workflow: BpmnWorkflow, meta: dict[str, Any],
+def plan_copies(session: Session, instance: ProcessInstance, workflow: BpmnWorkflow, info: ProcessInfo,
                 task_ids: list[str]) -> list[PlannedCopy]:
     """Resolve the copy lanes of completed tasks (reads only; LaneResolutionError when one names no agency)."""
     planned = []
@@ -59,8 +54,8 @@ def plan_copies(session: Session, instance: ProcessInstance, workflow: BpmnWorkf
         if task is None:
             continue
         item = session.scalars(_ITEM_OF_TASK, {"instance_id": instance.id, "task_id": task_id}).first()
-        for lane_id in meta["tasks"][task.task_spec.bpmn_id]["copy_to"]:
-            agency = resolve_lane(session, meta["lanes"][lane_id], task.data, instance)
+        for lane_id in info.tasks[task.task_spec.bpmn_id].copy_to:
+            agency = resolve_lane(session, info.lanes[lane_id], task.data, instance)
             planned.append(PlannedCopy(lane=lane_id, agency=agency, work_item=item))
     return planned
 

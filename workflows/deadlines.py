@@ -10,6 +10,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from workflows.calendar import SHANGHAI, Due, HolidayCalendar, Period, compute_due, parse_period
+from workflows.engine.settings import DeadlineRule
 from workflows.models import CalendarDay, CalendarYear
 
 
@@ -58,51 +59,48 @@ def _as_instant(value: Any, field: str) -> datetime:
     return parsed if parsed.tzinfo else parsed.replace(tzinfo=SHANGHAI)
 
 
-def due_for(deadline: str | None, deadline_from: str | None, data: dict[str, Any],
-            created_at: datetime, calendar: Callable[[], HolidayCalendar]) -> Due | None:
+def due_for(rule: DeadlineRule | None, data: dict[str, Any], created_at: datetime,
+            calendar: Callable[[], HolidayCalendar]) -> Due | None:
     """The due time of a task, or None when the diagram sets no deadline."""
-    if not deadline:
+    if rule is None:
         return None
     start = created_at
-    if deadline_from:
-        start = _as_instant(data.get(deadline_from), deadline_from)
-    period = parse_period(deadline)
-    return compute_due(start, period, None if period.unit == "hours" else calendar())
+    if rule.counts_from:
+        start = _as_instant(data.get(rule.counts_from), rule.counts_from)
+    return _due(start, rule.period, calendar)
 
 
-def period_length(period: Period) -> timedelta:
-    """A clock length for reminder periods (hours, or days of 24 hours)."""
-    return timedelta(hours=period.amount) if period.unit == "hours" else timedelta(days=period.amount)
+def _due(start: datetime, period: Period, calendar: Callable[[], HolidayCalendar]) -> Due:
+    """When a period triggered at start runs out; the holiday calendar is read only for periods that count days."""
+    return compute_due(start, period, calendar() if period.needs_calendar else None)
 
 
 # Without a remindBefore, the holder is reminded half-way through the period, and at most a day ahead.
 DEFAULT_REMINDER = timedelta(hours=24)
 
 
-def reminder_for(due: datetime, created_at: datetime, remind_before: str | None) -> datetime:
+def reminder_for(due: datetime, created_at: datetime, remind_before: Period | None) -> datetime:
     """When the holder of an item gets the "deadline approaching" notice."""
-    if remind_before:
-        return due - period_length(parse_period(remind_before))
+    length = remind_before.length() if remind_before else None
+    if length is not None:  # deployment lets only clock lengths (hours, days) through
+        return due - length
     return due - min(DEFAULT_REMINDER, max(due - created_at, timedelta()) / 2)
 
 
-def extended_due(current: datetime, extension: str, calendar: Callable[[], HolidayCalendar]) -> Due:
+def extended_due(current: datetime, extension: Period, calendar: Callable[[], HolidayCalendar]) -> Due:
     """The due time after one extension: the period counted on from the current due time.
 
     The current due time is 24:00 of a day, i.e. 00:00 of the next; the extension's trigger day
     is the last day of the original period, as the law counts a continued period.
     """
-    period = parse_period(extension)
-    start = current if period.unit == "hours" else current - timedelta(microseconds=1)
-    return compute_due(start, period, None if period.unit == "hours" else calendar())
+    start = current - timedelta(microseconds=1) if extension.needs_calendar else current
+    return _due(start, extension, calendar)
 
 
 def timer_deadline(calendar: Callable[[], HolidayCalendar]) -> Callable[[str, Any], str]:
     """`deadline(period, start)` for timer expressions: the ISO due time of a legal period."""
 
     def deadline(period: str, start: Any) -> str:
-        parsed = parse_period(period)
-        due = compute_due(_as_instant(start, "start"), parsed, None if parsed.unit == "hours" else calendar())
-        return due.at.isoformat()
+        return _due(_as_instant(start, "start"), parse_period(period), calendar).at.isoformat()
 
     return deadline

@@ -1,4 +1,9 @@
-"""Deployed definitions are immutable, so their large content is read once per process and cached."""
+"""Deployed definitions are immutable, so their large content is read once per process and cached.
+
+This module is the bridge from the stored rows to the engine's objects: the only place outside
+workflows/engine/ that handles the stored settings JSON (`meta`), which it hands to
+workflows.engine.settings once per definition version.
+"""
 
 from __future__ import annotations
 
@@ -14,6 +19,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from workflows.engine.serialization import specs_from_dict
+from workflows.engine.settings import ProcessInfo, process_info
 from workflows.models import ProcessDefinition
 
 _MAX_ENTRIES = 256
@@ -21,10 +27,10 @@ _MAX_ENTRIES = 256
 
 @dataclass
 class CompiledDefinition:
-    """What the runtime needs of a definition: the engine spec, the diagram's settings, the forms."""
+    """What the runtime needs of a definition: the engine spec, the diagram's typed settings, the forms."""
 
     spec: dict[str, Any]
-    meta: dict[str, Any]
+    info: ProcessInfo
     forms: dict[str, Any]
     # The engine mutates specs when a message starts a pool (DESIGN.md), so diagrams with
     # message events get fresh spec objects per instance; the others share one set.
@@ -39,7 +45,6 @@ class CompiledDefinition:
         if self._shared is None:
             self._shared = specs_from_dict(self.spec)
         return self._shared
-
 
     def validator(self, form_name: str) -> Draft202012Validator | None:
         """The validator of one form, built on first use (building one resolves the schema anew)."""
@@ -89,7 +94,7 @@ def compiled(session: Session, definition: ProcessDefinition) -> CompiledDefinit
             return hit
     row = session.execute(select(ProcessDefinition.spec, ProcessDefinition.meta, ProcessDefinition.forms)
                           .where(ProcessDefinition.id == definition.id)).one()
-    entry = CompiledDefinition(spec=row.spec, meta=row.meta, forms=row.forms,
+    entry = CompiledDefinition(spec=row.spec, info=process_info(row.meta), forms=row.forms,
                                shareable="MessageEventDefinition" not in json.dumps(row.spec))
     with _lock:
         _cache[key] = entry

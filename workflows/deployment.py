@@ -16,9 +16,10 @@ from sqlalchemy.orm import Session
 
 from workflows.audit import record
 from workflows.calendar import PeriodError, parse_period
-from workflows.engine.diagram import ProcessInfo, containers, element_ids, executable_processes, read_process
+from workflows.engine.diagram import DeclaredProcess, containers, element_ids, executable_processes, read_process
 from workflows.engine.runtime import parse_spec
 from workflows.engine.serialization import spec_to_dict
+from workflows.engine.settings import MAX_EXTENSIONS_TEXT, PRIORITY_TEXT
 from workflows.engine.xml import UnsafeXmlError, parse_xml
 from workflows.errors import InvalidDataError
 from workflows.models import AgencyType, ProcessDefinition, User
@@ -41,7 +42,7 @@ class ValidDiagram:
     """A diagram that passed every check, ready to store."""
 
     xml: str
-    info: ProcessInfo
+    declared: DeclaredProcess
     forms: dict[str, Any]
     spec: dict[str, Any]
     checksum: str
@@ -74,7 +75,7 @@ def _load_forms(raw_forms: dict[str, bytes]) -> tuple[dict[str, Any], list[dict[
     return forms, errors
 
 
-def _check_lanes(info: ProcessInfo, agency_types: set[str]) -> list[dict[str, Any]]:
+def _check_lanes(info: DeclaredProcess, agency_types: set[str]) -> list[dict[str, Any]]:
     """Every lane used by a user task must stand for a known agency type."""
     errors = []
     used = {task.lane for task in info.tasks.values() if task.lane}
@@ -94,7 +95,7 @@ def _check_lanes(info: ProcessInfo, agency_types: set[str]) -> list[dict[str, An
     return errors
 
 
-def _referenced_lanes(info: ProcessInfo) -> set[str]:
+def _referenced_lanes(info: DeclaredProcess) -> set[str]:
     """Lanes named by copyTo, escalateTo and notify (whose agencies receive copies and notices)."""
     refs = set()
     for task in info.tasks.values():
@@ -104,7 +105,7 @@ def _referenced_lanes(info: ProcessInfo) -> set[str]:
     return refs
 
 
-def _check_recipients(element: str, prop: str, entries: list[str], info: ProcessInfo) -> list[dict[str, Any]]:
+def _check_recipients(element: str, prop: str, entries: list[str], info: DeclaredProcess) -> list[dict[str, Any]]:
     """Entries of escalateTo / notify: a known lane id, optionally ':role'."""
     errors = []
     for entry in entries:
@@ -116,31 +117,31 @@ def _check_recipients(element: str, prop: str, entries: list[str], info: Process
     return errors
 
 
-def _check_period(element: str, prop: str, value: str | None, *, hours_only: bool = False) -> list[dict[str, Any]]:
-    """A period property must parse (and be clock time where working days make no sense)."""
+def _check_period(element: str, prop: str, value: str | None, *, clock_only: bool = False) -> list[dict[str, Any]]:
+    """A period property must parse (and have a fixed clock length where it is a time before a due time)."""
     if not value:
         return []
     try:
         period = parse_period(value)
     except PeriodError as err:
         return [_error(element, f"{prop}: {err}")]
-    if hours_only and period.unit == "working_days":
-        return [_error(element, f"{prop} '{value}' must be in hours or days, not working days")]
+    if clock_only and period.length() is None:
+        return [_error(element, f"{prop} '{value}' must be in hours or days")]
     return []
 
 
-def _check_deadline_rules(info: ProcessInfo) -> list[dict[str, Any]]:
+def _check_deadline_rules(info: DeclaredProcess) -> list[dict[str, Any]]:
     """Escalation, reminders, extensions, notices and `due_at` timers (docs/diagrams.md §5, §8)."""
     errors = []
     for task in info.tasks.values():
         errors += _check_recipients(task.id, "escalateTo", task.escalate_to, info)
-        errors += _check_period(task.id, "remindBefore", task.remind_before, hours_only=True)
+        errors += _check_period(task.id, "remindBefore", task.remind_before, clock_only=True)
         errors += _check_period(task.id, "extension", task.extension)
         if (task.escalate_to or task.extension or task.remind_before) and not task.deadline:
             errors.append(_error(task.id, "escalateTo, remindBefore and extension need a deadline"))
         if not IDENTIFIER.match(task.extension_role):
             errors.append(_error(task.id, f"extensionRole '{task.extension_role}' is not a role name"))
-        if not re.fullmatch(r"\d{1,2}", task.max_extensions):
+        if not MAX_EXTENSIONS_TEXT.fullmatch(task.max_extensions):
             errors.append(_error(task.id, f"maxExtensions '{task.max_extensions}' is not a small integer"))
     for notice in info.notices.values():
         errors += _check_recipients(notice.id, "notify", notice.notify, info)
@@ -151,7 +152,7 @@ def _check_deadline_rules(info: ProcessInfo) -> list[dict[str, Any]]:
     return errors
 
 
-def _check_tasks(info: ProcessInfo, forms: dict[str, Any]) -> list[dict[str, Any]]:
+def _check_tasks(info: DeclaredProcess, forms: dict[str, Any]) -> list[dict[str, Any]]:
     """User tasks need a lane, resolvable forms, valid deadlines and known copy lanes."""
     errors = []
     for task in info.tasks.values():
@@ -166,14 +167,14 @@ def _check_tasks(info: ProcessInfo, forms: dict[str, Any]) -> list[dict[str, Any
                 errors.append(_error(task.id, str(err)))
         if task.deadline_from and not IDENTIFIER.match(task.deadline_from):
             errors.append(_error(task.id, f"deadlineFrom '{task.deadline_from}' is not a data field name"))
-        if not re.fullmatch(r"-?\d{1,6}", task.priority):
+        if not PRIORITY_TEXT.fullmatch(task.priority):
             errors.append(_error(task.id, f"priority '{task.priority}' is not an integer"))
         errors += [_error(task.id, f"copyTo names unknown lane '{lane}'") for lane in task.copy_to
                    if lane not in info.lanes]
     return errors
 
 
-def _check_start_forms(info: ProcessInfo, forms: dict[str, Any]) -> list[dict[str, Any]]:
+def _check_start_forms(info: DeclaredProcess, forms: dict[str, Any]) -> list[dict[str, Any]]:
     """A start form must be uploaded, and describe an object; start events may not disagree on it."""
     errors = []
     for event, form in info.start_forms.items():
@@ -187,7 +188,7 @@ def _check_start_forms(info: ProcessInfo, forms: dict[str, Any]) -> list[dict[st
     return errors
 
 
-def _check_expressions(info: ProcessInfo) -> list[dict[str, Any]]:
+def _check_expressions(info: DeclaredProcess) -> list[dict[str, Any]]:
     """Every condition, script and timer must compile in the restricted environment."""
     errors = []
     for expr in info.expressions:
@@ -279,14 +280,14 @@ def deploy(session: Session, xml: bytes, raw_forms: dict[str, bytes],
     """Store a new version unless it is identical to the latest; return it and whether it is new."""
     agency_types = set(session.scalars(select(AgencyType.code)))
     valid = validate_diagram(xml, raw_forms, agency_types)
-    latest = latest_definition(session, valid.info.key)
+    latest = latest_definition(session, valid.declared.key)
     if latest is not None and latest.checksum == valid.checksum:
         return latest, False
     version = (session.scalar(select(func.max(ProcessDefinition.version))
-                              .where(ProcessDefinition.key == valid.info.key)) or 0) + 1
+                              .where(ProcessDefinition.key == valid.declared.key)) or 0) + 1
     definition = ProcessDefinition(
-        key=valid.info.key, version=version, name=valid.info.name, diagram_xml=valid.xml,
-        forms=valid.forms, checksum=valid.checksum, spec=valid.spec, meta=valid.info.to_meta(),
+        key=valid.declared.key, version=version, name=valid.declared.name, diagram_xml=valid.xml,
+        forms=valid.forms, checksum=valid.checksum, spec=valid.spec, meta=valid.declared.to_meta(),
         deployed_by=actor,
     )
     session.add(definition)

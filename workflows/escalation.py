@@ -34,13 +34,13 @@ def _remind(session: Session, item: WorkItem, at: datetime) -> None:
 def _escalate(session: Session, instance: ProcessInstance, item: WorkItem, at: datetime) -> None:
     """The deadline passed with the item open: mark it overdue, tell its holder and its supervisors once."""
     item.overdue_at = at
-    meta = compiled(session, instance.definition).meta
-    info = meta["tasks"].get(item.task_name, {})
+    info = compiled(session, instance.definition).info
+    rule = info.deadline_of(item.task_name)
     title = f"已超期：{item.title}（{instance.title}）"
     payload = {"due_at": item.due_at.isoformat(), "original_due_at": item.original_due_at.isoformat()
                if item.original_due_at else None, "task": item.task_name}
     sent = [_holder_notice(session, item, DEADLINE_MISSED, title, payload)]
-    escalated = notify_lanes(session, instance, meta, info.get("escalate_to", []),
+    escalated = notify_lanes(session, instance, info, rule.escalate_to if rule else (),
                              instance.state.get("xietong_data", {}), kind=DEADLINE_MISSED, title=title,
                              work_item=item, payload=payload, participation="supervision")
     # The supervisors find the item in their overdue view and may open it: a row each, not the notice history.

@@ -13,6 +13,7 @@ from workflows.clock import now
 from workflows.deadlines import calendar_loader, extended_due, reminder_for
 from workflows.definitions import compiled
 from workflows.engine.runtime import deadline_timers, find_task, restore_workflow, set_timer_due
+from workflows.engine.settings import DEFAULT_EXTENSION_ROLE, DeadlineRule, ExtensionRule, ProcessInfo
 from workflows.errors import ConflictError, DomainError, InvalidDataError, PermissionDeniedError
 from workflows.models import DeadlineExtension, User, WorkItem
 from workflows.models.notice import DEADLINE_EXTENDED
@@ -30,33 +31,38 @@ def extensions_of(session: Session, item: WorkItem) -> list[DeadlineExtension]:
                                 .order_by(DeadlineExtension.id)))
 
 
-def _check(actor: User, item: WorkItem, info: dict) -> None:
-    """Who may extend what: a user with the extension role in the item's agency, within the diagram's limit."""
+def _allowed(actor: User, item: WorkItem, rule: DeadlineRule | None) -> tuple[DeadlineRule, ExtensionRule]:
+    """The item's deadline rule and the extension the actor may record now; the reason why not otherwise.
+
+    Who may extend what: a user with the extension role in the item's agency, within the diagram's limit.
+    """
     if item.candidate_agency_id != actor.agency_id:
         raise PermissionDeniedError("only the agency holding the work item extends its deadline")
-    role = info.get("extension_role") or "leader"
+    extension = rule.extension if rule is not None else None
+    role = extension.role if extension is not None else DEFAULT_EXTENSION_ROLE
     if not actor.has_role(role):
         raise PermissionDeniedError(f"recording an extension needs the role '{role}'")
     if item.status not in ACTIVE_STATUSES:
         raise ConflictError(f"work item {item.id} is {item.status}")
-    if not info.get("extension") or item.due_at is None:
+    if rule is None or extension is None or item.due_at is None:
         raise ConflictError("the process allows no extension of this task's deadline")
-    if item.extension_count >= int(info.get("max_extensions") or 1):
+    if item.extension_count >= extension.max_count:
         raise ConflictError(f"the deadline was already extended {item.extension_count} time(s), the most allowed")
+    return rule, extension
 
 
-def may_extend(actor: User, item: WorkItem, info: dict) -> bool:
+def may_extend(actor: User, item: WorkItem, rule: DeadlineRule | None) -> bool:
     """Whether the actor may record an extension now (pages offer the form only then)."""
     try:
-        _check(actor, item, info)
+        _allowed(actor, item, rule)
     except DomainError:
         return False
     return True
 
 
-def _move_timers(session: Session, item: WorkItem, meta: dict, due: datetime) -> None:
+def _move_timers(session: Session, item: WorkItem, info: ProcessInfo, due: datetime) -> None:
     """Move the task's `due_at` boundary timers with the deadline (the instance state changes)."""
-    timers = {t for t, owner in meta.get("deadline_timers", {}).items() if owner == item.task_name}
+    timers = info.timers_of(item.task_name)
     if not timers:
         return
     instance = item.instance
@@ -75,15 +81,14 @@ def extend_deadline(session: Session, actor: User, item: WorkItem, reason: str, 
     may set an earlier one, never a later one.
     """
     instance = lock_for_change(session, item, load_instance=True)
-    meta = compiled(session, instance.definition).meta
-    info = meta["tasks"].get(item.task_name, {})
-    _check(actor, item, info)
+    info = compiled(session, instance.definition).info
+    rule, allowed = _allowed(actor, item, info.deadline_of(item.task_name))
     if instance.status != RUNNING:
         raise ConflictError(f"the instance is {instance.status}")
     reason = (reason or "").strip()
     if not reason or len(reason) > MAX_REASON:
         raise InvalidDataError("give the reason for the extension", {"reason": [f"1 to {MAX_REASON} characters"]})
-    longest = extended_due(item.due_at, info["extension"], calendar_loader(session))
+    longest = extended_due(item.due_at, allowed.period, calendar_loader(session))
     due, provisional = longest.at, longest.provisional
     if new_due is not None:
         if new_due.tzinfo is None:
@@ -91,7 +96,7 @@ def extend_deadline(session: Session, actor: User, item: WorkItem, reason: str, 
         if not item.due_at < new_due <= longest.at:
             raise InvalidDataError(
                 f"the new due time must be after {item.due_at.isoformat()} and at most {longest.at.isoformat()} "
-                f"({info['extension']} more)", {"new_due_at": ["outside the extension the process allows"]})
+                f"({allowed.period} more)", {"new_due_at": ["outside the extension the process allows"]})
         due = new_due
     extension = DeadlineExtension(work_item_id=item.id, previous_due_at=item.due_at, new_due_at=due,
                                   new_due_provisional=provisional, reason=reason,
@@ -101,8 +106,8 @@ def extend_deadline(session: Session, actor: User, item: WorkItem, reason: str, 
     was_overdue = item.overdue_at is not None
     item.due_at, item.due_provisional, item.extension_count = due, provisional, item.extension_count + 1
     item.overdue_at, item.reminded_at = None, None
-    item.remind_at = reminder_for(due, now(), info.get("remind_before"))
-    _move_timers(session, item, meta, due)
+    item.remind_at = reminder_for(due, now(), rule.remind_before)
+    _move_timers(session, item, info, due)
     schedule(instance, active_items(session, instance))
     session.flush()
     payload = {"previous_due_at": extension.previous_due_at.isoformat(), "new_due_at": due.isoformat(),
@@ -113,7 +118,7 @@ def extend_deadline(session: Session, actor: User, item: WorkItem, reason: str, 
     if item.assignee_id and item.assignee_id != actor.id:
         send(session, kind=DEADLINE_EXTENDED, agency=actor.agency, user=item.assignee, title=title,
              instance=instance, work_item=item, payload=payload)
-    notify_lanes(session, instance, meta, info.get("escalate_to", []), instance.state.get("xietong_data", {}),
+    notify_lanes(session, instance, info, rule.escalate_to, instance.state.get("xietong_data", {}),
                  kind=DEADLINE_EXTENDED, title=title, work_item=item, payload=payload, participation="supervision")
     try:
         session.flush()

@@ -13,6 +13,7 @@ from workflows.audit import record
 from workflows.definitions import CompiledDefinition, compiled
 from workflows.deployment import latest_definition
 from workflows.engine.runtime import new_workflow, run_engine
+from workflows.engine.settings import ProcessInfo
 from workflows.errors import InvalidDataError, NotFoundError, PermissionDeniedError
 from workflows.models import (
     Agency,
@@ -32,23 +33,17 @@ from workflows.queues import PEOPLE
 from workflows.rows import insert_row
 
 
-def _start_types(meta: dict[str, Any]) -> set[str]:
-    """The agency types the start event's lane allows to start the process (empty: any)."""
-    lanes = meta["lanes"]
-    return {lanes[lane]["agency_type"] for lane in meta.get("start_lanes", [])
-            if lane in lanes and lanes[lane]["agency_type"]}
-
-
-def may_start(user: User, meta: dict[str, Any]) -> bool:
+def may_start(user: User, info: ProcessInfo) -> bool:
     """Whether the user's agency may start the process."""
-    allowed = _start_types(meta)
+    allowed = info.start_agency_types
     return not allowed or user.agency.type.code in allowed
 
 
-def _check_may_start(user: User, meta: dict[str, Any]) -> None:
+def _check_may_start(user: User, info: ProcessInfo) -> None:
     """Refuse a start by an agency of another type than the start lane's."""
-    if not may_start(user, meta):
-        raise PermissionDeniedError(f"only agencies of type {', '.join(sorted(_start_types(meta)))} start this process")
+    if not may_start(user, info):
+        types = ", ".join(sorted(info.start_agency_types))
+        raise PermissionDeniedError(f"only agencies of type {types} start this process")
 
 
 def _check_start_data(content: CompiledDefinition, data: dict[str, Any]) -> None:
@@ -57,7 +52,7 @@ def _check_start_data(content: CompiledDefinition, data: dict[str, Any]) -> None
     Start data steers the case like a task's submission does (an agency named in it takes a lane),
     so it is held to a form like one; nothing enters an instance unchecked.
     """
-    form = content.meta.get("start_form")
+    form = content.info.start_form
     if form is None:
         if data:
             raise InvalidDataError("this process takes no start data: its start event declares no form",
@@ -74,7 +69,7 @@ def start_schema(session: Session, key: str) -> dict[str, Any] | None:
     if definition is None:
         return None
     content = compiled(session, definition)
-    form = content.meta.get("start_form")
+    form = content.info.start_form
     return content.forms.get(form) if form else None
 
 
@@ -84,7 +79,7 @@ def _startable(session: Session, actor: User, key: str) -> tuple[ProcessDefiniti
     if definition is None:
         raise NotFoundError(f"no process '{key}' is deployed")
     content = compiled(session, definition)
-    _check_may_start(actor, content.meta)
+    _check_may_start(actor, content.info)
     return definition, content
 
 
@@ -113,7 +108,7 @@ def start_instance(session: Session, actor: User, key: str, data: dict[str, Any]
         title=title or (f"{definition.name} {business_key}" if business_key else definition.name),
         initiating_agency_id=actor.agency_id, initiating_user_id=actor.id, state={},
     ))
-    bind_start_files(session, actor, instance, content.forms.get(content.meta.get("start_form") or ""), data)
+    bind_start_files(session, actor, instance, content.forms.get(content.info.start_form or ""), data)
     add_participant(session, instance, actor.agency, "initiator")
     record(session, "instance.started", actor=actor, instance=instance,
            payload={"key": key, "version": definition.version, "business_key": business_key})

@@ -8,6 +8,7 @@ user who joins an agency, or gains a role, later does not receive the notices se
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from typing import Any
 
 from sqlalchemy import Select, bindparam, func, insert, select, update
@@ -16,6 +17,7 @@ from sqlalchemy.orm import Session, joinedload
 from workflows.assignment import LaneResolutionError, resolve_lane
 from workflows.audit import record
 from workflows.clock import now
+from workflows.engine.settings import ProcessInfo, Recipient
 from workflows.errors import NotFoundError
 from workflows.models import Agency, Notice, NoticeDelivery, ProcessInstance, User, WorkItem
 from workflows.paging import KEYSET, Page, by_keyset, decode
@@ -63,25 +65,25 @@ def send(session: Session, *, kind: str, agency: Agency, title: str, instance: P
     return notice
 
 
-def notify_lanes(session: Session, instance: ProcessInstance, meta: dict[str, Any], entries: list[str],
+def notify_lanes(session: Session, instance: ProcessInstance, info: ProcessInfo, recipients: Iterable[Recipient],
                  data: dict[str, Any], *, kind: str, title: str, work_item: WorkItem | None = None,
                  payload: dict[str, Any] | None = None, participation: str = "notice") -> list[Notice]:
-    """Notify the agencies of `lane[:role]` entries; they take part in the instance from now on.
+    """Notify the agencies of the recipients' lanes (their users of the role, if one is given).
 
-    A lane that resolves to no agency does not stop the instance: the audit trail records it.
+    The agencies take part in the instance from now on. A lane that resolves to no agency does
+    not stop the instance: the audit trail records it.
     """
     sent = []
-    for entry in entries:
-        lane_id, _, role = entry.partition(":")
+    for recipient in recipients:
         try:
-            agency = resolve_lane(session, meta["lanes"][lane_id], data, instance)
+            agency = resolve_lane(session, info.lanes[recipient.lane], data, instance)
         except LaneResolutionError as err:
             record(session, "notice.undeliverable", instance=instance, work_item=work_item,
-                   payload={"kind": kind, "lane": lane_id, "reason": str(err)})
+                   payload={"kind": kind, "lane": recipient.lane, "reason": str(err)})
             continue
         add_participant(session, instance, agency, participation)
-        sent.append(send(session, kind=kind, agency=agency, role=role or None, title=title, instance=instance,
-                         work_item=work_item, payload={**(payload or {}), "lane": lane_id}))
+        sent.append(send(session, kind=kind, agency=agency, role=recipient.role, title=title, instance=instance,
+                         work_item=work_item, payload={**(payload or {}), "lane": recipient.lane}))
     return sent
 
 

@@ -16,7 +16,7 @@ from workflows.assignment import LaneResolutionError, resolve_lane
 from workflows.audit import record
 from workflows.calendar import HolidayCalendar
 from workflows.clock import now
-from workflows.copies import PENDING, copy_sources, pending_copies, plan_copies, send_copies
+from workflows.copies import PENDING, pending_copies, plan_copies, send_copies
 from workflows.deadlines import DeadlineStartError, calendar_loader, due_for, reminder_for, timer_deadline
 from workflows.definitions import compiled
 from workflows.engine.compaction import compacted_state
@@ -30,6 +30,7 @@ from workflows.engine.runtime import (
     snapshot_data,
 )
 from workflows.engine.serialization import STATE_FORMAT
+from workflows.engine.settings import ProcessInfo
 from workflows.models import Agency, ProcessInstance, User, WorkItem
 from workflows.models.work_item import ACTIVE_STATUSES, CANCELLED, OPEN
 from workflows.notices import notify_lanes, render_title
@@ -126,28 +127,26 @@ class _PlannedItem:
 def _plan_item(session: Session, instance: ProcessInstance, workflow: BpmnWorkflow, task: Any,
                calendar: Callable[[], HolidayCalendar]) -> _PlannedItem:
     """The work item for a READY task: the lane's agency, the due time and reminder (reads only)."""
-    meta = compiled(session, instance.definition).meta
-    info = meta["tasks"][task.task_spec.bpmn_id]
-    lane = meta["lanes"][info["lane"]]
-    agency = resolve_lane(session, lane, task.data, instance)
+    info = compiled(session, instance.definition).info
+    settings = info.tasks[task.task_spec.bpmn_id]
+    agency = resolve_lane(session, info.lane_of(settings), task.data, instance)
     created = now()
-    due = due_for(info["deadline"], info["deadline_from"], task.data, created, calendar)
+    rule = settings.deadline
+    due = due_for(rule, task.data, created, calendar)
     due_at, extensions = (due.at, 0) if due else (None, 0)
-    if due and info["deadline_from"] and info.get("extension"):
-        due_at, extensions = _carried_extension(session, instance, info["id"], due.at)
+    if due and rule is not None and rule.counts_from and rule.extension:
+        due_at, extensions = _carried_extension(session, instance, settings.id, due.at)
     item = WorkItem(
-        instance_id=instance.id, engine_task_id=str(task.id), task_name=info["id"], title=info["name"],
+        instance_id=instance.id, engine_task_id=str(task.id), task_name=settings.id, title=settings.name,
         process_key=instance.definition.key,
-        lane=info["lane"], candidate_agency_id=agency.id, required_role=info["role"], status=OPEN,
-        priority=int(info["priority"]), deadline=info["deadline"], due_at=due_at,
+        lane=settings.lane, candidate_agency_id=agency.id, required_role=settings.role, status=OPEN,
+        priority=settings.priority, deadline=str(rule.period) if rule else None, due_at=due_at,
         original_due_at=due.at if due else None, due_provisional=bool(due and due.provisional),
-        extension_count=extensions, remind_at=reminder_for(due_at, created, info.get("remind_before")) if due else None,
-        form_name=info["form"], created_at=created,
+        extension_count=extensions,
+        remind_at=reminder_for(due_at, created, rule.remind_before) if due and rule else None,
+        form_name=settings.form, created_at=created,
     )
-    timers = []
-    if due:
-        owned = {t for t, owner in meta.get("deadline_timers", {}).items() if owner == info["id"]}
-        timers = deadline_timers(workflow, task, owned)
+    timers = deadline_timers(workflow, task, info.timers_of(settings.id)) if due else []
     return _PlannedItem(item=item, agency=agency, timers=timers)
 
 
@@ -191,9 +190,9 @@ def advance(session: Session, instance: ProcessInstance, workflow: BpmnWorkflow,
 
     `copies` are the engine task ids whose copyTo lanes receive a copy in this step.
     """
-    meta = compiled(session, instance.definition).meta
+    info = compiled(session, instance.definition).info
     try:
-        planned = plan_copies(session, instance, workflow, meta, copies or [])
+        planned = plan_copies(session, instance, workflow, info, copies or [])
         items, created = sync_work_items(session, instance, workflow, actor, calendar)
     except (LaneResolutionError, DeadlineStartError) as err:
         save_state(instance, workflow, pending_copies=copies)
@@ -212,16 +211,16 @@ def advance(session: Session, instance: ProcessInstance, workflow: BpmnWorkflow,
     send_copies(session, actor, instance, planned)
 
 
-def _element_notices(session: Session, instance: ProcessInstance, meta: dict[str, Any],
+def _element_notices(session: Session, instance: ProcessInstance, info: ProcessInfo,
                      finished: dict[str, str]) -> None:
     """Send the notices of diagram elements (`notify`) that completed in this step."""
     if not finished:
         return
     data = instance.state.get("xietong_data", {})
     for task_id, element in finished.items():
-        info = meta["notices"][element]
-        notify_lanes(session, instance, meta, info["notify"], data, kind=info["kind"],
-                     title=render_title(info["title"], data), payload={"element": element, "task": task_id})
+        notice = info.notices[element]
+        notify_lanes(session, instance, info, notice.notify, data, kind=notice.kind,
+                     title=render_title(notice.title, data), payload={"element": element, "task": task_id})
 
 
 def run_step(session: Session, instance: ProcessInstance, workflow: BpmnWorkflow, actor: User | None,
@@ -239,8 +238,8 @@ def run_step(session: Session, instance: ProcessInstance, workflow: BpmnWorkflow
 def _run_step(session: Session, instance: ProcessInstance, workflow: BpmnWorkflow, actor: User | None,
               action: EngineAction) -> bool:
     calendar = calendar_loader(session)
-    meta = compiled(session, instance.definition).meta
-    noticed, copied = set(meta.get("notices", {})), copy_sources(meta)
+    info = compiled(session, instance.definition).info
+    noticed, copied = set(info.notices), info.copy_sources
     before = completed_task_ids(workflow, noticed | copied)
     try:
         action(timer_deadline(calendar))
@@ -258,6 +257,6 @@ def _run_step(session: Session, instance: ProcessInstance, workflow: BpmnWorkflo
         advance(session, instance, workflow, actor, calendar, copies)
     # The elements that completed are completed in the saved state, stopped or not: a resume
     # never completes them again, so their notices go out now or never.
-    _element_notices(session, instance, meta, {k: v for k, v in finished.items() if v in noticed})
+    _element_notices(session, instance, info, {k: v for k, v in finished.items() if v in noticed})
     return instance.status != ERROR
 

@@ -25,7 +25,7 @@ blp = Blueprint("definitions", __name__, url_prefix="/api/v1/process-definitions
 @blp.response(200, ProcessDefinitionSchema(many=True))
 def list_process_definitions() -> Any:
     """The latest version of every deployed process."""
-    return catalog.latest_definitions(db.session)
+    return catalog.with_settings(db.session, catalog.latest_definitions(db.session))
 
 
 @blp.route("/<key>")
@@ -36,7 +36,7 @@ def get_process_definition(key: str) -> Any:
     rows = catalog.definition_versions(db.session, key)
     if not rows:
         raise NotFoundError(f"no process '{key}' is deployed")
-    return rows
+    return catalog.with_settings(db.session, rows)
 
 
 @blp.route("/<key>/diagram")
@@ -72,4 +72,5 @@ def deploy_process_definition() -> Any:
     forms = {f.filename: _read(f) for f in request.files.getlist("forms") if f.filename}
     definition, created = deploy(db.session, _read(diagram), forms, acting_user())
     db.session.commit()
-    return {"created": created, "definition": definition}, 201 if created else 200
+    return {"created": created, "definition": catalog.with_settings(db.session, [definition])[0]}, \
+        201 if created else 200

@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
-from marshmallow import Schema, fields, validate
+from typing import Any
+
+from marshmallow import Schema, fields, post_dump, validate
 
 from app.extensions import db
+from workflows.calendar import Period
 from workflows.clock import now
+from workflows.engine.settings import DEFAULT_EXTENSION_ROLE, DEFAULT_MAX_EXTENSIONS, TaskInfo
 from workflows.extensions import extensions_of
 from workflows.queues import DUE_FILTERS, VIEWS
 from workflows.work_items import form_schema
@@ -90,22 +94,67 @@ class CreateAgencySchema(Schema):
     parent = fields.String(load_default=None, allow_none=True)
 
 
-class ProcessDefinitionSchema(Schema):
-    """One deployed version of a process."""
+class LaneSchema(Schema):
+    """A lane of a process: the agency type it stands for and the data field that may name its agency."""
 
-    id = fields.Integer()
-    key = fields.String()
-    version = fields.Integer()
+    id = fields.String()
     name = fields.String()
-    checksum = fields.String()
-    deployed_at = fields.DateTime()
-    deployed_by = fields.Function(lambda d: d.deployed_by.username if d.deployed_by else None)
+    agency_type = fields.String(allow_none=True)
+    agency_from = fields.String(allow_none=True)
+
+
+def _period(period: Period | None) -> str | None:
+    """A period as its English text ('1 month'), as a diagram may write it."""
+    return str(period) if period is not None else None
+
+
+def _deadline_settings(task: TaskInfo) -> dict[str, Any]:
+    """A task's deadline settings, listed beside its other settings as the diagram properties are."""
+    rule = task.deadline
+    extension = rule.extension if rule is not None else None
+    return {
+        "deadline": _period(rule.period) if rule else None, "deadline_from": rule.counts_from if rule else None,
+        "remind_before": _period(rule.remind_before) if rule else None,
+        "escalate_to": [str(r) for r in rule.escalate_to] if rule else [],
+        "extension": _period(extension.period) if extension else None,
+        "extension_role": extension.role if extension else DEFAULT_EXTENSION_ROLE,
+        "max_extensions": extension.max_count if extension else DEFAULT_MAX_EXTENSIONS,
+    }
+
+
+class TaskSettingsSchema(Schema):
+    """A user task's settings: numbers as numbers, periods as text (`15 working days`, `1 month`)."""
+
+    id = fields.String()
+    name = fields.String()
+    lane = fields.String()
+    role = fields.String()
+    form = fields.String(allow_none=True)
+    priority = fields.Integer()
+    copy_to = fields.List(fields.String())
+
+    @post_dump(pass_original=True)
+    def _add_deadline(self, data: dict[str, Any], task: TaskInfo, **_: Any) -> dict[str, Any]:
+        """Add the deadline settings."""
+        return {**data, **_deadline_settings(task)}
+
+
+class ProcessDefinitionSchema(Schema):
+    """One deployed version of a process with its settings (a workflows.catalog.DeployedVersion)."""
+
+    id = fields.Integer(attribute="definition.id")
+    key = fields.String(attribute="definition.key")
+    version = fields.Integer(attribute="definition.version")
+    name = fields.String(attribute="definition.name")
+    checksum = fields.String(attribute="definition.checksum")
+    deployed_at = fields.DateTime(attribute="definition.deployed_at")
+    deployed_by = fields.Function(lambda d: d.definition.deployed_by.username if d.definition.deployed_by else None)
     forms = fields.Function(lambda d: sorted(d.forms))
-    tasks = fields.Function(lambda d: list(d.meta["tasks"].values()))
-    lanes = fields.Function(lambda d: list(d.meta["lanes"].values()))
+    tasks = fields.Function(lambda d: TaskSettingsSchema(many=True).dump(d.info.tasks.values()))
+    lanes = fields.Function(lambda d: LaneSchema(many=True).dump(d.info.lanes.values()))
     # What POST /process-instances accepts as `data`: the start form's JSON Schema (none: no data).
-    start_form = fields.Function(lambda d: d.meta.get("start_form"))
-    start_schema = fields.Function(lambda d: d.forms.get(d.meta.get("start_form") or ""))
+    start_form = fields.Function(lambda d: d.info.start_form)
+    start_schema = fields.Function(lambda d: d.forms.get(d.info.start_form or ""))
 
 
 class DeploymentSchema(Schema):

@@ -102,7 +102,7 @@ def validate_process() -> Any:
         valid = validate_diagram(xml, forms, {t.code for t in list_agency_types(db.session)})
     except DiagramInvalidError as err:
         return _errors_response(err)
-    return jsonify({"ok": True, "key": valid.info.key, "name": valid.info.name, "errors": []})
+    return jsonify({"ok": True, "key": valid.declared.key, "name": valid.declared.name, "errors": []})
 
 
 @admin_bp.route("/processes/deploy", methods=["POST"])

@@ -16,18 +16,18 @@ from typing import Any
 from flask_babel import gettext as _
 
 from app.web.message_rules import Rule, rule, translate
+from app.web.presenters import period_forms
 
 _ANYTHING = r"(?s:(.*))"  # library text: any characters, line breaks included
-_HINT = r"; use 'N days', 'N working days' or 'N hours'"
+_FORMS = r"; use .*"  # the parser's own list of units (workflows.calendar.PERIOD_FORMS), shown translated
 
 # A deadline text that does not parse (workflows.calendar), alone or behind a property name.
 _PERIOD_RULES: list[Rule] = [
-    rule(r"unrecognised deadline (.*)" + _HINT,
-         lambda m: _("Unrecognised deadline %(text)s; use 'N days', 'N working days' or 'N hours'.",
-                     text=m.group(1))),
-    rule(r"deadline (.*) must be at least 1" + _HINT,
-         lambda m: _("Deadline %(text)s must be at least 1; use 'N days', 'N working days' or 'N hours'.",
-                     text=m.group(1))),
+    rule(r"unrecognised deadline (.*?)" + _FORMS,
+         lambda m: _("Unrecognised deadline %(text)s; use %(forms)s.", text=m.group(1), forms=period_forms())),
+    rule(r"deadline (.*?) must be at least 1" + _FORMS,
+         lambda m: _("Deadline %(text)s must be at least 1; use %(forms)s.", text=m.group(1),
+                     forms=period_forms())),
     rule(r"unknown period unit (.*); expected one of (.*)",
          lambda m: _("Unknown period unit %(unit)s; expected one of %(units)s.", unit=m.group(1),
                      units=m.group(2))),
@@ -102,9 +102,8 @@ _RULES: list[Rule] = [
     rule(r"(\w+) entry '(.*)': the role after ':' is not a name",
          lambda m: _("%(property)s entry '%(entry)s': the role after ':' is not a name.", property=m.group(1),
                      entry=m.group(2))),
-    rule(r"(\w+) '(.*)' must be in hours or days, not working days",
-         lambda m: _("%(property)s '%(value)s' must be in hours or days, not working days.",
-                     property=m.group(1), value=m.group(2))),
+    rule(r"(\w+) '(.*)' must be in hours or days",
+         lambda m: _("%(property)s '%(value)s' must be in hours or days.", property=m.group(1), value=m.group(2))),
     rule(r"escalateTo, remindBefore and extension need a deadline",
          lambda m: _("escalateTo, remindBefore and extension need a deadline.")),
     rule(r"extensionRole '(.*)' is not a role name",

@@ -48,7 +48,7 @@ def _new_instance_page(selected: str, values: dict[str, Any] | None = None,
                        errors: dict[str, list[str]] | None = None, status: int = 200) -> tuple[str, int]:
     """The start page: the processes my agency may start, and the selected one's start form."""
     user = signed_in_user()
-    startable = [d for d in latest_definitions(db.session) if instances.may_start(user, compiled(db.session, d).meta)]
+    startable = [d for d in latest_definitions(db.session) if instances.may_start(user, compiled(db.session, d).info)]
     selected = selected or (startable[0].key if startable else "")
     return render_template("instances/new.html", definitions=startable, selected=selected,
                            schema=instances.start_schema(db.session, selected) if selected else None,

@@ -27,8 +27,7 @@ UNSAFE_IN_FILENAME = re.compile(r'[\\/:*?"<>|\s]+')
 
 def _involves_mediation(definition: ProcessDefinition) -> bool:
     """Whether a process has a lane for a mediation committee or a court."""
-    lanes = compiled(db.session, definition).meta.get("lanes", {})
-    return any(lane.get("agency_type") in MEDIATION_TYPES for lane in lanes.values())
+    return bool(compiled(db.session, definition).info.agency_types & MEDIATION_TYPES)
 
 
 @web_bp.route("/mediation")

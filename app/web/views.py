@@ -13,7 +13,7 @@ from flask_login import current_user
 from app.extensions import db
 from app.web import forms
 from app.web.i18n import LANGUAGES
-from app.web.presenters import notice_kind
+from app.web.presenters import notice_kind, period_text
 from app.web.stop_reasons import localize_stop_reason
 from workflows.due_status import due_state
 from workflows.notices import unread_count
@@ -31,6 +31,7 @@ def init_app(app: Flask) -> None:
     app.context_processor(_page_context)
     app.add_template_filter(local_time, "local_time")
     app.add_template_filter(role_label, "role_label")
+    app.add_template_filter(period_text, "period")
     app.add_template_filter(notice_kind, "notice_kind")
     app.add_template_filter(localize_stop_reason, "stop_reason")
     app.add_template_global(due_state)

@@ -96,17 +96,18 @@ def _render_item(item: WorkItem, values: dict[str, Any] | None = None,
                  errors: dict[str, list[str]] | None = None, status: int = 200) -> tuple[str, int]:
     """The item page: its form (or what was submitted), the case data and its history."""
     instance = item.instance
-    forms = compiled(db.session, instance.definition).forms
+    content = compiled(db.session, instance.definition)
+    rule = content.info.deadline_of(item.task_name)
     schema = work_items.form_schema(db.session, item)
     events = instance_events(db.session, instance)
     all_items = instance_work_items(db.session, instance)
     user = signed_in_user()
-    task = compiled(db.session, instance.definition).meta["tasks"].get(item.task_name, {})
     return render_template(
-        "work_items/item.html", item=item, instance=instance, schema=schema, extension=task.get("extension"),
-        may_extend=may_extend(user, item, task), extensions=extensions_of(db.session, item),
+        "work_items/item.html", item=item, instance=instance, schema=schema,
+        extension=rule.extension.period if rule and rule.extension else None,
+        may_extend=may_extend(user, item, rule), extensions=extensions_of(db.session, item),
         values=values if values is not None else (item.submitted_data or {}), errors=errors or {},
-        data=instance_data(instance), labels=field_labels(forms), history=history(events, all_items),
+        data=instance_data(instance), labels=field_labels(content.forms), history=history(events, all_items),
         may_act=item.candidate_agency_id == user.agency_id and user.has_role(item.required_role),
         is_mine=item.assignee_id == user.id), status
 

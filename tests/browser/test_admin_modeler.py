@@ -140,9 +140,14 @@ def test_admin_draws_deploys_and_liaison_completes(new_page) -> None:  # noqa: A
     _select(admin, ids["top"])
     _set(admin, "name", "市场监管")
     _set(admin, "agencyType", "market_supervision")
-    admin.click("#validate")  # the lower lane has no agency type yet, nor the tasks their names
+    _select(admin, ids["task1"])
+    assert "1个月" in admin.locator(f"{PANEL} [data-prop=deadline]").get_attribute("placeholder")
+    _set(admin, "deadline", "1 mnth")
+    admin.click("#validate")  # the lower lane has no agency type yet, nor the tasks their names; a month misspelt
     admin.wait_for_selector(f"[data-testid=problems] li[data-element='{ids['bottom']}']")
     assert admin.locator(f"[data-element-id='{ids['bottom']}'].has-error").count() == 1
+    shown = admin.locator(f"[data-testid=problems] li[data-element='{ids['task1']}']").all_inner_texts()
+    assert any("无法识别期限 '1 mnth'；请写作“N日”、“N个工作日”、“N小时”或“N个月”。" in text for text in shown)
 
     _select(admin, ids["bottom"])
     _set(admin, "name", "公安")
@@ -150,7 +155,7 @@ def test_admin_draws_deploys_and_liaison_completes(new_page) -> None:  # noqa: A
     _select(admin, ids["task1"])
     _set(admin, "name", "现场检查")
     _set(admin, "form", "inspect.json")
-    _set(admin, "deadline", "3 days")
+    _set(admin, "deadline", "1 month")
     _select(admin, ids["task2"])
     _set(admin, "name", "公安审查")
     admin.click("[data-tab=forms]")

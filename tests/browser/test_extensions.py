@@ -39,7 +39,7 @@ def test_leader_extends_the_deadline_and_the_original_stays_visible(live_app, ne
     assert liaison.locator("[data-testid=extensions] form").count() == 0
 
     form = leader.locator("[data-testid=extensions] form")
-    assert "27 days" in form.inner_text()
+    assert "延长 27日 的理由" in form.inner_text()  # the period in the page language
     form.locator("textarea[name=reason]").fill(REASON)
     form.locator("input[name=approved_by]").fill(APPROVER)
     form.get_by_role("button", name="延长期限").click()

@@ -1,4 +1,8 @@
-"""Reads what Xietong needs from a BPMN diagram, whichever tool wrote it."""
+"""Reads what Xietong needs from a BPMN diagram, whichever tool wrote it, as the text the diagram declares.
+
+Deployment checks the declared text and stores it; workflows/engine/settings.py turns the stored
+text into the typed settings the product runs on.
+"""
 
 from __future__ import annotations
 
@@ -6,6 +10,14 @@ from dataclasses import asdict, dataclass, field
 from typing import Any
 
 from lxml import etree
+
+from workflows.engine.settings import (
+    DEFAULT_EXTENSION_ROLE,
+    DEFAULT_MAX_EXTENSIONS,
+    DEFAULT_NOTICE_KIND,
+    DEFAULT_PRIORITY,
+    DEFAULT_ROLE,
+)
 
 BPMN_NS = "http://www.omg.org/spec/BPMN/20100524/MODEL"
 SCRIPT_TAGS = {"script", "preScript", "postScript"}
@@ -58,8 +70,8 @@ def _form_reference(node: etree._Element, props: dict[str, str]) -> str | None:
 
 
 @dataclass
-class LaneInfo:
-    """A lane: the agency type it stands for and how its agency is found."""
+class DeclaredLane:
+    """A lane as declared: the agency type it stands for and how its agency is found."""
 
     id: str
     name: str
@@ -68,8 +80,8 @@ class LaneInfo:
 
 
 @dataclass
-class TaskInfo:
-    """A user task's Xietong settings."""
+class DeclaredTask:
+    """A user task's Xietong properties, as the diagram writes them."""
 
     id: str
     name: str
@@ -83,13 +95,13 @@ class TaskInfo:
     escalate_to: list[str] = field(default_factory=list)  # "lane_id" or "lane_id:role"
     remind_before: str | None = None
     extension: str | None = None
-    extension_role: str = "leader"
-    max_extensions: str = "1"
+    extension_role: str = DEFAULT_EXTENSION_ROLE
+    max_extensions: str = str(DEFAULT_MAX_EXTENSIONS)
 
 
 @dataclass
-class NoticeInfo:
-    """An element that tells other lanes' agencies when it completes."""
+class DeclaredNotice:
+    """An element's `notify` properties, as the diagram writes them."""
 
     id: str
     notify: list[str]  # "lane_id" or "lane_id:role"
@@ -107,21 +119,21 @@ class Expression:
 
 
 @dataclass
-class ProcessInfo:
-    """Everything read from one executable process."""
+class DeclaredProcess:
+    """Everything read from one executable process, as declared."""
 
     key: str
     name: str
-    lanes: dict[str, LaneInfo]
-    tasks: dict[str, TaskInfo]
+    lanes: dict[str, DeclaredLane]
+    tasks: dict[str, DeclaredTask]
     start_lanes: list[str | None]
     expressions: list[Expression]
-    notices: dict[str, NoticeInfo] = field(default_factory=dict)
+    notices: dict[str, DeclaredNotice] = field(default_factory=dict)
     deadline_timers: dict[str, str] = field(default_factory=dict)  # boundary event id -> its user task id
     start_forms: dict[str, str] = field(default_factory=dict)  # start event id -> its form (the start data's schema)
 
     def to_meta(self) -> dict[str, Any]:
-        """The JSON stored with the definition and read at run time."""
+        """The JSON stored with the definition: the declared text (workflows.engine.settings reads it)."""
         return {
             "key": self.key,
             "name": self.name,
@@ -159,14 +171,14 @@ def containers(root: etree._Element) -> Containers:
                       list(root.iter(_bpmn("collaboration"))))
 
 
-def _lanes(process: etree._Element) -> tuple[dict[str, LaneInfo], dict[str, str]]:
+def _lanes(process: etree._Element) -> tuple[dict[str, DeclaredLane], dict[str, str]]:
     """Lanes of a process and the innermost lane of each flow node."""
-    lanes: dict[str, LaneInfo] = {}
+    lanes: dict[str, DeclaredLane] = {}
     node_lane: dict[str, str] = {}
     for lane in process.iter(_bpmn("lane")):  # parents come first, so nested lanes win
         props = extension_properties(lane)
         lane_id = lane.get("id", "")
-        lanes[lane_id] = LaneInfo(lane_id, lane.get("name", "") or lane_id,
+        lanes[lane_id] = DeclaredLane(lane_id, lane.get("name", "") or lane_id,
                                   props.get("agencyType"), props.get("agencyFrom") or None)
         for ref in lane.findall(_bpmn("flowNodeRef")):
             node_lane[(ref.text or "").strip()] = lane_id
@@ -178,28 +190,28 @@ def _list(value: str | None) -> list[str]:
     return [part.strip() for part in (value or "").split(",") if part.strip()]
 
 
-def _task_info(node: etree._Element, lane: str | None) -> TaskInfo:
+def _task_info(node: etree._Element, lane: str | None) -> DeclaredTask:
     """Read a user task's properties."""
     props = extension_properties(node)
-    return TaskInfo(
+    return DeclaredTask(
         id=node.get("id", ""), name=node.get("name", "") or node.get("id", ""), lane=lane,
-        role=props.get("role") or "liaison", form=_form_reference(node, props),
+        role=props.get("role") or DEFAULT_ROLE, form=_form_reference(node, props),
         deadline=props.get("deadline") or None, deadline_from=props.get("deadlineFrom") or None,
-        priority=props.get("priority") or "0", copy_to=_list(props.get("copyTo")),
+        priority=props.get("priority") or str(DEFAULT_PRIORITY), copy_to=_list(props.get("copyTo")),
         escalate_to=_list(props.get("escalateTo")), remind_before=props.get("remindBefore") or None,
-        extension=props.get("extension") or None, extension_role=props.get("extensionRole") or "leader",
-        max_extensions=props.get("maxExtensions") or "1",
+        extension=props.get("extension") or None, extension_role=props.get("extensionRole") or DEFAULT_EXTENSION_ROLE,
+        max_extensions=props.get("maxExtensions") or str(DEFAULT_MAX_EXTENSIONS),
     )
 
 
-def _notice_info(node: etree._Element) -> NoticeInfo | None:
+def _notice_info(node: etree._Element) -> DeclaredNotice | None:
     """The notice an element sends on completion, if it has a `notify` property."""
     props = extension_properties(node)
     lanes = _list(props.get("notify"))
     if not lanes:
         return None
     name = node.get("name", "") or node.get("id", "")
-    return NoticeInfo(node.get("id", ""), lanes, props.get("noticeKind") or "process_event",
+    return DeclaredNotice(node.get("id", ""), lanes, props.get("noticeKind") or DEFAULT_NOTICE_KIND,
                       props.get("noticeTitle") or name)
 
 
@@ -232,12 +244,12 @@ def _expressions(process: etree._Element) -> list[Expression]:
     return found
 
 
-def read_process(process: etree._Element) -> ProcessInfo:
+def read_process(process: etree._Element) -> DeclaredProcess:
     """Collect lanes, user tasks, start lanes and expressions of an executable process."""
     lanes, node_lane = _lanes(process)
     tasks = {}
     start_lanes: list[str | None] = []
-    notices: dict[str, NoticeInfo] = {}
+    notices: dict[str, DeclaredNotice] = {}
     deadline_timers: dict[str, str] = {}
     start_forms: dict[str, str] = {}
     for node in process.iter():
@@ -254,7 +266,7 @@ def read_process(process: etree._Element) -> ProcessInfo:
                 deadline_timers[node.get("id", "")] = target
         if tag != "lane" and node.get("id") and (info := _notice_info(node)) is not None:
             notices[info.id] = info
-    return ProcessInfo(process.get("id", ""), process.get("name") or process.get("id", ""),
+    return DeclaredProcess(process.get("id", ""), process.get("name") or process.get("id", ""),
                        lanes, tasks, start_lanes, _expressions(process), notices, deadline_timers, start_forms)
 
 

@@ -37,7 +37,7 @@ class WorkItem(Base):
     assignee_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))  # who claimed it
     status: Mapped[str] = mapped_column(String(20), default=OPEN)  # open, claimed, completed, cancelled
     priority: Mapped[int] = mapped_column(Integer, default=0)  # higher is more urgent
-    deadline: Mapped[str | None] = mapped_column(String(50))  # the period as declared, e.g. "3 days"
+    deadline: Mapped[str | None] = mapped_column(String(50))  # the period in English, e.g. "3 days" (also for 3日)
     due_at: Mapped[datetime | None] = mapped_column(UTCDateTime)  # when the period runs out
     due_provisional: Mapped[bool] = mapped_column(Boolean, default=False)  # holidays not yet published
     original_due_at: Mapped[datetime | None] = mapped_column(UTCDateTime)  # due time before any extension
