@@ -29,6 +29,7 @@ from workflows.calendar import SHANGHAI
 from workflows.clock import now, set_clock
 from workflows.instances import instance_work_items, start_instance
 from workflows.models import ProcessInstance, User
+from workflows.models.process import InstanceStatus
 from workflows.progress import RUNNING
 from workflows.work_items import claim, complete
 from workflows.worker import fire_due_timers
@@ -130,7 +131,7 @@ def load_demo_cases(session: Session, scenarios: list[dict[str, Any]] | None = N
     results = []
     for scenario, instance in instances:
         session.refresh(instance)
-        if instance.status == "error":
+        if instance.status == InstanceStatus.ERROR:
             raise DemoCaseError(f"demo case {scenario['key']}: instance in error: {instance.error_reason}")
         items = instance_work_items(session, instance, active_only=True)
         results.append(DemoCaseResult(

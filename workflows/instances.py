@@ -25,6 +25,7 @@ from workflows.models import (
     User,
     WorkItem,
 )
+from workflows.models.process import InstanceStatus
 from workflows.models.work_item import ACTIVE_STATUSES
 from workflows.paging import KEYSET, Page, by_keyset, decode
 from workflows.participation import add_participant, can_view
@@ -129,7 +130,7 @@ def get_instance(session: Session, user: User, instance_id: int) -> ProcessInsta
 
 # Statuses few instances have at any time: their list is read from the status index, each instance
 # checked for the agency's participation, rather than walking all the agency's participations.
-FEW = frozenset({ERROR, "cancelled"})
+FEW = frozenset({ERROR, InstanceStatus.CANCELLED})
 
 
 def _visible(stmt: Select, user: User, status: str | None = None, key: str | None = None,

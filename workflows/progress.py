@@ -32,12 +32,13 @@ from workflows.engine.runtime import (
 from workflows.engine.serialization import STATE_FORMAT
 from workflows.engine.settings import ProcessInfo
 from workflows.models import Agency, ProcessInstance, User, WorkItem
+from workflows.models.process import InstanceStatus
 from workflows.models.work_item import ACTIVE_STATUSES, CANCELLED, OPEN
 from workflows.notices import notify_lanes, render_title
 from workflows.participation import add_participant
 from workflows.rows import insert_row, update_row
 
-RUNNING, COMPLETED, ERROR = "running", "completed", "error"
+RUNNING, COMPLETED, ERROR = InstanceStatus.RUNNING, InstanceStatus.COMPLETED, InstanceStatus.ERROR
 
 # What a caller does with the engine: run it, given the `deadline` function for timer expressions.
 EngineAction = Callable[[Callable[[str, Any], str]], None]

@@ -11,6 +11,7 @@ from workflows.calendar import Period
 from workflows.clock import now
 from workflows.engine.settings import DEFAULT_EXTENSION_ROLE, DEFAULT_MAX_EXTENSIONS, TaskInfo
 from workflows.extensions import extensions_of
+from workflows.models.process import InstanceStatus
 from workflows.queues import DUE_FILTERS, VIEWS
 from workflows.work_items import form_schema
 
@@ -185,7 +186,7 @@ AFTER = {"description": "the X-Next-Cursor of the previous page (offset is then 
 class InstanceQuerySchema(Schema):
     """Filters of the instance list."""
 
-    status = fields.String(validate=validate.OneOf(["running", "completed", "error", "cancelled"]))
+    status = fields.String(validate=validate.OneOf(list(InstanceStatus)))
     process_key = fields.String()
     business_key = fields.String()
     limit = fields.Integer(load_default=50, validate=validate.Range(1, 500))

@@ -23,10 +23,12 @@ from workflows.catalog import latest_definitions
 from workflows.definitions import compiled
 from workflows.diagram_states import diagram_states
 from workflows.errors import DomainError, InvalidDataError
+from workflows.models.process import InstanceStatus
+from workflows.models.work_item import ACTIVE_STATUSES
 from workflows.recovery import resume_instance
 
 PAGE_SIZE = 25
-STATUSES = ("running", "completed", "error", "cancelled")
+STATUSES = tuple(InstanceStatus)
 
 
 @web_bp.route("/instances")
@@ -110,7 +112,7 @@ def _instance_page(instance: Any, corrections: str = "", corrections_error: str 
     events = instances.instance_events(db.session, instance)
     forms = compiled(db.session, instance.definition).forms
     page = render_template("instances/show.html", instance=instance, items=items,
-                           open_items=[i for i in items if i.status in ("open", "claimed")],
+                           open_items=[i for i in items if i.status in ACTIVE_STATUSES],
                            history=history(events, items), data=instances.instance_data(instance),
                            labels=field_labels(forms), states=diagram_states(db.session, instance, items),
                            corrections=corrections, corrections_error=corrections_error)
@@ -138,7 +140,7 @@ def resume(instance_id: int) -> Any:
         flash(_("The case could not be resumed: %(reason)s", reason=localize(err.message)), "error")
         return redirect(url_for("web.show_instance", instance_id=instance_id))
     db.session.commit()
-    if resumed.status == "error":
+    if resumed.status == InstanceStatus.ERROR:
         flash(_("The case stopped again: %(reason)s", reason=localize_stop_reason(resumed.error_reason)), "error")
     else:
         flash(_("The case is running again."), "success")

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 from datetime import datetime
+from enum import StrEnum
 from typing import Any
 
 from sqlalchemy import ForeignKey, Index, Integer, String, Text, UniqueConstraint, literal_column
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from workflows.clock import now
-from workflows.db import Base, OrderedJSON, UTCDateTime
+from workflows.db import Base, OrderedJSON, UTCDateTime, status_type
 from workflows.models.agency import Agency
 from workflows.models.user import User
 
@@ -37,6 +38,15 @@ class ProcessDefinition(Base):
     deployed_by: Mapped[User | None] = relationship()
 
 
+class InstanceStatus(StrEnum):
+    """Where a case stands."""
+
+    RUNNING = "running"  # waiting for work items or timers
+    COMPLETED = "completed"  # reached an end event
+    ERROR = "error"  # stopped with a reason, waiting for an admin's resume
+    CANCELLED = "cancelled"  # ended by a cancellation
+
+
 class ProcessInstance(Base):
     """A running (or finished) case following one process definition version."""
 
@@ -46,7 +56,7 @@ class ProcessInstance(Base):
     definition_id: Mapped[int] = mapped_column(ForeignKey("process_definition.id"), index=True)  # pinned version
     business_key: Mapped[str | None] = mapped_column(String(100), index=True)  # case number
     title: Mapped[str] = mapped_column(String(300))  # shown in queues
-    status: Mapped[str] = mapped_column(String(20))  # running, completed, error, cancelled
+    status: Mapped[InstanceStatus] = mapped_column(status_type(InstanceStatus))  # where the case stands
     error_reason: Mapped[str | None] = mapped_column(Text)  # why it stopped, when status is error
     initiating_agency_id: Mapped[int] = mapped_column(ForeignKey("agency.id"), index=True)  # 同级 anchor
     initiating_user_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"))  # who started it
@@ -75,7 +85,7 @@ class ProcessInstance(Base):
 # statistics SQLite's planner otherwise takes the status index for `status = ?` and sorts all
 # running instances; with it, the worker's query reads this index in order whether it binds the
 # status or writes it out (IS_RUNNING).
-IS_RUNNING = ProcessInstance.status == literal_column("'running'")
+IS_RUNNING = ProcessInstance.status == literal_column(f"'{InstanceStatus.RUNNING}'")
 Index("ix_process_instance_timer_due", ProcessInstance.status, ProcessInstance.next_timer_due_at, ProcessInstance.id,
       postgresql_where=IS_RUNNING, sqlite_where=IS_RUNNING)
 # Lists by status, newest first (the cases stopped in error, running cases), and their counts.

@@ -3,18 +3,29 @@
 from __future__ import annotations
 
 from datetime import datetime
+from enum import StrEnum
 from typing import Any
 
 from sqlalchemy import Boolean, ColumnElement, ForeignKey, Index, Integer, String, literal_column
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from workflows.clock import now
-from workflows.db import Base, JSONType, UTCDateTime
+from workflows.db import Base, JSONType, UTCDateTime, status_type
 from workflows.models.agency import Agency
 from workflows.models.process import ProcessInstance
 from workflows.models.user import User
 
-OPEN, CLAIMED, COMPLETED, CANCELLED = "open", "claimed", "completed", "cancelled"
+
+class WorkItemStatus(StrEnum):
+    """Where a work item stands."""
+
+    OPEN = "open"  # in its agency's queue
+    CLAIMED = "claimed"  # taken by a user of the agency
+    COMPLETED = "completed"  # submitted
+    CANCELLED = "cancelled"  # its task went away (another path was taken, the case ended)
+
+
+OPEN, CLAIMED, COMPLETED, CANCELLED = WorkItemStatus  # the members, for brevity where they are compared
 ACTIVE_STATUSES = (OPEN, CLAIMED)
 
 
@@ -35,7 +46,7 @@ class WorkItem(Base):
     candidate_agency_id: Mapped[int] = mapped_column(ForeignKey("agency.id"))  # whose queue it is in
     required_role: Mapped[str] = mapped_column(String(50))  # role needed to act on it
     assignee_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))  # who claimed it
-    status: Mapped[str] = mapped_column(String(20), default=OPEN)  # open, claimed, completed, cancelled
+    status: Mapped[WorkItemStatus] = mapped_column(status_type(WorkItemStatus), default=OPEN)  # where it stands
     priority: Mapped[int] = mapped_column(Integer, default=0)  # higher is more urgent
     deadline: Mapped[str | None] = mapped_column(String(50))  # the period in English, e.g. "3 days" (also for 3日)
     due_at: Mapped[datetime | None] = mapped_column(UTCDateTime)  # when the period runs out
