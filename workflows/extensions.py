@@ -36,7 +36,7 @@ def _allowed(actor: User, item: WorkItem, rule: DeadlineRule | None) -> tuple[De
 
     Who may extend what: a user with the extension role in the item's agency, within the diagram's limit.
     """
-    if item.candidate_agency_id != actor.agency_id:
+    if not item.in_agency_of(actor):
         raise PermissionDeniedError("only the agency holding the work item extends its deadline")
     extension = rule.extension if rule is not None else None
     role = extension.role if extension is not None else DEFAULT_EXTENSION_ROLE

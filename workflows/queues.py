@@ -50,8 +50,7 @@ def _active(user: User, view: str, at: datetime) -> Select:
     """The filter of an active view; each matches the condition of the partial index that serves it."""
     stmt = select(WorkItem)
     if view == "queue":  # what the user could claim now
-        return stmt.where(IS_OPEN, WorkItem.candidate_agency_id == user.agency_id,
-                          WorkItem.required_role.in_(user.roles or []))
+        return stmt.where(IS_OPEN, WorkItem.may_act(user))
     if view == "mine":
         return stmt.where(IS_CLAIMED, WorkItem.assignee_id == user.id)
     stmt = stmt.where(IS_ACTIVE, WorkItem.due_at < at)  # overdue: every agency's for overseers

@@ -38,11 +38,16 @@ def supervises(session: Session, user: User, item: WorkItem) -> bool:
     return session.get(WorkItemSupervision, (item.id, user.agency_id)) is not None
 
 
-def _check_may_act(user: User, item: WorkItem) -> None:
-    """Only users of the candidate agency holding the required role act on an item."""
-    if item.candidate_agency_id != user.agency_id:
+def check_in_agency(user: User, item: WorkItem) -> None:
+    """Refuse a user of another agency than the item's."""
+    if not item.in_agency_of(user):
         raise PermissionDeniedError("this work item belongs to another agency")
-    if not user.has_role(item.required_role):
+
+
+def _check_may_act(user: User, item: WorkItem) -> None:
+    """Refuse a user the agency-and-role rule (WorkItem.may_act) does not allow, saying which part failed."""
+    check_in_agency(user, item)
+    if not item.may_act(user):
         raise PermissionDeniedError(f"this work item needs the role '{item.required_role}'")
 
 
@@ -109,12 +114,11 @@ def claim(session: Session, actor: User, item: WorkItem) -> WorkItem:
 
 def release(session: Session, actor: User, item: WorkItem) -> WorkItem:
     """Return a claimed item to the agency queue: its assignee, or a leader of the agency, may."""
-    if item.candidate_agency_id != actor.agency_id:
-        raise PermissionDeniedError("this work item belongs to another agency")
+    check_in_agency(actor, item)
     lock_for_change(session, item)
     if item.status != CLAIMED:
         raise ConflictError(f"work item {item.id} is {item.status}, not claimed")
-    if item.assignee_id != actor.id and not actor.has_role("leader"):
+    if not item.may_release(actor):
         raise PermissionDeniedError("only the assignee or a leader releases a claimed item")
     previous = item.assignee_id
     item.status, item.assignee_id, item.claimed_at = OPEN, None, None
@@ -126,14 +130,13 @@ def release(session: Session, actor: User, item: WorkItem) -> WorkItem:
 
 def reassign(session: Session, actor: User, item: WorkItem, assignee: User) -> WorkItem:
     """A leader gives an active item to another user of the same agency holding the role."""
-    if item.candidate_agency_id != actor.agency_id:
-        raise PermissionDeniedError("this work item belongs to another agency")
+    check_in_agency(actor, item)
     if not actor.has_role("leader"):
         raise PermissionDeniedError("only a leader reassigns work items")
-    if assignee.agency_id != item.candidate_agency_id or not assignee.active:
+    if not item.in_agency_of(assignee) or not assignee.active:
         raise InvalidDataError("the assignee must be an active user of the item's agency",
                                {"assignee_id": ["not an active user of this agency"]})
-    if not assignee.has_role(item.required_role):
+    if not item.may_act(assignee):
         raise InvalidDataError(f"the assignee lacks the role '{item.required_role}'",
                                {"assignee_id": [f"lacks the role '{item.required_role}'"]})
     lock_for_change(session, item)
@@ -146,16 +149,9 @@ def reassign(session: Session, actor: User, item: WorkItem, assignee: User) -> W
     return item
 
 
-def may_take_now(user: User, item: WorkItem) -> bool:
-    """Whether the user can act on the item right away: claim it from the queue, or complete their own claim."""
-    if item.candidate_agency_id != user.agency_id or not user.has_role(item.required_role):
-        return False
-    return item.status == OPEN or (item.status == CLAIMED and item.assignee_id == user.id)
-
-
 def next_items(session: Session, user: User, instance: ProcessInstance) -> list[WorkItem]:
     """The instance's active items the user may take now, so a client needs no further read to go on."""
-    return [item for item in instance_work_items(session, instance, active_only=True) if may_take_now(user, item)]
+    return [item for item in instance_work_items(session, instance, active_only=True) if item.may_take_now(user)]
 
 
 def form_schema(session: Session, item: WorkItem) -> dict[str, Any] | None:

@@ -21,7 +21,7 @@ from app.api.schemas import (
 from app.auth import acting_user
 from app.extensions import db
 from workflows import instances, recovery
-from workflows.work_items import may_take_now, next_items
+from workflows.work_items import next_items
 
 blp = Blueprint("instances", __name__, url_prefix="/api/v1/process-instances", description="Running cases")
 
@@ -30,7 +30,7 @@ def instance_detail(instance: Any) -> WithRelated:
     """An instance with the related rows its detail view shows."""
     active = instances.instance_work_items(db.session, instance, active_only=True)
     return WithRelated(instance, data=instances.instance_data(instance), work_items=active,
-                       next_items=[item for item in active if may_take_now(acting_user(), item)],
+                       next_items=[item for item in active if item.may_take_now(acting_user())],
                        history=instances.instance_events(db.session, instance))
 
 

@@ -92,7 +92,7 @@ def start_instance() -> Any:
     db.session.commit()
     flash(_("Case “%(title)s” started.", title=instance.title), "success")
     mine = [i for i in instances.instance_work_items(db.session, instance, active_only=True)
-            if i.candidate_agency_id == user.agency_id]
+            if i.may_take_now(user)]
     if mine:
         return redirect(url_for("web.show_work_item", item_id=mine[0].id))
     return redirect(url_for("web.show_instance", instance_id=instance.id))

@@ -108,7 +108,6 @@ def _render_item(item: WorkItem, values: dict[str, Any] | None = None,
         may_extend=may_extend(user, item, rule), extensions=extensions_of(db.session, item),
         values=values if values is not None else (item.submitted_data or {}), errors=errors or {},
         data=instance_data(instance), labels=field_labels(content.forms), history=history(events, all_items),
-        may_act=item.candidate_agency_id == user.agency_id and user.has_role(item.required_role),
         is_mine=item.assignee_id == user.id), status
 
 

@@ -6,7 +6,8 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import Boolean, ColumnElement, ForeignKey, Index, Integer, String, literal_column
+from sqlalchemy import Boolean, ColumnElement, ForeignKey, Index, Integer, String, and_, literal_column
+from sqlalchemy.ext.hybrid import hybrid_method
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from workflows.clock import now
@@ -67,6 +68,35 @@ class WorkItem(Base):
     candidate_agency: Mapped[Agency] = relationship()
     assignee: Mapped[User | None] = relationship(foreign_keys=[assignee_id])
     completed_by: Mapped[User | None] = relationship(foreign_keys=[completed_by_id])
+
+    # Who may do what with the item: written here once, for Python and (may_act) for SQL.
+    def in_agency_of(self, user: User) -> bool:
+        """Whether the item is in the user's agency's queue."""
+        return self.candidate_agency_id == user.agency_id
+
+    @hybrid_method
+    def may_act(self, user: User) -> bool:
+        """The agency-and-role rule: users of the candidate agency holding the required role act on it."""
+        return self.candidate_agency_id == user.agency_id and user.has_role(self.required_role)
+
+    @may_act.expression
+    def may_act(cls, user: User) -> ColumnElement[bool]:  # noqa: N805 - SQLAlchemy passes the class
+        """The same rule as a condition of a query."""
+        return and_(cls.candidate_agency_id == user.agency_id, cls.required_role.in_(user.roles or []))
+
+    def may_claim(self, user: User) -> bool:
+        """An open item the user may act on."""
+        return self.status == WorkItemStatus.OPEN and self.may_act(user)
+
+    def may_release(self, user: User) -> bool:
+        """A claimed item of the user's agency that the user holds, or the user leads the agency."""
+        return (self.status == WorkItemStatus.CLAIMED and self.in_agency_of(user)
+                and (self.assignee_id == user.id or user.has_role("leader")))
+
+    def may_take_now(self, user: User) -> bool:
+        """The user can move it on right away: claim it from the queue, or complete their own claim."""
+        return self.may_claim(user) or (self.status == WorkItemStatus.CLAIMED and self.assignee_id == user.id
+                                        and self.may_act(user))
 
     def next_watch(self) -> datetime | None:
         """The next instant the timer worker must look at this item's deadline (None: nothing pending)."""
