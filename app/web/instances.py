@@ -10,9 +10,9 @@ from flask_babel import gettext as _
 
 from app.extensions import db
 from app.files import file_store
+from app.web.actions import attempt
 from app.web.attachments import upload_stream
 from app.web.blueprint import web_bp
-from app.web.domain_messages import localize
 from app.web.form_errors import field_errors
 from app.web.forms import parse_form
 from app.web.presenters import field_labels, history
@@ -22,7 +22,7 @@ from workflows import instances
 from workflows.catalog import latest_definitions
 from workflows.definitions import compiled
 from workflows.diagram_states import diagram_states
-from workflows.errors import DomainError, InvalidDataError
+from workflows.errors import ConflictError, DomainError, InvalidDataError, NotFoundError, PermissionDeniedError
 from workflows.models.process import InstanceStatus
 from workflows.models.work_item import ACTIVE_STATUSES
 from workflows.recovery import resume_instance
@@ -75,21 +75,22 @@ def start_instance() -> Any:
     title = request.form.get("title", "").strip()[:300] or None
     user = signed_in_user()
     data: dict[str, Any] = {}
-    try:
+
+    def start() -> Any:
         schema = instances.start_schema(db.session, key)
-        data = parse_form(schema, request.form, request.files, lambda upload: instances.upload_start_file(
-            db.session, file_store(), user, key, *upload_stream(upload)).describe()) if schema else {}
+        data.update(parse_form(schema, request.form, request.files, lambda upload: instances.upload_start_file(
+            db.session, file_store(), user, key, *upload_stream(upload)).describe()) if schema else {})
         db.session.commit()  # the uploads wait for the case, whatever becomes of this start
-        instance = instances.start_instance(db.session, user, key, data, business_key=business_key, title=title)
+        return instances.start_instance(db.session, user, key, data, business_key=business_key, title=title)
+
+    try:
+        instance = attempt(start, lambda reason: _("The case could not be started: %(reason)s", reason=reason),
+                           url_for("web.new_instance", process=key), refused=(NotFoundError, PermissionDeniedError,
+                                                                              ConflictError))
     except InvalidDataError as err:  # the start form's errors at their fields, what was typed kept
         db.session.rollback()
         flash(_("The form has errors; see the marked fields."), "error")
         return _new_instance_page(key, data, field_errors(err.details), 422)
-    except DomainError as err:
-        db.session.rollback()
-        flash(_("The case could not be started: %(reason)s", reason=localize(err.message)), "error")
-        return redirect(url_for("web.new_instance", process=key))
-    db.session.commit()
     flash(_("Case “%(title)s” started.", title=instance.title), "success")
     mine = [i for i in instances.instance_work_items(db.session, instance, active_only=True)
             if i.may_take_now(user)]
@@ -133,13 +134,9 @@ def resume(instance_id: int) -> Any:
     if not isinstance(corrections, dict):
         return _instance_page(instance, text, _("The corrections must be a JSON object of field names and values."),
                               422)
-    try:
-        resumed = resume_instance(db.session, user, instance_id, corrections)
-    except DomainError as err:
-        db.session.rollback()
-        flash(_("The case could not be resumed: %(reason)s", reason=localize(err.message)), "error")
-        return redirect(url_for("web.show_instance", instance_id=instance_id))
-    db.session.commit()
+    resumed = attempt(lambda: resume_instance(db.session, user, instance_id, corrections),
+                      lambda reason: _("The case could not be resumed: %(reason)s", reason=reason),
+                      url_for("web.show_instance", instance_id=instance_id), refused=(DomainError,))
     if resumed.status == InstanceStatus.ERROR:
         flash(_("The case stopped again: %(reason)s", reason=localize_stop_reason(resumed.error_reason)), "error")
     else:

@@ -10,9 +10,9 @@ from werkzeug.wrappers import Response
 
 from app.extensions import db
 from app.files import file_store
+from app.web.actions import attempt
 from app.web.attachments import upload_stream
 from app.web.blueprint import web_bp
-from app.web.domain_messages import localize
 from app.web.form_errors import field_errors
 from app.web.forms import parse_form
 from app.web.presenters import field_labels, history
@@ -64,13 +64,8 @@ def claim_work_item(item_id: int) -> Response:
     """Take an open item of my agency."""
     user = signed_in_user()
     item = work_items.get_work_item(db.session, user, item_id)
-    try:
-        work_items.claim(db.session, user, item)
-    except ConflictError as err:
-        db.session.rollback()
-        flash(_("Could not claim: %(reason)s", reason=localize(err.message)), "error")
-        return redirect(url_for("web.list_work_items_page"))
-    db.session.commit()
+    attempt(lambda: work_items.claim(db.session, user, item),
+            lambda reason: _("Could not claim: %(reason)s", reason=reason), url_for("web.list_work_items_page"))
     flash(_("You claimed “%(title)s”.", title=item.title), "success")
     return redirect(url_for("web.show_work_item", item_id=item.id))
 
@@ -81,13 +76,8 @@ def release_work_item(item_id: int) -> Response:
     """Put a claimed item back in the agency queue."""
     user = signed_in_user()
     item = work_items.get_work_item(db.session, user, item_id)
-    try:
-        work_items.release(db.session, user, item)
-    except ConflictError as err:
-        db.session.rollback()
-        flash(_("Could not release: %(reason)s", reason=localize(err.message)), "error")
-        return redirect(_back_to(item))
-    db.session.commit()
+    attempt(lambda: work_items.release(db.session, user, item),
+            lambda reason: _("Could not release: %(reason)s", reason=reason), _back_to(item))
     flash(_("“%(title)s” is back in the agency queue.", title=item.title), "success")
     return redirect(_back_to(item))
 
@@ -126,20 +116,20 @@ def complete_work_item(item_id: int) -> Any:
     item = work_items.get_work_item(db.session, user, item_id)
     schema = work_items.form_schema(db.session, item) or {}
     data: dict[str, Any] = {}
-    try:
-        data = parse_form(schema, request.form, request.files, lambda upload: work_items.attach_file(
-            db.session, file_store(), user, item, *upload_stream(upload)).describe())
+
+    def submit() -> None:
+        data.update(parse_form(schema, request.form, request.files, lambda upload: work_items.attach_file(
+            db.session, file_store(), user, item, *upload_stream(upload)).describe()))
         db.session.commit()  # the uploads are the case's now, whatever becomes of this submission
         work_items.complete(db.session, user, item, data)
+
+    try:
+        attempt(submit, lambda reason: _("Could not submit: %(reason)s", reason=reason),
+                url_for("web.show_work_item", item_id=item_id))
     except InvalidDataError as err:
         db.session.rollback()
         flash(_("The form has errors; see the marked fields."), "error")
         return _render_item(item, data, field_errors(err.details), 422)
-    except ConflictError as err:
-        db.session.rollback()
-        flash(_("Could not submit: %(reason)s", reason=localize(err.message)), "error")
-        return redirect(url_for("web.show_work_item", item_id=item_id))
-    db.session.commit()
     flash(_("“%(title)s” is done.", title=item.title), "success")
     return redirect(url_for("web.list_work_items_page"))
 
@@ -152,12 +142,8 @@ def extend_work_item_deadline(item_id: int) -> Response:
     item = work_items.get_work_item(db.session, user, item_id)
     reason = request.form.get("reason", "").strip()
     approved_by = request.form.get("approved_by", "").strip() or None
-    try:
-        extend_deadline(db.session, user, item, reason, approved_by=approved_by)
-    except (InvalidDataError, ConflictError) as err:
-        db.session.rollback()
-        flash(_("The deadline could not be extended: %(reason)s", reason=localize(err.message)), "error")
-        return redirect(url_for("web.show_work_item", item_id=item_id))
-    db.session.commit()
+    attempt(lambda: extend_deadline(db.session, user, item, reason, approved_by=approved_by),
+            lambda why: _("The deadline could not be extended: %(reason)s", reason=why),
+            url_for("web.show_work_item", item_id=item_id), refused=(InvalidDataError, ConflictError))
     flash(_("The deadline was extended."), "success")
     return redirect(url_for("web.show_work_item", item_id=item_id))
