@@ -11,18 +11,8 @@ from sqlalchemy import select
 
 from app.extensions import db
 from workflows import directory
-from workflows.deployment import DiagramInvalidError, deploy
+from workflows.deployment import DiagramInvalidError, deploy_folder
 from workflows.models import Agency, AgencyType, User
-
-
-def deploy_folder(folder: Path) -> list[tuple[str, int, bool]]:
-    """Deploy every process folder (one .bpmn plus its .json forms) under a directory."""
-    results = []
-    for bpmn_file in sorted(folder.glob("*/*.bpmn")):
-        forms = {f.name: f.read_bytes() for f in sorted(bpmn_file.parent.glob("*.json"))}
-        definition, created = deploy(db.session, bpmn_file.read_bytes(), forms, actor=None)
-        results.append((definition.key, definition.version, created))
-    return results
 
 
 def _admin_agency() -> Agency:
@@ -44,7 +34,7 @@ def init_app(app: Flask) -> None:
     def deploy_processes(folder: str | None) -> None:
         """Deploy the shipped diagrams; unchanged ones are skipped."""
         try:
-            results = deploy_folder(Path(folder or current_app.config["BPMN_DIR"]))
+            results = deploy_folder(db.session, Path(folder or current_app.config["BPMN_DIR"]))
         except DiagramInvalidError as err:
             lines = [f"  {e['element'] or '-'}: {e['message']}" for e in err.details]
             raise click.ClickException("\n".join([err.message, *lines])) from err

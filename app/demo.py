@@ -7,6 +7,7 @@ from pathlib import Path
 from sqlalchemy.orm import Session
 
 from workflows import directory
+from workflows.deployment import deploy_folder
 
 DEMO_PASSWORD = "xietong-demo"
 
@@ -77,8 +78,6 @@ DEMO_USERS = [
 
 def load_demo(session: Session, bpmn_dir: Path | None) -> None:
     """Create the demo directory and deploy the shipped processes (none when bpmn_dir is None)."""
-    from app.cli import deploy_folder
-
     for code, name, description in AGENCY_TYPES:
         directory.create_agency_type(session, None, code, name, description)
     for code, name, type_code, jurisdiction, level, parent in AGENCIES:
@@ -88,4 +87,4 @@ def load_demo(session: Session, bpmn_dir: Path | None) -> None:
         directory.create_user(session, None, username=username, display_name=display_name, agency_code=agency,
                               roles=roles, password=DEMO_PASSWORD)
     if bpmn_dir is not None:
-        deploy_folder(bpmn_dir)
+        deploy_folder(session, bpmn_dir)

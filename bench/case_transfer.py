@@ -81,9 +81,9 @@ def service_database() -> tuple[Any, dict[str, int]]:
     from sqlalchemy import select
 
     from app import create_app
-    from app.cli import deploy_folder
     from app.demo import load_demo
     from app.extensions import db
+    from workflows.deployment import deploy_folder
     from workflows.models import User
 
     folder = tempfile.mkdtemp(prefix="xietong-bench-")
@@ -93,7 +93,7 @@ def service_database() -> tuple[Any, dict[str, int]]:
 
         upgrade()
         load_demo(db.session, None)
-        deploy_folder(ROOT / "bpmn")
+        deploy_folder(db.session, ROOT / "bpmn")
         db.session.commit()
         user_ids = {u.username: u.id for u in db.session.scalars(select(User))}
     return app, user_ids

@@ -47,9 +47,9 @@ def prepare(server_url: str) -> tuple[str, dict[str, str]]:
     from flask_migrate import upgrade
 
     from app import create_app
-    from app.cli import deploy_folder
     from app.demo import load_demo
     from app.extensions import db
+    from workflows.deployment import deploy_folder
     from workflows.models import User
     from workflows.tokens import issue_token
 
@@ -65,7 +65,7 @@ def prepare(server_url: str) -> tuple[str, dict[str, str]]:
     with app.app_context():
         upgrade()
         load_demo(db.session, None)
-        deploy_folder(ROOT / "bpmn")
+        deploy_folder(db.session, ROOT / "bpmn")
         users = {u.username: u for u in db.session.scalars(select(User))}
         tokens = {name: issue_token(db.session, users[name])[0] for name in {u for _t, u, _d in HAPPY_PATH}}
         db.session.commit()

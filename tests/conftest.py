@@ -88,10 +88,10 @@ def demo(app: Flask) -> dict[str, int]:
 @pytest.fixture
 def shipped(app: Flask, demo: dict[str, int]) -> dict[str, int]:
     """The demo directory with the shipped processes deployed."""
-    from app.cli import deploy_folder
+    from workflows.deployment import deploy_folder
 
     with app.app_context():
-        deploy_folder(ROOT / "bpmn")
+        deploy_folder(db.session, ROOT / "bpmn")
         db.session.commit()
     return demo
 

@@ -39,6 +39,11 @@ def latest_definitions(session: Session) -> list[ProcessDefinition]:
     return list(session.scalars(stmt.order_by(ProcessDefinition.key)))
 
 
+def mediation_processes(session: Session) -> list[str]:
+    """The keys of the processes whose latest version keeps a mediation record (diagram property mediationRecord)."""
+    return [d.key for d in latest_definitions(session) if compiled(session, d).info.mediation_record]
+
+
 def process_choices(session: Session) -> list[tuple[str, str]]:
     """(key, name) of every deployed process, for filters and start forms."""
     return [(d.key, d.name) for d in latest_definitions(session)]

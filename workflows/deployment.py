@@ -6,6 +6,7 @@ import hashlib
 import json
 import re
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 from jsonschema import Draft202012Validator
@@ -295,3 +296,13 @@ def deploy(session: Session, xml: bytes, raw_forms: dict[str, bytes],
     record(session, "process.deployed", actor=actor,
            payload={"key": definition.key, "version": version, "definition_id": definition.id})
     return definition, True
+
+
+def deploy_folder(session: Session, folder: Path) -> list[tuple[str, int, bool]]:
+    """Deploy every process folder (one .bpmn plus its .json forms) under a directory: (key, version, created)."""
+    results = []
+    for bpmn_file in sorted(folder.glob("*/*.bpmn")):
+        forms = {f.name: f.read_bytes() for f in sorted(bpmn_file.parent.glob("*.json"))}
+        definition, created = deploy(session, bpmn_file.read_bytes(), forms, actor=None)
+        results.append((definition.key, definition.version, created))
+    return results

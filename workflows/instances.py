@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from typing import Any, BinaryIO
 
 from sqlalchemy import Select, and_, exists, func, select
@@ -134,7 +135,7 @@ FEW = frozenset({ERROR, InstanceStatus.CANCELLED})
 
 
 def _visible(stmt: Select, user: User, status: str | None = None, key: str | None = None,
-             business_key: str | None = None) -> Select:
+             business_key: str | None = None, keys: Collection[str] | None = None) -> Select:
     """The statement narrowed to the instances the user sees, with optional filters.
 
     An agency's instances are joined through its own participations (read by the index on agency and
@@ -153,6 +154,9 @@ def _visible(stmt: Select, user: User, status: str | None = None, key: str | Non
                                                              .where(ProcessDefinition.key == key)))
     if business_key:
         stmt = stmt.where(ProcessInstance.business_key == business_key)
+    if keys is not None:
+        stmt = stmt.where(ProcessInstance.definition_id.in_(select(ProcessDefinition.id)
+                                                             .where(ProcessDefinition.key.in_(keys))))
     return stmt
 
 
@@ -180,15 +184,15 @@ def _agency_page(user: User, before: int | None, offset: int, limit: int) -> Sel
 
 def page_instances(session: Session, user: User, *, status: str | None = None, key: str | None = None,
                    business_key: str | None = None, limit: int = 50, offset: int = 0,
-                   after: str | None = None) -> Page[ProcessInstance]:
-    """Instances visible to the user, newest first, with optional filters; paged by instance id."""
+                   after: str | None = None, keys: Collection[str] | None = None) -> Page[ProcessInstance]:
+    """Instances visible to the user, newest first, with optional filters (`keys`: of these processes only)."""
     before = decode(after, KEYSET, (int,))[0] if after is not None else None
     skip = offset if after is None else 0
-    if not (user.oversees or status or key or business_key):
+    if not (user.oversees or status or key or business_key or keys is not None):
         stmt = _agency_page(user, before, skip, limit + 1)
     else:
         order = _newest_first(user, status)
-        stmt = _visible(select(ProcessInstance).options(*_LISTED), user, status, key, business_key)
+        stmt = _visible(select(ProcessInstance).options(*_LISTED), user, status, key, business_key, keys)
         if before is not None:
             stmt = stmt.where(order < before)
         stmt = stmt.order_by(order.desc()).offset(skip).limit(limit + 1)

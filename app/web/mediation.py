@@ -6,7 +6,7 @@ from __future__ import annotations
 import io
 import re
 
-from flask import Response, render_template, send_file
+from flask import Response, render_template, request, send_file
 from flask_babel import gettext as _
 
 from app.extensions import db
@@ -16,26 +16,24 @@ from app.web.presenters import field_labels
 from app.web.security import error_page, roles_required, signed_in_user
 from app.web.views import local_time
 from workflows import instances
+from workflows.catalog import mediation_processes
 from workflows.clock import now
 from workflows.definitions import compiled
-from workflows.models import ProcessDefinition, ProcessInstance
+from workflows.models import ProcessInstance
 from workflows.models.work_item import COMPLETED
 
-MEDIATION_TYPES = frozenset({"mediation_committee", "court"})  # agency types whose processes are listed here
+PAGE_SIZE = 25
 UNSAFE_IN_FILENAME = re.compile(r'[\\/:*?"<>|\s]+')
-
-
-def _involves_mediation(definition: ProcessDefinition) -> bool:
-    """Whether a process has a lane for a mediation committee or a court."""
-    return bool(compiled(db.session, definition).info.agency_types & MEDIATION_TYPES)
 
 
 @web_bp.route("/mediation")
 @roles_required("mediator", "judge")
 def list_mediations() -> str:
-    """Cases of processes with mediation or court lanes that my agency takes part in."""
-    rows = instances.list_instances(db.session, signed_in_user(), limit=200)
-    return render_template("mediation/list.html", instances=[i for i in rows if _involves_mediation(i.definition)])
+    """Cases of the processes that keep a mediation record (diagram property) my agency takes part in, paged."""
+    after = request.args.get("after") or None
+    page = instances.page_instances(db.session, signed_in_user(), keys=mediation_processes(db.session),
+                                    limit=PAGE_SIZE, after=after)
+    return render_template("mediation/list.html", instances=page.rows, next=page.next, after=after)
 
 
 def _record(instance_id: int) -> dict:

@@ -131,6 +131,7 @@ class DeclaredProcess:
     notices: dict[str, DeclaredNotice] = field(default_factory=dict)
     deadline_timers: dict[str, str] = field(default_factory=dict)  # boundary event id -> its user task id
     start_forms: dict[str, str] = field(default_factory=dict)  # start event id -> its form (the start data's schema)
+    mediation_record: bool = False  # the process property `mediationRecord`: its cases have the mediator's pages
 
     def to_meta(self) -> dict[str, Any]:
         """The JSON stored with the definition: the declared text (workflows.engine.settings reads it)."""
@@ -144,6 +145,7 @@ class DeclaredProcess:
             "deadline_timers": self.deadline_timers,
             # One form at most (deployment checks): the schema start data must meet.
             "start_form": next(iter(set(self.start_forms.values())), None),
+            "mediation_record": self.mediation_record,
         }
 
 
@@ -267,7 +269,8 @@ def read_process(process: etree._Element) -> DeclaredProcess:
         if tag != "lane" and node.get("id") and (info := _notice_info(node)) is not None:
             notices[info.id] = info
     return DeclaredProcess(process.get("id", ""), process.get("name") or process.get("id", ""),
-                       lanes, tasks, start_lanes, _expressions(process), notices, deadline_timers, start_forms)
+                       lanes, tasks, start_lanes, _expressions(process), notices, deadline_timers, start_forms,
+                       mediation_record=extension_properties(process).get("mediationRecord", "").lower() == "true")
 
 
 def element_ids(root: etree._Element) -> list[str]:

@@ -110,6 +110,7 @@ class ProcessInfo:
     notices: Mapping[str, NoticeInfo] = field(default_factory=dict)
     deadline_timers: Mapping[str, str] = field(default_factory=dict)  # boundary event id -> its user task id
     start_form: str | None = None  # the form start data must meet; None: the process takes none
+    mediation_record: bool = False  # its cases are listed on the mediator's pages (process property mediationRecord)
 
     def lane_of(self, task: TaskInfo) -> LaneInfo:
         """The lane a task is in."""
@@ -182,4 +183,5 @@ def process_info(meta: Mapping[str, Any]) -> ProcessInfo:
         tasks={task_id: _task(raw) for task_id, raw in meta.get("tasks", {}).items()},
         start_lanes=tuple(meta.get("start_lanes") or ()),
         notices={notice_id: _notice(raw) for notice_id, raw in (meta.get("notices") or {}).items()},
-        deadline_timers=dict(meta.get("deadline_timers") or {}), start_form=meta.get("start_form") or None)
+        deadline_timers=dict(meta.get("deadline_timers") or {}), start_form=meta.get("start_form") or None,
+        mediation_record=bool(meta.get("mediation_record")))
