@@ -6,14 +6,11 @@ from typing import Any
 
 from marshmallow import Schema, fields, post_dump, validate
 
-from app.extensions import db
 from workflows.calendar import Period
 from workflows.clock import now
 from workflows.engine.settings import DEFAULT_EXTENSION_ROLE, DEFAULT_MAX_EXTENSIONS, TaskInfo
-from workflows.extensions import extensions_of
 from workflows.models.process import InstanceStatus
 from workflows.queues import DUE_FILTERS, VIEWS
-from workflows.work_items import form_schema
 
 
 class TokenRequestSchema(Schema):
@@ -257,10 +254,10 @@ class ExtensionSchema(Schema):
 class WorkItemDetailSchema(WorkItemSchema):
     """A work item with its form, the case data and its deadline extensions."""
 
-    form = fields.Function(lambda w: form_schema(db.session, w))
-    data = fields.Function(lambda w: (w.instance.state or {}).get("xietong_data", {}))
-    submitted_data = fields.Dict()
-    extensions = fields.Function(lambda w: ExtensionSchema(many=True).dump(extensions_of(db.session, w)))
+    form = fields.Dict(allow_none=True, metadata={"description": "the task form's JSON Schema (none: no form)"})
+    data = fields.Dict(metadata={"description": "the case data as of the last step"})
+    submitted_data = fields.Dict(allow_none=True)
+    extensions = fields.List(fields.Nested(ExtensionSchema))
 
 
 class ExtendWorkItemSchema(Schema):

@@ -24,6 +24,7 @@ from app.extensions import db
 from workflows import work_items
 from workflows.errors import InvalidDataError
 from workflows.extensions import extend_deadline, extensions_of
+from workflows.instances import instance_data
 from workflows.models import User
 from workflows.queues import page_work_items
 
@@ -45,7 +46,9 @@ def list_work_items_view(args: dict[str, Any]) -> Any:
 @blp.response(200, WorkItemDetailSchema)
 def get_work_item(item_id: int) -> Any:
     """One work item with its form schema, due time and the case data."""
-    return work_items.get_work_item(db.session, acting_user(), item_id)
+    item = work_items.get_work_item(db.session, acting_user(), item_id)
+    return WithRelated(item, form=work_items.form_schema(db.session, item), data=instance_data(item.instance),
+                       extensions=extensions_of(db.session, item))
 
 
 @blp.route("/<int:item_id>/claim", methods=["POST"])
