@@ -59,6 +59,10 @@ def password_policy() -> PasswordPolicy:
 
 def sign_in(user: User) -> None:
     """Start a server-side page session for the user and put its secret into the session cookie."""
+    language = session.get("lang")
+    session.clear()  # nothing from before the sign-in carries over (a planted CSRF token, say), but the language
+    if language is not None:
+        session["lang"] = language
     session[SESSION_SECRET] = start_session(db.session, user)
     login_user(user)
 

@@ -3,7 +3,11 @@ reset and change end every session and token of the user, over the API and the p
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
 from datetime import timedelta
+from pathlib import Path
 
 import pytest
 from flask import Flask
@@ -18,6 +22,7 @@ from workflows.models import AuditEvent, LoginSession, User
 from workflows.sessions import SESSION_LIFETIME
 
 NEW_PASSWORD = "harbour-lantern-42"
+ROOT = Path(__file__).resolve().parent.parent
 
 
 def copy_of(client: FlaskClient, app: Flask) -> FlaskClient:
@@ -258,3 +263,27 @@ def test_a_session_row_stores_only_a_digest(app, client, shipped):  # noqa: ANN0
     with app.app_context():
         [row] = db.session.scalars(select(LoginSession))
         assert secret not in row.secret_hash and len(row.secret_hash) == 64
+
+
+def test_production_cookies_default_to_secure_httponly_and_lax() -> None:
+    env = {k: v for k, v in os.environ.items() if k != "SESSION_COOKIE_SECURE"}
+    names = ("SESSION_COOKIE_SECURE", "SESSION_COOKIE_HTTPONLY", "SESSION_COOKIE_SAMESITE",
+             "REMEMBER_COOKIE_SECURE", "REMEMBER_COOKIE_HTTPONLY", "REMEMBER_COOKIE_SAMESITE")
+    code = f"from config import Config; print(*(getattr(Config, n) for n in {names!r}))"
+    shown = subprocess.run([sys.executable, "-c", code], cwd=ROOT, env=env, capture_output=True, text=True,
+                           check=True).stdout.split()
+    assert shown == ["True", "True", "Lax", "True", "True", "Lax"]
+
+
+def test_signing_in_starts_a_fresh_cookie_and_sets_no_remember_cookie(app, client, shipped):  # noqa: ANN001
+    client.get("/language/en")
+    before = csrf_token(client)
+    with client.session_transaction() as cookie:
+        planted = cookie["csrf_token"]
+    response = client.post("/login", data={"username": "jd_msa_liaison", "password": DEMO_PASSWORD,
+                                           "csrf_token": before})
+    assert response.status_code == 302
+    assert not [c for c in response.headers.getlist("Set-Cookie") if c.startswith("remember_token")]
+    with client.session_transaction() as cookie:
+        assert cookie.get("csrf_token") != planted  # a CSRF secret from before the sign-in is gone
+    assert "Work queue" in client.get("/work-items").get_data(as_text=True)  # the language is kept
