@@ -33,7 +33,10 @@ class Config:
     RATELIMIT_IN_MEMORY_FALLBACK_ENABLED = _flag("RATELIMIT_IN_MEMORY_FALLBACK_ENABLED", True)
     # A hung Redis must not hang logins: give up after a second and fall back.
     RATELIMIT_STORAGE_OPTIONS = {"socket_connect_timeout": 1, "socket_timeout": 1}
-    LOGIN_RATE_LIMIT = os.environ.get("LOGIN_RATE_LIMIT", "10 per minute")
+    LOGIN_RATE_LIMIT = os.environ.get("LOGIN_RATE_LIMIT", "10 per minute")  # per client address, all attempts
+    # Per account, refused passwords only (a login's or a password change's), whichever address they come from.
+    LOGIN_ACCOUNT_RATE_LIMIT = os.environ.get("LOGIN_ACCOUNT_RATE_LIMIT", "10 per 15 minutes")
+    PASSWORD_MIN_LENGTH = int(os.environ.get("PASSWORD_MIN_LENGTH", "10"))  # at least 8 (workflows.passwords)
     MAX_CONTENT_LENGTH = 8 * 1024 * 1024  # diagrams and forms; attachments come later
     BPMN_DIR = str(BASE_DIR / "bpmn")
     # Production runs `flask run-timers` processes beside the web servers; development fires timers in-process.
@@ -72,6 +75,7 @@ class TestConfig(Config):
     TESTING = True
     SECRET_KEY = "test-only"
     LOGIN_RATE_LIMIT = "1000 per minute"
+    LOGIN_ACCOUNT_RATE_LIMIT = "1000 per minute"
     TIMER_WORKER_IN_PROCESS = False  # tests move the clock and fire timers themselves
     LOG_FORMAT = os.environ.get("LOG_FORMAT", "text")
     SESSION_COOKIE_SECURE = False  # the test client and the browser tests speak plain HTTP

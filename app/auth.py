@@ -6,30 +6,39 @@ from collections.abc import Callable
 from functools import wraps
 from typing import Any
 
-from flask import Flask, g, request
-from flask_login import current_user
+from flask import Flask, current_app, g, request, session
+from flask_login import current_user, login_user, logout_user
 
 from app.errors import error_response
 from app.extensions import db, login_manager
 from workflows.models import User
+from workflows.passwords import PasswordPolicy
+from workflows.sessions import end_session, start_session, user_for_session
 from workflows.tokens import user_for_token
+
+# The session cookie's entry holding the secret of the server-side session (workflows.sessions).
+SESSION_SECRET = "login_session"
 
 
 def init_app(app: Flask) -> None:
-    """Register Flask-Login's loaders and the 401 answer."""
+    """Register Flask-Login's loaders and the 401 answer; check the password settings at start."""
+    app.extensions["password_policy"] = PasswordPolicy(min_length=int(app.config["PASSWORD_MIN_LENGTH"]))
 
     @login_manager.user_loader
     def load_user(user_id: str) -> User | None:
-        user = db.session.get(User, int(user_id)) if user_id.isdigit() else None
-        return user if user and user.active else None
+        # A signed cookie alone is not enough: its session must still be open on the server.
+        secret = session.get(SESSION_SECRET)
+        if not user_id.isdigit() or not isinstance(secret, str):
+            return None
+        return user_for_session(db.session, int(user_id), secret)
 
     @app.before_request
     def load_from_token() -> None:
         # A bearer token, when sent, decides who calls, whatever session cookie the client also holds.
         g.pop("_login_user", None)
-        scheme, _, token = request.headers.get("Authorization", "").partition(" ")
-        if scheme.lower() == "bearer":
-            user = user_for_token(db.session, token.strip()) if token.strip() else None
+        token = bearer_token()
+        if token is not None:
+            user = user_for_token(db.session, token) if token else None
             g._login_user = user or login_manager.anonymous_user()
 
     @login_manager.unauthorized_handler
@@ -37,10 +46,38 @@ def init_app(app: Flask) -> None:
         return error_response(401, "log in or send a valid bearer token")
 
 
+def bearer_token() -> str | None:
+    """The token of an `Authorization: Bearer` header ("" when empty), None without one."""
+    scheme, _, token = request.headers.get("Authorization", "").partition(" ")
+    return token.strip() if scheme.lower() == "bearer" else None
+
+
+def password_policy() -> PasswordPolicy:
+    """The password rules of this installation (PASSWORD_MIN_LENGTH)."""
+    return current_app.extensions["password_policy"]
+
+
+def sign_in(user: User) -> None:
+    """Start a server-side page session for the user and put its secret into the session cookie."""
+    language = session.get("lang")
+    session.clear()  # nothing from before the sign-in carries over (a planted CSRF token, say), but the language
+    if language is not None:
+        session["lang"] = language
+    session[SESSION_SECRET] = start_session(db.session, user)
+    login_user(user)
+
+
+def sign_out() -> None:
+    """End this browser's page session on the server and forget it in the cookie."""
+    secret = session.pop(SESSION_SECRET, None)
+    if isinstance(secret, str):
+        end_session(db.session, secret)
+    logout_user()
+
+
 def acting_user() -> User:
     """The authenticated user of this request (views run behind login_required)."""
     return current_user._get_current_object()  # the model itself, for the services
-
 
 
 def role_required(role: str) -> Callable:

@@ -9,9 +9,11 @@ import click
 from flask import Flask, current_app
 from sqlalchemy import select
 
+from app.auth import password_policy
 from app.extensions import db
 from workflows import directory
 from workflows.deployment import DiagramInvalidError, deploy_folder
+from workflows.errors import InvalidDataError
 from workflows.models import Agency, AgencyType, User
 
 
@@ -68,8 +70,11 @@ def init_app(app: Flask) -> None:
             click.echo(f"user '{name}' exists: unchanged")
             return
         code = agency_code or _admin_agency().code
-        directory.create_user(db.session, None, username=name, display_name=name, agency_code=code,
-                              roles=["admin"], password=password)
+        try:
+            directory.create_user(db.session, None, username=name, display_name=name, agency_code=code,
+                                  roles=["admin"], password=password, policy=password_policy())
+        except InvalidDataError as err:
+            raise click.UsageError(f"{err.message}: {err.details}") from err
         db.session.commit()
         click.echo(f"admin '{name}' created in agency {code}")
 

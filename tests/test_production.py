@@ -18,6 +18,7 @@ import sys
 import tempfile
 import time
 import urllib.error
+import urllib.parse
 import urllib.request
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
@@ -33,6 +34,7 @@ pytestmark = pytest.mark.production
 ROOT = Path(__file__).resolve().parent.parent
 LOGIN = {"username": "jd_msa_liaison", "password": "xietong-demo"}
 LOGIN_LIMIT = 5  # LOGIN_RATE_LIMIT below; the first login of the test counts too
+ACCOUNT_LIMIT = 3  # LOGIN_ACCOUNT_RATE_LIMIT below: refused passwords of one account
 
 
 def free_port() -> int:
@@ -78,7 +80,9 @@ class Shape:
         env.update({"VENV": sys.prefix, "XIETONG_DATA_DIR": str(data / "data"), "BIND": f"127.0.0.1:{port}",
                     "PG_PORT": str(free_port()), "WEB_PROCESSES": "2", "TIMER_WORKERS": "1", "DEMO": "1",
                     "TIMER_INTERVAL_SECONDS": "1", "LOGIN_RATE_LIMIT": f"{LOGIN_LIMIT} per 10 minutes",
-                    "GRACEFUL_TIMEOUT": "10"})
+                    "LOGIN_ACCOUNT_RATE_LIMIT": f"{ACCOUNT_LIMIT} per 10 minutes",
+                    # One trusted proxy hop, so that attempts can come from several (loopback) addresses.
+                    "PROXY_FIX_HOPS": "1", "GRACEFUL_TIMEOUT": "10"})
         with self.output.open("w") as out:
             self.process = subprocess.Popen(["bash", str(ROOT / "scripts" / "run-production.sh")], cwd=ROOT,
                                             env=env, stdin=subprocess.DEVNULL, stdout=out, stderr=subprocess.STDOUT,
@@ -218,6 +222,57 @@ def check_shared_login_limit(shape: Shape) -> None:
     assert len(served_by) == 2, f"all attempts landed on one process: {served_by}"
 
 
+class _NoRedirect(urllib.request.HTTPRedirectHandler):
+    """Report a redirect instead of following it."""
+
+    def redirect_request(self, *args: Any, **kwargs: Any) -> None:
+        return None
+
+
+def page_login(shape: Shape, username: str, password: str, address: str) -> int:
+    """Sign in through the form as a browser behind the proxy at the address; the status (302: signed in)."""
+    _, head, page = shape.call("GET", "/login", headers={"X-Forwarded-For": address})
+    cookie = head["Set-Cookie"]
+    assert all(flag in cookie for flag in ("Secure", "HttpOnly", "SameSite=Lax")), cookie  # production cookies
+    token = re.search(r'name="csrf_token" value="([^"]+)"', page)
+    assert token, page
+    form = urllib.parse.urlencode({"username": username, "password": password, "csrf_token": token.group(1)})
+    request = urllib.request.Request(f"http://127.0.0.1:{shape.port}/login", data=form.encode(), method="POST",
+                                     headers={"Cookie": cookie.split(";", 1)[0], "X-Forwarded-For": address,
+                                              "Content-Type": "application/x-www-form-urlencoded"})
+    try:
+        with urllib.request.build_opener(_NoRedirect).open(request, timeout=30) as response:
+            return response.status
+    except urllib.error.HTTPError as err:
+        return err.code
+
+
+def check_shared_account_limit(shape: Shape) -> None:
+    """Refused passwords of one account count in both server processes together, from any address, and the
+    spent account is held on the API and the sign-in page alike; other accounts are not."""
+    wrong = {"username": "jd_msa_leader", "password": "not-the-password"}
+
+    def attempt(n: int) -> int:
+        headers = {"X-Forwarded-For": f"127.0.1.{n + 1}", "X-Request-ID": f"e2e-account-{n}"}
+        return shape.call("POST", "/api/v1/auth/token", wrong, headers)[0]
+
+    with ThreadPoolExecutor(max_workers=4) as pool:
+        codes = list(pool.map(attempt, range(10)))
+    # The limit is tested before the password is checked and counted after the refusal, so two processes
+    # checking at the same moment may each let one attempt through: at most one more than the limit.
+    assert ACCOUNT_LIMIT <= codes.count(401) <= ACCOUNT_LIMIT + 1, codes
+    assert codes.count(401) + codes.count(429) == len(codes), codes
+    served_by = {line["process"] for line in shape.log_lines()
+                 if str(line.get("request_id", "")).startswith("e2e-account-")}
+    assert len(served_by) == 2, f"all attempts landed on one process: {served_by}"
+    right = {**wrong, "password": LOGIN["password"]}
+    assert shape.call("POST", "/api/v1/auth/token", right, {"X-Forwarded-For": "127.0.2.1"})[0] == 429
+    assert page_login(shape, "jd_msa_leader", LOGIN["password"], "127.0.2.2") == 429
+    assert page_login(shape, "jd_police_leader", LOGIN["password"], "127.0.2.3") == 302
+    other = {"username": "jd_police_liaison", "password": LOGIN["password"]}
+    assert shape.call("POST", "/api/v1/auth/token", other, {"X-Forwarded-For": "127.0.1.1"})[0] == 201
+
+
 def check_redis_outage_falls_back(shape: Shape) -> None:
     """Without Redis each process counts logins in its own memory, and says so in the log."""
     redis = [pid for pid in children_of(shape.process.pid)
@@ -242,6 +297,7 @@ def test_production_shape_end_to_end(shape: Shape) -> None:
     check_metrics(shape)
     check_request_log(shape, body["user"]["id"])
     check_shared_login_limit(shape)
+    check_shared_account_limit(shape)
     processes = shape.processes()
     assert len(processes) >= 6, processes  # gunicorn + 2 workers, timer worker, Redis, PostgreSQL
     check_redis_outage_falls_back(shape)

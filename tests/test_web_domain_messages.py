@@ -13,7 +13,7 @@ from app.web.domain_messages import localize
 from tests.test_web_pages import sign_in
 
 ROOT = Path(__file__).resolve().parent.parent
-ERRORS = {"ConflictError", "PermissionDeniedError", "InvalidDataError", "NotFoundError"}
+ERRORS = {"ConflictError", "PermissionDeniedError", "InvalidDataError", "NotFoundError", "WrongPasswordError"}
 HAN = re.compile(r"[\u4e00-\u9fff]")
 
 

@@ -8,11 +8,12 @@ from sqlalchemy.orm import Session
 from workflows.audit import record
 from workflows.errors import ConflictError, InvalidDataError, PermissionDeniedError
 from workflows.models import Agency, AgencyType, User
+from workflows.passwords import PasswordPolicy, password_problems
 
 LEVELS = ("district", "city", "province", "national")
 
 
-def _require_admin(actor: User | None) -> None:
+def require_admin(actor: User | None) -> None:
     """Directory changes are for admins (None: the set-up script)."""
     if actor is not None and not actor.has_role("admin"):
         raise PermissionDeniedError("only an admin changes agencies, agency types and users")
@@ -21,7 +22,7 @@ def _require_admin(actor: User | None) -> None:
 def create_agency_type(session: Session, actor: User | None, code: str, name: str,
                        description: str = "") -> AgencyType:
     """Add an agency type that lanes of new diagrams may name."""
-    _require_admin(actor)
+    require_admin(actor)
     if session.scalars(select(AgencyType).where(AgencyType.code == code)).first():
         raise ConflictError(f"agency type '{code}' exists")
     agency_type = AgencyType(code=code, name=name, description=description)
@@ -34,7 +35,7 @@ def create_agency_type(session: Session, actor: User | None, code: str, name: st
 def create_agency(session: Session, actor: User | None, *, code: str, name: str, type_code: str,
                   jurisdiction: str, level: str, parent_code: str | None = None) -> Agency:
     """Register an agency of a known type."""
-    _require_admin(actor)
+    require_admin(actor)
     agency_type = session.scalars(select(AgencyType).where(AgencyType.code == type_code)).first()
     errors = {}
     if agency_type is None:
@@ -56,14 +57,18 @@ def create_agency(session: Session, actor: User | None, *, code: str, name: str,
 
 
 def create_user(session: Session, actor: User | None, *, username: str, display_name: str, agency_code: str,
-                roles: list[str], password: str) -> User:
-    """Create a user of an agency with roles and a password."""
-    _require_admin(actor)
+                roles: list[str], password: str, policy: PasswordPolicy | None = None) -> User:
+    """Create a user of an agency with roles and a password that meets the policy (default: the default one)."""
+    require_admin(actor)
     agency = session.scalars(select(Agency).where(Agency.code == agency_code)).first()
+    errors = {}
     if agency is None:
-        raise InvalidDataError("the user cannot be created", {"agency": [f"unknown agency '{agency_code}'"]})
-    if len(password) < 8:
-        raise InvalidDataError("the user cannot be created", {"password": ["at least 8 characters"]})
+        errors["agency"] = [f"unknown agency '{agency_code}'"]
+    problems = password_problems(policy or PasswordPolicy(), password, username=username, agency_code=agency_code)
+    if problems:
+        errors["password"] = problems
+    if errors:
+        raise InvalidDataError("the user cannot be created", errors)
     if session.scalars(select(User).where(User.username == username)).first():
         raise ConflictError(f"user '{username}' exists")
     user = User(username=username, display_name=display_name, agency=agency, roles=sorted(set(roles)))

@@ -1,4 +1,4 @@
-"""Issuing and checking bearer tokens."""
+"""Issuing, checking and revoking bearer tokens; checking credentials."""
 
 from __future__ import annotations
 
@@ -13,6 +13,7 @@ from workflows.audit import record
 from workflows.clock import now
 from workflows.errors import DomainError
 from workflows.models import ApiToken, User
+from workflows.passwords import verify_password
 
 TOKEN_LIFETIME = timedelta(hours=12)
 
@@ -23,15 +24,16 @@ class AuthenticationError(DomainError):
     status = 401
 
 
-def _digest(token: str) -> str:
-    """Tokens are stored only as digests, so a database leak reveals none."""
-    return hashlib.sha256(token.encode()).hexdigest()
+def digest(secret: str) -> str:
+    """Tokens and session secrets are stored only as digests, so a database leak reveals none."""
+    return hashlib.sha256(secret.encode()).hexdigest()
 
 
 def authenticate(session: Session, username: str, password: str) -> User:
-    """The active user with these credentials, else AuthenticationError (same message either way)."""
+    """The active user with these credentials, else AuthenticationError (same message and work either way)."""
     user = session.scalars(select(User).where(User.username == username)).first()
-    if user is None or not user.active or not user.check_password(password):
+    # The hash is checked first, for unknown and inactive users too: refusing them faster would tell who exists.
+    if not verify_password(user, password) or user is None or not user.active:
         record(session, "auth.failed", payload={"username": username[:80]})
         raise AuthenticationError("wrong username or password")
     return user
@@ -40,7 +42,7 @@ def authenticate(session: Session, username: str, password: str) -> User:
 def issue_token(session: Session, user: User) -> tuple[str, ApiToken]:
     """A new random bearer token for the user; the plain token is returned once."""
     token = secrets.token_urlsafe(32)
-    row = ApiToken(user_id=user.id, token_hash=_digest(token), expires_at=now() + TOKEN_LIFETIME)
+    row = ApiToken(user_id=user.id, token_hash=digest(token), expires_at=now() + TOKEN_LIFETIME)
     session.add(row)
     record(session, "auth.token_issued", actor=user)
     return token, row
@@ -55,4 +57,13 @@ _USER_FOR_TOKEN = (select(User).join(ApiToken, ApiToken.user_id == User.id)
 
 def user_for_token(session: Session, token: str) -> User | None:
     """The active user a valid, unexpired, unrevoked token belongs to."""
-    return session.scalars(_USER_FOR_TOKEN, {"digest": _digest(token), "at": now()}).first()
+    return session.scalars(_USER_FOR_TOKEN, {"digest": digest(token), "at": now()}).first()
+
+
+def revoke_token(session: Session, user: User, token: str) -> None:
+    """Revoke the user's token at once (the caller's own: a client logging out of the API)."""
+    row = session.scalars(select(ApiToken).where(ApiToken.token_hash == digest(token),
+                                                 ApiToken.user_id == user.id)).first()
+    if row is not None and not row.revoked:
+        row.revoked = True
+        record(session, "auth.token_revoked", actor=user, payload={"token_id": row.id})

@@ -7,10 +7,17 @@ from typing import Any
 from flask_login import login_required
 from flask_smorest import Blueprint
 
-from app.api.schemas import AgencySchema, AgencyTypeSchema, CreateAgencySchema, CreateUserSchema, UserSchema
-from app.auth import acting_user, role_required
+from app.api.schemas import (
+    AgencySchema,
+    AgencyTypeSchema,
+    CreateAgencySchema,
+    CreateUserSchema,
+    ResetPasswordSchema,
+    UserSchema,
+)
+from app.auth import acting_user, password_policy, role_required
 from app.extensions import db
-from workflows import directory
+from workflows import accounts, directory
 
 blp = Blueprint("directory", __name__, url_prefix="/api/v1", description="Agencies and users")
 
@@ -69,6 +76,39 @@ def list_users() -> Any:
 @blp.response(201, UserSchema)
 def create_user(args: dict[str, Any]) -> Any:
     """Create a user (admin)."""
-    created = directory.create_user(db.session, acting_user(), **args)
+    created = directory.create_user(db.session, acting_user(), **args, policy=password_policy())
     db.session.commit()
     return created
+
+
+@blp.route("/users/<int:user_id>/deactivate", methods=["POST"])
+@role_required("admin")
+@blp.response(200, UserSchema)
+def deactivate_user(user_id: int) -> Any:
+    """Refuse the user every login; their sessions and tokens end at once (admin, not oneself)."""
+    user = accounts.find_user(db.session, user_id)
+    accounts.deactivate_user(db.session, acting_user(), user)
+    db.session.commit()
+    return user
+
+
+@blp.route("/users/<int:user_id>/reactivate", methods=["POST"])
+@role_required("admin")
+@blp.response(200, UserSchema)
+def reactivate_user(user_id: int) -> Any:
+    """Let a deactivated user log in again (admin)."""
+    user = accounts.find_user(db.session, user_id)
+    accounts.reactivate_user(db.session, acting_user(), user)
+    db.session.commit()
+    return user
+
+
+@blp.route("/users/<int:user_id>/password", methods=["POST"])
+@role_required("admin")
+@blp.arguments(ResetPasswordSchema)
+@blp.response(204)
+def reset_user_password(args: dict[str, Any], user_id: int) -> None:
+    """Set a new password for another user; their sessions and tokens end at once (admin)."""
+    user = accounts.find_user(db.session, user_id)
+    accounts.reset_password(db.session, acting_user(), user, args["password"], password_policy())
+    db.session.commit()

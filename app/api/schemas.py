@@ -10,6 +10,7 @@ from workflows.calendar import Period
 from workflows.clock import now
 from workflows.engine.settings import DEFAULT_EXTENSION_ROLE, DEFAULT_MAX_EXTENSIONS, TaskInfo
 from workflows.models.process import InstanceStatus
+from workflows.passwords import MAX_LENGTH as PASSWORD_MAX
 from workflows.queues import DUE_FILTERS, VIEWS
 
 
@@ -56,7 +57,20 @@ class CreateUserSchema(Schema):
     agency_code = fields.String(required=True)
     roles = fields.List(fields.String(validate=validate.Regexp(r"^[a-z_]{2,50}$")), required=True,
                         validate=validate.Length(min=1))
-    password = fields.String(required=True, load_only=True, validate=validate.Length(8, 200))
+    password = fields.String(required=True, load_only=True, validate=validate.Length(max=PASSWORD_MAX))
+
+
+class ResetPasswordSchema(Schema):
+    """A new password an admin sets for a user (the rules: README, "Security")."""
+
+    password = fields.String(required=True, load_only=True, validate=validate.Length(max=PASSWORD_MAX))
+
+
+class ChangePasswordSchema(Schema):
+    """A user's own new password, with the current one."""
+
+    current_password = fields.String(required=True, load_only=True, validate=validate.Length(max=PASSWORD_MAX))
+    new_password = fields.String(required=True, load_only=True, validate=validate.Length(max=PASSWORD_MAX))
 
 
 class AgencyTypeSchema(Schema):

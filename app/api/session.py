@@ -1,40 +1,49 @@
-"""Logging in over the API: tokens, and who am I."""
+"""Logging in and out over the API: tokens, who am I, one's own password."""
 
 from __future__ import annotations
 
 from typing import Any
 
-from flask import current_app
 from flask_login import login_required
-from flask_smorest import Blueprint
+from flask_smorest import Blueprint, abort
 
-from app.api.schemas import TokenRequestSchema, TokenSchema, UserSchema
-from app.auth import acting_user
-from app.extensions import db, limiter
-from workflows.tokens import authenticate, issue_token
+from app.api.schemas import ChangePasswordSchema, TokenRequestSchema, TokenSchema, UserSchema
+from app.auth import acting_user, bearer_token, password_policy
+from app.extensions import db
+from app.login_limits import count_refusal, limit_login, limit_password_change
+from workflows.accounts import WrongPasswordError, change_own_password
+from workflows.tokens import AuthenticationError, authenticate, issue_token, revoke_token
 
 blp = Blueprint("session", __name__, url_prefix="/api/v1", description="Authentication")
 
 
-def _login_limit() -> str:
-    """The configured login rate limit, read per request so tests may change it."""
-    return current_app.config["LOGIN_RATE_LIMIT"]
-
-
 @blp.route("/auth/token", methods=["POST"])
-@limiter.limit(_login_limit)
+@limit_login
 @blp.arguments(TokenRequestSchema)
 @blp.response(201, TokenSchema)
 def create_token(args: dict[str, Any]) -> dict[str, Any]:
-    """Exchange a username and password for a bearer token."""
+    """Exchange a username and password for a bearer token (throttled per address and per account)."""
     try:
         user = authenticate(db.session, args["username"], args["password"])
-    except Exception:
+    except AuthenticationError:
+        count_refusal()
         db.session.commit()  # keep the audit event of the failed attempt
         raise
     token, row = issue_token(db.session, user)
     db.session.commit()
     return {"token": token, "token_type": "Bearer", "expires_at": row.expires_at, "user": user}
+
+
+@blp.route("/auth/token", methods=["DELETE"])
+@login_required
+@blp.response(204)
+def delete_token() -> None:
+    """Revoke the bearer token this request carries; it is refused from now on."""
+    token = bearer_token()
+    if token is None:
+        abort(400, message="send the token to revoke as the bearer token (pages sign out at /logout)")
+    revoke_token(db.session, acting_user(), token)
+    db.session.commit()
 
 
 @blp.route("/me")
@@ -43,3 +52,20 @@ def create_token(args: dict[str, Any]) -> dict[str, Any]:
 def get_me() -> Any:
     """The calling user with agency and roles."""
     return acting_user()
+
+
+@blp.route("/me/password", methods=["POST"])
+@login_required
+@limit_password_change
+@blp.arguments(ChangePasswordSchema)
+@blp.response(204)
+def change_my_password(args: dict[str, Any]) -> None:
+    """Change one's own password; every session and token of the caller ends, this token too."""
+    try:
+        change_own_password(db.session, acting_user(), args["current_password"], args["new_password"],
+                            password_policy())
+    except WrongPasswordError:
+        count_refusal()
+        db.session.commit()  # keep the audit event of the failed attempt
+        raise
+    db.session.commit()

@@ -9,11 +9,12 @@ from flask import flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from werkzeug.wrappers import Response
 
+from app.auth import password_policy
 from app.extensions import db
 from app.web.blueprint import admin_bp
-from app.web.domain_messages import localize
+from app.web.domain_messages import localize, localize_details
 from app.web.security import roles_required, signed_in_user
-from workflows import directory, holidays
+from workflows import accounts, directory, holidays
 from workflows.errors import DomainError, InvalidDataError
 
 ROLES = ("liaison", "leader", "mediator", "judge", "clerk", "supervisor", "admin")
@@ -26,11 +27,17 @@ def _done(message: str, endpoint: str) -> Response:
     return redirect(url_for(endpoint))
 
 
+def _field_label(field: str) -> str:
+    """The form's label of a field a service names."""
+    labels = {"password": _("Password"), "agency": _("Agency"), "type": _("Agency type"), "level": _("Level"),
+              "parent": _("Superior")}
+    return labels.get(field, field)
+
+
 def _failed(err: DomainError, endpoint: str) -> Response:
-    """Roll back and show the service's reason, with the fields it names."""
+    """Roll back and show the service's reason, with the fields it names, in the page language."""
     db.session.rollback()
-    fields = "; ".join(f"{k}: {', '.join(map(str, v))}" for k, v in (err.details or {}).items()) \
-        if isinstance(err.details, dict) else ""
+    fields = "; ".join(f"{_field_label(k)}: {' '.join(v)}" for k, v in localize_details(err.details).items())
     flash(f"{localize(err.message)}{' — ' + fields if fields else ''}", "error")
     return redirect(url_for(endpoint))
 
@@ -40,7 +47,8 @@ def _failed(err: DomainError, endpoint: str) -> Response:
 def list_users() -> str:
     """Every user with agency and roles, and the form to add one."""
     return render_template("admin/users.html", users=directory.visible_users(db.session, signed_in_user()),
-                           agencies=directory.list_agencies(db.session), roles=ROLES)
+                           agencies=directory.list_agencies(db.session), roles=ROLES,
+                           min_password_length=password_policy().min_length)
 
 
 @admin_bp.route("/users", methods=["POST"])
@@ -54,10 +62,49 @@ def create_user() -> Response:
         user = directory.create_user(db.session, signed_in_user(), username=form.get("username", "").strip(),
                                      display_name=form.get("display_name", "").strip(),
                                      agency_code=form.get("agency", ""), roles=roles or ["liaison"],
-                                     password=form.get("password", ""))
+                                     password=form.get("password", ""), policy=password_policy())
     except DomainError as err:
         return _failed(err, "admin.list_users")
     return _done(_("User %(name)s created.", name=user.username), "admin.list_users")
+
+
+@admin_bp.route("/users/<int:user_id>/deactivate", methods=["POST"])
+@roles_required("admin")
+def deactivate_user(user_id: int) -> Response:
+    """Refuse the user every sign-in; their sessions and API tokens end at once."""
+    try:
+        user = accounts.find_user(db.session, user_id)
+        accounts.deactivate_user(db.session, signed_in_user(), user)
+    except DomainError as err:
+        return _failed(err, "admin.list_users")
+    return _done(_("User %(name)s was deactivated; their sessions and tokens have ended.", name=user.username),
+                 "admin.list_users")
+
+
+@admin_bp.route("/users/<int:user_id>/reactivate", methods=["POST"])
+@roles_required("admin")
+def reactivate_user(user_id: int) -> Response:
+    """Let a deactivated user sign in again."""
+    try:
+        user = accounts.find_user(db.session, user_id)
+        accounts.reactivate_user(db.session, signed_in_user(), user)
+    except DomainError as err:
+        return _failed(err, "admin.list_users")
+    return _done(_("User %(name)s can sign in again.", name=user.username), "admin.list_users")
+
+
+@admin_bp.route("/users/<int:user_id>/password", methods=["POST"])
+@roles_required("admin")
+def reset_user_password(user_id: int) -> Response:
+    """Set a new password for another user; their sessions and tokens end at once."""
+    try:
+        user = accounts.find_user(db.session, user_id)
+        accounts.reset_password(db.session, signed_in_user(), user, request.form.get("password", ""),
+                                password_policy())
+    except DomainError as err:
+        return _failed(err, "admin.list_users")
+    return _done(_("The password of %(name)s was reset; their sessions and tokens have ended.", name=user.username),
+                 "admin.list_users")
 
 
 @admin_bp.route("/agencies")

@@ -8,6 +8,8 @@ as it is, so a new service message is never lost — tests/test_web_domain_messa
 
 from __future__ import annotations
 
+from typing import Any
+
 from flask_babel import gettext as _
 
 from app.web.message_rules import Rule, rule, translate
@@ -62,6 +64,23 @@ _RULES: list[Rule] = [
     rule(r"agency '(.+)' exists", lambda m: _("Agency '%(code)s' exists already.", code=m.group(1))),
     rule(r"agency type '(.+)' exists", lambda m: _("Agency type '%(code)s' exists already.", code=m.group(1))),
     rule(r"user '(.+)' exists", lambda m: _("User '%(name)s' exists already.", name=m.group(1))),
+    rule(r"user (\d+) not found", lambda m: _("User %(id)s was not found.", id=m.group(1))),
+    rule(r"unknown agency '(.+)'", lambda m: _("Unknown agency '%(code)s'.", code=m.group(1))),
+    # Accounts and password rules (workflows.accounts, workflows.passwords); the last ones are field errors.
+    rule(r"an admin cannot deactivate their own account", lambda m: _("An admin cannot deactivate their own account.")),
+    rule(r"an admin changes their own password with the current one, not by a reset",
+         lambda m: _("Change your own password with your current one (Change password), not by a reset.")),
+    rule(r"the current password is wrong", lambda m: _("The current password is wrong.")),
+    rule(r"the password was not changed", lambda m: _("The password was not changed.")),
+    rule(r"the password was not reset", lambda m: _("The password was not reset.")),
+    rule(r"wrong password", lambda m: _("Wrong password.")),
+    rule(r"at least (\d+) characters", lambda m: _("At least %(n)s characters.", n=m.group(1))),
+    rule(r"at most (\d+) characters", lambda m: _("At most %(n)s characters.", n=m.group(1))),
+    rule(r"too common: it is on the list of the most used passwords",
+         lambda m: _("Too common: it is on the list of the most used passwords.")),
+    rule(r"must not contain the user name", lambda m: _("Must not contain the user name.")),
+    rule(r"must not contain the agency code", lambda m: _("Must not contain the agency code.")),
+    rule(r"must differ from the current password", lambda m: _("Must differ from the current password.")),
     rule(r"no process '(.+)' is deployed", lambda m: _("No process '%(key)s' is deployed.", key=m.group(1))),
     rule(r"notice (\d+) not found", lambda m: _("Notice %(id)s was not found.", id=m.group(1))),
     rule(r"process instance (\d+) not found", lambda m: _("Case %(id)s was not found.", id=m.group(1))),
@@ -104,3 +123,11 @@ def _status(code: str) -> str:
 def localize(message: str) -> str:
     """A service's reason in the page language (unknown ones as they are)."""
     return translate(_RULES, message)
+
+
+def localize_details(details: Any) -> dict[str, list[str]]:
+    """A service's field errors ({field: [reasons]}) in the page language; {} when it named no field."""
+    if not isinstance(details, dict):
+        return {}
+    return {str(field): [localize(str(reason)) for reason in (reasons if isinstance(reasons, list) else [reasons])]
+            for field, reasons in details.items()}

@@ -90,7 +90,7 @@ def html_errors(blueprint: Blueprint) -> None:
 
     @blueprint.errorhandler(RateLimitExceeded)
     def rate_limited(err: RateLimitExceeded) -> Any:
-        return error_page(429, _("Too many attempts. Wait a minute and try again."))
+        return error_page(429, _("Too many attempts. Wait a few minutes and try again."))
 
     @blueprint.errorhandler(HTTPException)
     def http_error(err: HTTPException) -> Any:

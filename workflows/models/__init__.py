@@ -8,7 +8,7 @@ from workflows.models.extension import DeadlineExtension
 from workflows.models.holiday import CalendarDay, CalendarYear
 from workflows.models.notice import Notice, NoticeDelivery
 from workflows.models.process import InstanceParticipant, ProcessDefinition, ProcessInstance
-from workflows.models.user import ApiToken, User
+from workflows.models.user import ApiToken, LoginSession, User
 from workflows.models.work_item import WorkItem, WorkItemSupervision
 
 __all__ = [
@@ -22,6 +22,7 @@ __all__ = [
     "CalendarYear",
     "DeadlineExtension",
     "InstanceParticipant",
+    "LoginSession",
     "Notice",
     "NoticeDelivery",
     "ProcessDefinition",

@@ -6,7 +6,7 @@ from datetime import datetime
 
 from sqlalchemy import Boolean, ForeignKey, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
-from werkzeug.security import check_password_hash, generate_password_hash
+from werkzeug.security import generate_password_hash
 
 from workflows.clock import now
 from workflows.db import Base, JSONType, UTCDateTime
@@ -38,10 +38,6 @@ class User(Base):
     def set_password(self, password: str) -> None:
         """Store a salted hash of the password."""
         self.password_hash = generate_password_hash(password, method=PASSWORD_HASH_METHOD)
-
-    def check_password(self, password: str) -> bool:
-        """Tell whether the password matches the stored hash."""
-        return check_password_hash(self.password_hash, password)
 
     def has_role(self, role: str) -> bool:
         """Tell whether the user holds the role."""
@@ -84,5 +80,23 @@ class ApiToken(Base):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=now)  # issue time
     expires_at: Mapped[datetime] = mapped_column(UTCDateTime)  # no use after this instant
     revoked: Mapped[bool] = mapped_column(Boolean, default=False)  # revoked tokens are refused
+
+    user: Mapped[User] = relationship(lazy="joined")
+
+
+class LoginSession(Base):
+    """A signed-in page session: the session cookie carries its secret, only the SHA-256 digest is stored.
+
+    Logging out ends the row, so a copy of the cookie stops working; so do deactivation and a new password.
+    """
+
+    __tablename__ = "login_session"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"), index=True)  # who signed in
+    secret_hash: Mapped[str] = mapped_column(String(64), unique=True)  # sha256 hex of the cookie's secret
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=now)  # sign-in time
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime)  # no use after this instant, whatever the cookie says
+    ended_at: Mapped[datetime | None] = mapped_column(UTCDateTime)  # logout, deactivation or password change
 
     user: Mapped[User] = relationship(lazy="joined")

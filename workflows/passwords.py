@@ -1,0 +1,75 @@
+"""Password rules for every path that sets a password, and a check that costs the same for unknown users."""
+
+from __future__ import annotations
+
+import secrets
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+
+from werkzeug.security import check_password_hash, generate_password_hash
+
+from workflows.errors import InvalidDataError
+from workflows.models import User
+from workflows.models import user as user_model
+
+COMMON_PASSWORDS = Path(__file__).resolve().parent / "data" / "common-passwords.txt"  # see data/README.md
+LOWEST_MIN_LENGTH = 8  # the shipped list holds no shorter entries, so a lower setting would let them through
+MAX_LENGTH = 200  # bounds the work of hashing what a form sends
+MIN_NAME_IN_PASSWORD = 4  # shorter names are refused only as the whole password, not as a part of it
+
+
+@dataclass(frozen=True)
+class PasswordPolicy:
+    """What a new password must meet; the application builds one from its settings."""
+
+    min_length: int = 10
+
+    def __post_init__(self) -> None:
+        if self.min_length < LOWEST_MIN_LENGTH:
+            raise ValueError(f"the minimum password length must be at least {LOWEST_MIN_LENGTH}")
+
+
+@lru_cache(maxsize=1)
+def common_passwords() -> frozenset[str]:
+    """The shipped list of the most used passwords, lowercase (read once per process)."""
+    return frozenset(line for line in COMMON_PASSWORDS.read_text(encoding="utf-8").splitlines() if line)
+
+
+def password_problems(policy: PasswordPolicy, password: str, *, username: str, agency_code: str) -> list[str]:
+    """Why the password may not be set (empty when it may)."""
+    problems = []
+    if len(password) < policy.min_length:
+        problems.append(f"at least {policy.min_length} characters")
+    if len(password) > MAX_LENGTH:
+        problems.append(f"at most {MAX_LENGTH} characters")
+    folded = password.casefold()
+    if folded in common_passwords():
+        problems.append("too common: it is on the list of the most used passwords")
+    for name, label in ((username, "the user name"), (agency_code, "the agency code")):
+        name = name.strip().casefold()
+        if name and (name == folded or (len(name) >= MIN_NAME_IN_PASSWORD and name in folded)):
+            problems.append(f"must not contain {label}")
+    return problems
+
+
+def require_acceptable(policy: PasswordPolicy, password: str, *, username: str, agency_code: str,
+                       message: str, field: str = "password") -> None:
+    """Raise InvalidDataError(message) with the problems at the field unless the password may be set."""
+    problems = password_problems(policy, password, username=username, agency_code=agency_code)
+    if problems:
+        raise InvalidDataError(message, {field: problems})
+
+
+@lru_cache(maxsize=4)
+def _stand_in_hash(method: str) -> str:
+    """A hash of a random password with the current method, checked when there is no user's hash to check."""
+    return generate_password_hash(secrets.token_urlsafe(16), method=method)
+
+
+def verify_password(user: User | None, password: str) -> bool:
+    """Whether the password is the user's; without a user one hash is checked all the same, so that
+    the time to refuse does not tell whether an account exists."""
+    stored = user.password_hash if user is not None else _stand_in_hash(user_model.PASSWORD_HASH_METHOD)
+    matches = check_password_hash(stored, password)
+    return matches and user is not None
