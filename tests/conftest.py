@@ -1,4 +1,4 @@
-"""Fixtures: one database per run, each test in a transaction rolled back afterwards.
+"""Fixtures: one database per run, each test in a transaction rolled back afterwards, factories for test data.
 
 The database (a SQLite file, or PostgreSQL from TEST_DATABASE_URL) is migrated once and holds the
 baseline: the demo directory and the shipped processes, committed. Each test then runs on one
@@ -28,8 +28,10 @@ from app import create_app
 from app.cli import deploy_folder
 from app.demo import DEMO_PASSWORD, load_demo
 from app.extensions import db, limiter
+from workflows import directory
 from workflows.clock import set_clock
-from workflows.models import Base, ProcessDefinition, User
+from workflows.instances import start_instance
+from workflows.models import Agency, Base, ProcessDefinition, ProcessInstance, User
 
 ROOT = Path(__file__).resolve().parent.parent
 DATA = Path(__file__).resolve().parent / "data"
@@ -215,6 +217,47 @@ class Auth:
 def auth(client: FlaskClient, demo: dict[str, int]) -> Auth:
     """Token helper over the demo users."""
     return Auth(client)
+
+
+# --- factories: functions that add test data through the services and flush it ------------------
+
+@pytest.fixture
+def create_agency(session) -> Callable[..., Agency]:  # noqa: ANN001
+    """Adds an agency of a known type (a 嘉定 market supervision bureau unless told otherwise)."""
+
+    def create(code: str, name: str | None = None, *, type_code: str = "market_supervision",
+               jurisdiction: str = "嘉定区", level: str = "district", parent_code: str | None = None,
+               active: bool = True) -> Agency:
+        agency = directory.create_agency(session, None, code=code, name=name or code, type_code=type_code,
+                                         jurisdiction=jurisdiction, level=level, parent_code=parent_code)
+        agency.active = active
+        return agency
+
+    return create
+
+
+@pytest.fixture
+def create_user(session) -> Callable[..., User]:  # noqa: ANN001
+    """Adds a user of an existing agency (a 嘉定 market supervision liaison unless told otherwise)."""
+
+    def create(username: str, agency_code: str = "jd_msa", roles: tuple[str, ...] | list[str] = ("liaison",), *,
+               password: str = DEMO_PASSWORD, display_name: str | None = None) -> User:
+        return directory.create_user(session, None, username=username, display_name=display_name or username,
+                                     agency_code=agency_code, roles=list(roles), password=password)
+
+    return create
+
+
+@pytest.fixture
+def create_instance(session) -> Callable[..., ProcessInstance]:  # noqa: ANN001
+    """Starts an instance of a deployed process as a user (the 嘉定 liaison unless told otherwise)."""
+
+    def create(process: str = "case_transfer", starter: str = "jd_msa_liaison", *, business_key: str | None = None,
+               data: dict[str, Any] | None = None) -> ProcessInstance:
+        user = session.scalars(select(User).where(User.username == starter)).one()
+        return start_instance(session, user, process, data=data, business_key=business_key)
+
+    return create
 
 
 @pytest.fixture
