@@ -172,6 +172,17 @@ def demo_ids(baseline: Rows) -> dict[str, int]:
     return {row["username"]: row["id"] for row in baseline[User.__tablename__]}
 
 
+@pytest.fixture(scope="module")
+def module_commits(app: Flask, baseline: Rows) -> Iterator[None]:
+    """Lets module-scoped fixtures commit rows that every test of the module reads; the baseline returns after.
+
+    The module's tests still run in transactions rolled back after each; none of them may be marked `committed`.
+    """
+    yield
+    with app.app_context():
+        _restore(baseline)
+
+
 @pytest.fixture
 def demo(request: pytest.FixtureRequest, app: Flask, demo_ids: dict[str, int]) -> dict[str, int]:
     """The demo directory (no processes); returns user ids by username.
