@@ -36,7 +36,8 @@ from workflows.models import Agency, Base, ProcessDefinition, ProcessInstance, U
 ROOT = Path(__file__).resolve().parent.parent
 DATA = Path(__file__).resolve().parent / "data"
 
-# Hashing cost is not under test.
+# Hashing cost is not under test elsewhere; tests/test_passwords.py covers the production method.
+PRODUCTION_HASH_METHOD = user_model.PASSWORD_HASH_METHOD
 user_model.PASSWORD_HASH_METHOD = "pbkdf2:sha256:1000"
 
 Rows = dict[str, list[dict[str, Any]]]
