@@ -130,7 +130,7 @@ def test_create_admin_cli(app, demo):  # noqa: ANN001
     assert "admin" in token.get_json()["user"]["roles"]
 
 
-def test_create_admin_on_empty_installation(app):  # noqa: ANN001
+def test_create_admin_on_empty_installation(app, empty_db):  # noqa: ANN001
     result = app.test_cli_runner().invoke(args=["create-admin", "first"],
                                           env={"XIETONG_ADMIN_PASSWORD": "pw-123456789"})
     assert result.exit_code == 0, result.output

@@ -82,6 +82,7 @@ def test_claim_twice_is_409_and_release_returns_to_queue(client, auth, item):  #
     assert _post(client, f"/api/v1/work-items/{item['id']}/release", liaison).status_code == 409
 
 
+@pytest.mark.committed  # two threads, two connections: the race is the database's
 def test_simultaneous_claims_one_wins(app, auth, item):  # noqa: ANN001
     users = ["jd_msa_liaison", "jd_msa_leader"]
     headers = {u: auth.headers(u) for u in users}

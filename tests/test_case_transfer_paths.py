@@ -7,10 +7,8 @@ from datetime import datetime, timedelta
 import pytest
 
 from tests.helpers import REGISTER, Case, end_of, sh
-from workflows.directory import create_user
 from workflows.errors import PermissionDeniedError
-from workflows.instances import instance_data, instance_events, instance_work_items, start_instance
-from workflows.models import User
+from workflows.instances import instance_data, instance_events, instance_work_items
 from workflows.participation import can_view
 from workflows.queues import list_work_items
 from workflows.work_items import claim
@@ -75,13 +73,10 @@ def declined(case: Case) -> None:
 
 
 @pytest.fixture
-def ids(session, shipped):  # noqa: ANN001, ANN201
+def ids(session, shipped, create_user):  # noqa: ANN001, ANN201
     """Demo user ids, plus a 长宁 police leader and a 长宁 procurator the demo lacks."""
-    ids = dict(shipped)
-    for username, agency, roles in [("cn_police_leader", "cn_police", ["leader", "liaison"]),
-                                    ("cn_procurator", "cn_procuratorate", ["liaison"])]:
-        ids[username] = create_user(session, None, username=username, display_name=username, agency_code=agency,
-                                    roles=roles, password="xietong-demo").id
+    ids = {**shipped, "cn_police_leader": create_user("cn_police_leader", "cn_police", ["leader", "liaison"]).id,
+           "cn_procurator": create_user("cn_procurator", "cn_procuratorate").id}
     session.commit()
     return ids
 
@@ -300,9 +295,9 @@ def test_transfer_copies_the_same_level_procuratorate(session, ids):  # noqa: AN
     assert [(e.payload["lane"], e.actor_id) for e in copied] == [("lane_procuratorate", ids["jd_msa_liaison"])]
 
 
-def test_wrong_agency_or_role_cannot_claim(session, ids):  # noqa: ANN001
+def test_wrong_agency_or_role_cannot_claim(session, ids, create_instance):  # noqa: ANN001
     with pytest.raises(PermissionDeniedError):  # the start event lies in the bureau lane
-        start_instance(session, session.get(User, ids["jd_police_liaison"]), "case_transfer")
+        create_instance("case_transfer", "jd_police_liaison")
     case = Case(session, ids, sh(3, 2, 9))
     case.step("task_register", "jd_msa_liaison", REGISTER, at=sh(3, 2, 10))
     case.step("task_verify", "jd_msa_liaison", VERIFY, due=sh(3, 3, 10), at=sh(3, 2, 16, 30))

@@ -4,9 +4,7 @@ from __future__ import annotations
 
 from sqlalchemy import select
 
-from app.demo import load_demo
 from app.demo_cases import SCENARIOS, load_demo_cases
-from tests.conftest import ROOT
 from workflows.clock import now
 from workflows.models import Agency, Notice, ProcessInstance, User, WorkItem
 from workflows.queues import list_work_items
@@ -25,9 +23,7 @@ def active(session, process: str, task: str, agency: str) -> list[WorkItem]:  # 
     return [i for i in items if i.instance.definition.key == process and i.candidate_agency.code == agency]
 
 
-def test_demo_cases_are_left_in_telling_states(session):  # noqa: ANN001
-    load_demo(session, ROOT / "bpmn")
-    session.commit()
+def test_demo_cases_are_left_in_telling_states(session, shipped):  # noqa: ANN001
     results = load_demo_cases(session)
     assert [r.key for r in results] == [s["key"] for s in SCENARIOS]
 
@@ -63,7 +59,7 @@ def test_demo_cases_are_left_in_telling_states(session):  # noqa: ANN001
     assert [i.id for i in late] == [decision[0].id]
 
 
-def test_seed_demo_prints_the_scenarios_and_is_idempotent(app):  # noqa: ANN001
+def test_seed_demo_prints_the_scenarios_and_is_idempotent(app, empty_db):  # noqa: ANN001
     runner = app.test_cli_runner()
     result = runner.invoke(args=["seed-demo"])
     assert result.exit_code == 0, result.output

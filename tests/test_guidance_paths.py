@@ -14,11 +14,9 @@ import pytest
 from lxml import etree
 
 from tests.helpers import Case, end_of, sh
-from workflows.directory import create_agency, create_user
 from workflows.engine.diagram import extension_properties
 from workflows.errors import PermissionDeniedError
-from workflows.instances import instance_data, start_instance
-from workflows.models import User
+from workflows.instances import instance_data
 from workflows.work_items import claim, complete
 
 BPMN = Path(__file__).resolve().parent.parent / "bpmn"
@@ -48,16 +46,12 @@ def pass_up(to: str) -> dict:
 
 
 @pytest.fixture
-def ids(session, shipped):  # noqa: ANN001, ANN201
+def ids(session, shipped, create_agency, create_user):  # noqa: ANN001, ANN201
     """Demo users, plus 江苏省知识产权局 and 国家知识产权局 with a leader each (the demo stops at the city)."""
-    ids = dict(shipped)
-    create_agency(session, None, code="cnipa", name="国家知识产权局", type_code="ip_office", jurisdiction="全国",
-                  level="national")
-    create_agency(session, None, code="js_ipo", name="江苏省知识产权局", type_code="ip_office", jurisdiction="江苏省",
-                  level="province")
-    for username, agency in (("cnipa_leader", "cnipa"), ("js_ipo_leader", "js_ipo")):
-        ids[username] = create_user(session, None, username=username, display_name=username, agency_code=agency,
-                                    roles=["leader", "liaison"], password="xietong-demo").id
+    create_agency("cnipa", "国家知识产权局", type_code="ip_office", jurisdiction="全国", level="national")
+    create_agency("js_ipo", "江苏省知识产权局", type_code="ip_office", jurisdiction="江苏省", level="province")
+    ids = {**shipped, **{username: create_user(username, agency, ["leader", "liaison"]).id
+                         for username, agency in (("cnipa_leader", "cnipa"), ("js_ipo_leader", "js_ipo"))}}
     session.commit()
     return ids
 
@@ -182,9 +176,9 @@ def test_passing_up_to_an_unsuitable_agency_stops_the_instance(session, ids):  #
     assert "agency 'jd_police' is a police, the lane needs a ip_office" in case.instance.error_reason
 
 
-def test_only_a_bureau_starts_a_guidance_request(session, ids):  # noqa: ANN001
+def test_only_a_bureau_starts_a_guidance_request(session, ids, create_instance):  # noqa: ANN001
     with pytest.raises(PermissionDeniedError):
-        start_instance(session, session.get(User, ids["sh_ipo_liaison"]), "guidance_request")
+        create_instance("guidance_request", "sh_ipo_liaison")
 
 
 def test_guidance_request_carries_internal_targets_and_notices():

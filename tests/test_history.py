@@ -14,7 +14,6 @@ from tests.helpers import sh
 from workflows.clock import set_clock
 from workflows.deployment import deploy
 from workflows.diagram_states import diagram_states
-from workflows.directory import create_agency
 from workflows.extensions import extend_deadline
 from workflows.instances import instance_work_items, start_instance
 from workflows.models import AuditEvent, Notice, ProcessInstance, User, WorkItem
@@ -145,13 +144,11 @@ def test_the_session_timer_fires_at_its_extended_time_after_many_rounds(session,
     assert A not in marks.values()
 
 
-def test_a_copy_a_stopped_session_could_not_send_goes_out_on_resume(session, demo) -> None:  # noqa: ANN001
+def test_a_copy_a_stopped_session_could_not_send_goes_out_on_resume(session, demo, create_agency) -> None:  # noqa: ANN001
     start = sh(1, 5, 9)
     instance = start_sessions(session, start)
     hold_sessions(session, instance, range(1, 31), start)
-    court = create_agency(session, None, code="qp_court", name="青浦区人民法院", type_code="court",
-                          jurisdiction="青浦区", level="district")
-    court.active = False
+    court = create_agency("qp_court", "青浦区人民法院", type_code="court", jurisdiction="青浦区", active=False)
     session.commit()
     # The mediator names a court the directory does not offer yet: the copy cannot go, the case stops.
     item = hold_session(session, instance, 31, start + timedelta(minutes=31), court_agency="qp_court")

@@ -16,11 +16,9 @@ import pytest
 from lxml import etree
 
 from tests.helpers import Case, end_of, sh
-from workflows.directory import create_user
 from workflows.engine.diagram import extension_properties, read_process
 from workflows.errors import InvalidDataError, PermissionDeniedError
-from workflows.instances import instance_data, instance_work_items, start_instance
-from workflows.models import User
+from workflows.instances import instance_data, instance_work_items
 from workflows.work_items import claim, complete
 
 BPMN = Path(__file__).resolve().parent.parent / "bpmn"
@@ -67,12 +65,9 @@ DEPT_RESULT = {"department_result": "filed", "result_date": "2026-10-30", "docum
                "result_summary": "已立案"}
 
 @pytest.fixture
-def ids(session, shipped):  # noqa: ANN001, ANN201
+def ids(session, shipped, create_user):  # noqa: ANN001, ANN201
     """Demo user ids, plus a 嘉定 copyright liaison the demo lacks."""
-    ids = dict(shipped)
-    ids["jd_copyright_liaison"] = create_user(session, None, username="jd_copyright_liaison",
-                                              display_name="嘉定版权联络员", agency_code="jd_copyright",
-                                              roles=["liaison"], password="xietong-demo").id
+    ids = {**shipped, "jd_copyright_liaison": create_user("jd_copyright_liaison", "jd_copyright").id}
     session.commit()
     return ids
 
@@ -449,7 +444,7 @@ def test_assistance_carries_escalation_and_extension():
         "escalateTo": "lane_origin", "noticeKind": "feedback_arrived"}
 
 
-def test_only_market_supervision_starts_either_process(session, ids):  # noqa: ANN001
+def test_only_market_supervision_starts_either_process(session, ids, create_instance):  # noqa: ANN001
     for key in ("lead_transfer", "assistance_request"):
         with pytest.raises(PermissionDeniedError):
-            start_instance(session, session.get(User, ids["jd_tax_liaison"]), key)
+            create_instance(key, "jd_tax_liaison")

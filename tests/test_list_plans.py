@@ -84,6 +84,7 @@ def lists(app: Flask, shipped: dict[str, int]) -> ListData:  # noqa: ANN001
     return data
 
 
+@pytest.mark.committed  # EXPLAIN runs on a connection of its own, which must see the rows
 def test_an_index_serves_every_list_and_the_dashboard(app: Flask, lists: ListData) -> None:
     with app.app_context():
         calls = _calls(lists)

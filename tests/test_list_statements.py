@@ -22,6 +22,9 @@ from tests.test_web_pages import sign_in
 
 STATE = re.compile(r"\bprocess_instance(?:_\d+)?\.state\b")
 
+# Every statement a request sends is counted, its BEGIN included: no savepoints of the test's own.
+pytestmark = pytest.mark.committed
+
 API = [  # (user, path, rows expected at each size, or None: not a list of rows)
     ("jd_msa_liaison", "/api/v1/work-items?view=queue&limit=100", 2),  # the new items and the task_verify ones
     ("jd_msa_liaison", "/api/v1/work-items?view=mine", 1),

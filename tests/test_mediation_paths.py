@@ -9,10 +9,9 @@ from sqlalchemy import select
 
 from tests.helpers import Case, end_of, sh
 from workflows.clock import set_clock
-from workflows.directory import create_agency, create_user
 from workflows.errors import ConflictError, InvalidDataError, PermissionDeniedError
 from workflows.extensions import extend_deadline
-from workflows.instances import instance_data, instance_work_items, start_instance
+from workflows.instances import instance_data, instance_work_items
 from workflows.models import Agency, Notice, User
 from workflows.work_items import claim, complete
 from workflows.worker import fire_due_timers
@@ -90,13 +89,11 @@ def remediate(start: str) -> dict:
 # --- fixtures and local step helpers --------------------------------------------------------------
 
 @pytest.fixture
-def ids(session, shipped):  # noqa: ANN001, ANN201
+def ids(session, shipped, create_agency, create_user):  # noqa: ANN001, ANN201
     """Demo users plus a second court (长宁) that delegates mediation to the 嘉定 committee."""
-    create_agency(session, None, code="cn_court", name="长宁区人民法院", type_code="court", jurisdiction="长宁区",
-                  level="district")
-    for username, roles in (("cn_court_clerk", ["clerk"]), ("cn_judge", ["judge"])):
-        create_user(session, None, username=username, display_name=username, agency_code="cn_court", roles=roles,
-                    password="secret-pass-1")
+    create_agency("cn_court", "长宁区人民法院", type_code="court", jurisdiction="长宁区")
+    create_user("cn_court_clerk", "cn_court", ["clerk"])
+    create_user("cn_judge", "cn_court", ["judge"])
     session.commit()
     return {u.username: u.id for u in session.scalars(select(User))}
 
@@ -483,10 +480,11 @@ def test_invalid_form_data_is_refused(session, ids):  # noqa: ANN001
     assert case.item().task_name == "task_review"
 
 
-def test_only_a_mediation_committee_starts_the_process_and_roles_are_enforced(session, ids):  # noqa: ANN001
+def test_only_a_mediation_committee_starts_the_process_and_roles_are_enforced(session, ids,  # noqa: ANN001
+                                                                                create_instance):
     for username in ("jd_msa_liaison", "jd_court_clerk"):
         with pytest.raises(PermissionDeniedError):
-            start_instance(session, session.get(User, ids[username]), PROCESS)
+            create_instance(PROCESS, username)
     case = new_case(session, ids, sh(6, 1, 9))
     med(case, "task_register", {**REGISTER, "source": "party_application"}, at=sh(6, 1, 10))
     acceptance = case.item()

@@ -50,10 +50,9 @@ def test_work_counts_move_after_commit_only(session, shipped):  # noqa: ANN001
     assert work_counts() == (started + 1, opened + 2, completed + 1)  # the next task opened
 
 
-def test_a_closed_session_forgets_its_uncommitted_events(app, session, shipped):  # noqa: ANN001
-    liaison = session.get(User, shipped["jd_msa_liaison"])
+def test_a_closed_session_forgets_its_uncommitted_events(app, session, shipped, create_instance):  # noqa: ANN001
     before = work_counts()
-    start_instance(session, liaison, "case_transfer", business_key="M-2")
+    create_instance(business_key="M-2")
     session.close()  # as at the end of a request that failed before its commit
     session.commit()  # a later, empty transaction on the same session counts nothing
     assert work_counts() == before
@@ -118,16 +117,15 @@ def test_metrics_allow_list_and_switch_are_settings(app, other_app):  # noqa: AN
     assert switched_off.get("/metrics").status_code == 404
 
 
-def test_a_rolled_back_savepoint_takes_its_events_with_it(session, shipped):  # noqa: ANN001
+def test_a_rolled_back_savepoint_takes_its_events_with_it(session, shipped, create_instance):  # noqa: ANN001
     """The timer worker fires each instance in a savepoint; one that fails counts nothing."""
-    liaison = session.get(User, shipped["jd_msa_liaison"])
     before = work_counts()
-    start_instance(session, liaison, "case_transfer", business_key="M-3")
+    create_instance(business_key="M-3")
     savepoint = session.begin_nested()
-    start_instance(session, liaison, "case_transfer", business_key="M-4")
+    create_instance(business_key="M-4")
     savepoint.rollback()
     savepoint = session.begin_nested()
-    start_instance(session, liaison, "case_transfer", business_key="M-5")
+    create_instance(business_key="M-5")
     savepoint.commit()
     session.commit()
     assert work_counts() == (before[0] + 2, before[1] + 2, before[2])

@@ -32,6 +32,9 @@ from workflows.worker import fire_due_timers
 DATA = Path(__file__).parent / "data"
 ROUNDS = 20
 
+# The server processes read what the test prepared, and the test reads what they wrote: real commits.
+pytestmark = pytest.mark.committed
+
 
 @pytest.fixture(scope="module")
 def served(app: Flask) -> Iterator[Served]:

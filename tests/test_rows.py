@@ -14,6 +14,9 @@ from workflows.models.work_item import CLAIMED, COMPLETED, OPEN
 from workflows.rows import insert_row, update_row
 from workflows.work_items import claim, complete
 
+# What a commit leaves is read on another connection, and another connection writes meanwhile.
+pytestmark = pytest.mark.committed
+
 
 @pytest.fixture
 def statements(session):  # noqa: ANN001, ANN201

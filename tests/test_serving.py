@@ -63,6 +63,7 @@ def test_healthz_answers_without_database_or_cookie(app, client):  # noqa: ANN00
     assert "Set-Cookie" not in response.headers
 
 
+@pytest.mark.committed  # /readyz opens a connection of its own (on SQLite the test's would hold the write lock)
 def test_readyz_says_ready_on_the_current_schema(client):  # noqa: ANN001
     response = client.get("/readyz")
     assert response.status_code == 200

@@ -13,7 +13,6 @@ from tests.helpers import Case, end_of, sh
 from tests.test_case_transfer_paths import ACCEPT, FILE, to_police
 from tests.test_web_pages import sign_in
 from workflows.clock import set_clock
-from workflows.directory import create_user
 from workflows.extensions import extend_deadline
 from workflows.models import Agency, User, WorkItemSupervision
 from workflows.notices import list_notices, mark_all_read, send, unread_count
@@ -58,14 +57,13 @@ def test_a_later_miss_renews_the_watch_with_the_new_due_time(session, shipped) -
     assert (watch.due_at, watch.since, watch.ended_at) == (end_of(4, 7), sh(3, 10, 9), None)
 
 
-def test_a_notice_reaches_the_users_there_when_it_is_sent(session, shipped) -> None:  # noqa: ANN001
+def test_a_notice_reaches_the_users_there_when_it_is_sent(session, shipped, create_user) -> None:  # noqa: ANN001
     msa = session.scalars(select(Agency).where(Agency.code == "jd_msa")).one()
     liaison, leader = (session.get(User, shipped[name]) for name in ("jd_msa_liaison", "jd_msa_leader"))
     send(session, kind="case_filed", agency=msa, title="to all")
     send(session, kind="case_filed", agency=msa, role="leader", title="to leaders")
     send(session, kind="case_filed", agency=msa, user=liaison, title="to one")
-    newcomer = create_user(session, None, username="jd_msa_new", display_name="新同事", agency_code="jd_msa",
-                           roles=["leader"], password="secret-pass-1")
+    newcomer = create_user("jd_msa_new", roles=["leader"])
     session.commit()
     titles = {user.username: [n.title for n, _ in list_notices(session, user)] for user in (liaison, leader, newcomer)}
     # A user who joins later receives what is sent from then on, not the agency's older notices.

@@ -187,10 +187,10 @@ def test_applying_in_time_notifies_the_court(session, window):  # noqa: ANN001
     assert fire_at(session, end_of(3, 30)) == 0
 
 
-def test_a_task_without_an_extension_property_cannot_be_extended(session, demo):  # noqa: ANN001
+def test_a_task_without_an_extension_property_cannot_be_extended(session, demo, create_instance):  # noqa: ANN001
     deploy(session, (TIMERS / "fanout.bpmn").read_bytes(), {}, None)
     set_clock(lambda: sh(3, 2, 9))
-    instance = start_instance(session, session.get(User, demo["jd_msa_liaison"]), "timer_fanout")
+    instance = create_instance("timer_fanout")
     session.commit()
     fire_at(session, sh(3, 2, 10, 1))
     item = instance_work_items(session, instance, active_only=True)[0]
@@ -201,11 +201,11 @@ def test_a_task_without_an_extension_property_cannot_be_extended(session, demo):
 # --- isolation ------------------------------------------------------------------------------------
 
 @pytest.mark.parametrize("batch_size", [25, 2])  # one batch, or a savepoint failing in the first of two
-def test_a_broken_instance_does_not_stop_the_others(session, demo, monkeypatch, batch_size):  # noqa: ANN001
+def test_a_broken_instance_does_not_stop_the_others(session, demo, monkeypatch, create_instance,  # noqa: ANN001
+                                                    batch_size):
     deploy(session, (TIMERS / "fanout.bpmn").read_bytes(), {}, None)
-    user = session.get(User, demo["jd_msa_liaison"])
     set_clock(lambda: sh(3, 2, 9))
-    instances = [start_instance(session, user, "timer_fanout") for _ in range(3)]
+    instances = [create_instance("timer_fanout") for _ in range(3)]
     session.commit()
     broken = instances[1].id
     import workflows.worker as worker

@@ -9,6 +9,9 @@ from sqlalchemy import event
 
 from app.extensions import db
 
+# COMMIT and ROLLBACK on the connection are what these tests watch.
+pytestmark = pytest.mark.committed
+
 
 @pytest.fixture
 def endings(app) -> Iterator[list[str]]:  # noqa: ANN001

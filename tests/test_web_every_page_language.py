@@ -18,7 +18,6 @@ from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import select
 
-from app.demo import load_demo
 from app.demo_cases import load_demo_cases
 from app.extensions import db
 from tests.conftest import ROOT
@@ -45,11 +44,9 @@ ENGLISH, CHINESE = _texts()
 
 
 @pytest.fixture
-def demo_cases(app: Flask) -> dict[str, int]:
+def demo_cases(app: Flask, shipped: dict[str, int]) -> dict[str, int]:
     """The demo directory, processes and cases; ids of one instance and item per kind of page."""
     with app.app_context():
-        load_demo(db.session, ROOT / "bpmn")
-        db.session.commit()
         load_demo_cases(db.session)
         db.session.commit()
         by_key = {i.business_key: i for i in db.session.scalars(select(ProcessInstance))}

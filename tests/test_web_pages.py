@@ -97,7 +97,9 @@ def test_other_agency_gets_403_on_item_and_instance(app, shipped) -> None:  # no
     sign_in(other, "jd_police_liaison")
     assert other.get(f"/work-items/{item}").status_code == 403
     assert post(other, f"/work-items/{item}/claim").status_code == 403
-    page = other.get("/instances/1")
+    with app.app_context():
+        instance_id = db.session.get(WorkItem, item).instance_id
+    page = other.get(f"/instances/{instance_id}")
     assert page.status_code == 403 and "无权访问" in page.get_data(as_text=True)
 
 

@@ -17,6 +17,7 @@ from werkzeug.serving import make_server
 from app import create_app
 from app.demo import DEMO_PASSWORD, load_demo
 from app.extensions import db
+from workflows.clock import set_clock
 from workflows.deployment import DiagramInvalidError, deploy
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -44,6 +45,13 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
     for item in items:
         if "tests/browser/" in str(item.fspath).replace(os.sep, "/"):
             item.add_marker(pytest.mark.skip(reason=reason))
+
+
+@pytest.fixture(autouse=True)
+def db_transaction() -> Iterator[None]:
+    """No test transaction: the live server commits on its own database, which the browser tests share."""
+    yield
+    set_clock(None)
 
 
 def _deploy_shipped() -> None:
