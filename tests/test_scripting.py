@@ -17,7 +17,6 @@ from SpiffWorkflow.bpmn.workflow import BpmnWorkflow
 from SpiffWorkflow.spiff.parser.process import SpiffBpmnParser
 from SpiffWorkflow.util.task import TaskState
 
-from workflows import scripting
 from workflows.scripting import (
     RestrictedCodeError,
     RestrictedEnvironment,
@@ -26,6 +25,7 @@ from workflows.scripting import (
     check_expression,
     check_script,
     make_script_engine,
+    policy,
 )
 
 # Generous bound for "stopped within roughly the limit": CI machines can be slow.
@@ -520,13 +520,13 @@ def test_time_limit_must_be_positive() -> None:
 
 def test_an_expression_is_compiled_once(env: RestrictedEnvironment, monkeypatch: pytest.MonkeyPatch) -> None:
     calls: list[str] = []
-    real = scripting.compile_restricted_eval
+    real = policy.compile_restricted_eval
 
     def counting(source: str, *args: Any, **kwargs: Any) -> Any:
         calls.append(source)
         return real(source, *args, **kwargs)
 
-    monkeypatch.setattr(scripting, "compile_restricted_eval", counting)
+    monkeypatch.setattr(policy, "compile_restricted_eval", counting)
     expression = f"amount > 10 and note != {uuid.uuid4().hex!r}"  # never compiled before
 
     for amount in range(20):
@@ -538,13 +538,13 @@ def test_an_expression_is_compiled_once(env: RestrictedEnvironment, monkeypatch:
 
 def test_a_script_is_compiled_once(env: RestrictedEnvironment, monkeypatch: pytest.MonkeyPatch) -> None:
     calls: list[str] = []
-    real = scripting.compile_restricted_exec
+    real = policy.compile_restricted_exec
 
     def counting(source: str, *args: Any, **kwargs: Any) -> Any:
         calls.append(source)
         return real(source, *args, **kwargs)
 
-    monkeypatch.setattr(scripting, "compile_restricted_exec", counting)
+    monkeypatch.setattr(policy, "compile_restricted_exec", counting)
     script = f"tag = {uuid.uuid4().hex!r}\ntotal = amount * 2"
 
     for amount in range(5):
