@@ -19,6 +19,8 @@ MAX_INT_BITS = 100_000  # about 30,000 decimal digits
 MAX_SEQUENCE_LENGTH = 10_000_000  # items of a list/tuple, characters of a string
 MAX_RANGE_LENGTH = 1_000_000
 MAX_ROUND_DIGITS = 1_000  # round(1, -10**7) computes 10**(10**7)
+# pow(base, exponent, modulus) squares and reduces once per exponent bit: bound exponent bits x modulus bits.
+MAX_MODULAR_POW_WORK = 2**24  # e.g. a 4,096-bit exponent and modulus, some 50 ms
 
 # A %-format width or precision of six digits or more, or one taken from the arguments with "*".
 _WIDE_PERCENT_FORMAT = re.compile(r"%(?:\([^)]*\))?[-#0 +]*(?:\*|\d{6,}|\d*\.(?:\*|\d{6,}))")
@@ -39,6 +41,17 @@ def _check_int_bits(bits: int, what: str) -> None:
 
 def _is_int(value: Any) -> bool:
     return isinstance(value, int)
+
+
+def _check_int_operands(what: str, *values: Any) -> None:
+    """Division and remainder are quadratic in C: refuse them on numbers past MAX_INT_BITS.
+
+    Building such a number is linear and allowed (int(text, 2), int.from_bytes); doing
+    arithmetic on it is not (a 10-million-bit remainder held a server for 128 s).
+    """
+    bits = max((value.bit_length() for value in values if _is_int(value)), default=0)
+    if bits > MAX_INT_BITS:
+        raise ScriptLimitError(f"{what} on a number of {bits:,} bits; the limit is {MAX_INT_BITS:,}")
 
 
 def _check_repetition(sequence: Any, count: Any) -> None:
@@ -82,7 +95,14 @@ def _guarded_iadd(left: Any, right: Any) -> Any:
 def guarded_pow(base: Any, exponent: Any, modulus: Any = None) -> Any:
     """base ** exponent (or pow with a modulus), refusing integers too large to compute."""
     if modulus is not None:
-        return pow(base, exponent, modulus)  # modular powers stay small
+        _check_int_operands("pow()", base, exponent, modulus)
+        if _is_int(exponent) and _is_int(modulus):
+            work = abs(exponent).bit_length() * abs(modulus).bit_length()
+            if work > MAX_MODULAR_POW_WORK:
+                raise ScriptLimitError(f"pow() with a modulus would take {work:,} bit steps; the limit is "
+                                       f"{MAX_MODULAR_POW_WORK:,}")
+        return pow(base, exponent, modulus)
+    _check_int_operands("**", base)
     if _is_int(base) and _is_int(exponent) and exponent > 0 and abs(base) > 1:
         _check_int_bits(abs(base).bit_length() * exponent, "the power")
     return base**exponent
@@ -95,8 +115,21 @@ def guarded_lshift(value: Any, shift: Any) -> Any:
     return value << shift
 
 
+def guarded_floordiv(left: Any, right: Any) -> Any:
+    """left // right, refusing numbers too large to divide."""
+    _check_int_operands("//", left, right)
+    return left // right
+
+
+def guarded_divmod(left: Any, right: Any) -> Any:
+    """divmod(left, right), refusing numbers too large to divide."""
+    _check_int_operands("divmod()", left, right)
+    return divmod(left, right)
+
+
 def guarded_mod(left: Any, right: Any) -> Any:
-    """left % right, refusing %-formats that pad to huge widths."""
+    """left % right, refusing huge numbers and %-formats that pad to huge widths."""
+    _check_int_operands("%", left, right)
     if isinstance(left, str) and _WIDE_PERCENT_FORMAT.search(left):
         raise ScriptLimitError("%-format widths must be literal and below 100000")
     if isinstance(left, bytes) and _WIDE_PERCENT_FORMAT.search(left.decode("latin-1")):
@@ -109,7 +142,7 @@ _INPLACE_OPERATORS: dict[str, Callable[[Any, Any], Any]] = {
     "-=": operator.isub,
     "*=": _guarded_imul,
     "/=": operator.itruediv,
-    "//=": operator.ifloordiv,
+    "//=": guarded_floordiv,
     "%=": guarded_mod,
     "**=": guarded_pow,
     "<<=": guarded_lshift,
@@ -211,6 +244,12 @@ _MUTATING_METHODS = frozenset(
 _CONTAINERS = (list, dict, set)
 
 
+def _guarded_to_bytes(number: int, length: Any = 1, *args: Any, **kwargs: Any) -> bytes:
+    if _is_int(length):
+        _check_size(length, "to_bytes()")
+    return number.to_bytes(length, *args, **kwargs)
+
+
 def _text_attribute(obj: Any, name: str) -> Any:
     """A guarded str/bytes method, or None when the attribute needs no guard."""
     if name in _DENIED_TEXT_METHODS:
@@ -229,6 +268,8 @@ def guarded_getattr(obj: Any, name: str) -> Any:
         guarded = _text_attribute(obj, name)
         if guarded is not None:
             return guarded
+    if name == "to_bytes" and (_is_int(obj) or obj is int):
+        return functools.partial(_guarded_to_bytes, obj) if _is_int(obj) else _guarded_to_bytes
     return safer_getattr_raise(obj, name)
 
 

@@ -53,6 +53,7 @@ _GUARDED_OPERATORS: dict[type[ast.operator], str] = {
     ast.Pow: "_pow_",
     ast.LShift: "_lshift_",
     ast.Mod: "_mod_",
+    ast.FloorDiv: "_floordiv_",
 }
 
 # A format width or precision of six digits or more.

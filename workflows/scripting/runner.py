@@ -53,6 +53,7 @@ def _builtins() -> dict[str, Any]:
         sorted=sorted,
         tuple=tuple,
         zip=zip,
+        divmod=guards.guarded_divmod,
         pow=guards.guarded_pow,
         range=guards.guarded_range,
         round=guards.guarded_round,
@@ -99,6 +100,7 @@ def _helpers(getattr_guard: Callable[[Any, str], Any]) -> dict[str, Any]:
         "_pow_": guards.guarded_pow,
         "_lshift_": guards.guarded_lshift,
         "_mod_": guards.guarded_mod,
+        "_floordiv_": guards.guarded_floordiv,
     }
 
 
@@ -147,7 +149,7 @@ class _Deadline:
 
     def __call__(self, frame: types.FrameType, event: str, arg: Any) -> _Deadline | None:
         if time.monotonic() > self.expires_at:
-            raise ScriptTimeoutError(f"stopped after running longer than {self.seconds:g} s")
+            raise ScriptTimeoutError(f"stopped after running longer than {round(self.seconds, 2):g} s")
         # Trace the lines of restricted code only: guards and helpers are short, and
         # tracing their lines too would make every guarded operation several times slower.
         return self if frame.f_code.co_filename == FILENAME else None
