@@ -8,6 +8,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 from enum import StrEnum
+from typing import Any
 from zoneinfo import ZoneInfo
 
 import chinese_calendar
@@ -15,11 +16,14 @@ import chinese_calendar
 __all__ = [
     "PERIOD_FORMS",
     "SHANGHAI",
+    "DeadlineFunction",
+    "DeadlineStartError",
     "Due",
     "HolidayCalendar",
     "Period",
     "PeriodError",
     "Unit",
+    "as_instant",
     "compute_due",
     "is_working_day",
     "parse_period",
@@ -249,3 +253,40 @@ def compute_due(
     else:
         last, known = _roll_to_working_day(_last_day(trigger, period), calendar)
     return Due(_end_of_day(last), provisional=not known)
+
+
+class DeadlineStartError(ValueError):
+    """The data field a deadline counts from is missing or not a date."""
+
+
+def as_instant(value: Any, field: str) -> datetime:
+    """Read an ISO date or date-time from instance data; a bare date starts at 00:00 Shanghai."""
+    if isinstance(value, datetime):
+        parsed = value
+    elif isinstance(value, date):
+        parsed = datetime.combine(value, time(), SHANGHAI)
+    elif isinstance(value, str):
+        try:
+            parsed = datetime.fromisoformat(value) if "T" in value or " " in value.strip() else \
+                datetime.combine(date.fromisoformat(value), time(), SHANGHAI)
+        except ValueError as err:
+            raise DeadlineStartError(f"field '{field}' is not an ISO date: {value!r}") from err
+    else:
+        raise DeadlineStartError(f"field '{field}' holds no date")
+    return parsed if parsed.tzinfo else parsed.replace(tzinfo=SHANGHAI)
+
+
+@dataclass(frozen=True)
+class DeadlineFunction:
+    """`deadline(period, start)` of timer expressions: the ISO due time of a legal period.
+
+    A value, not a closure: it travels with the expression to the script process.
+    """
+
+    calendar: HolidayCalendar
+
+    def __call__(self, period: str, start: Any) -> str:
+        """The due time of `period` counted from `start` (a date, a date-time or ISO text)."""
+        parsed = parse_period(period)
+        due = compute_due(as_instant(start, "start"), parsed, self.calendar if parsed.needs_calendar else None)
+        return due.at.isoformat()

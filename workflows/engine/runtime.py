@@ -9,7 +9,6 @@ from typing import Any
 from uuid import UUID
 
 from lxml import etree
-from SpiffWorkflow.bpmn.script_engine import PythonScriptEngine
 from SpiffWorkflow.bpmn.specs.event_definitions.timer import TimerEventDefinition
 from SpiffWorkflow.bpmn.workflow import BpmnWorkflow
 from SpiffWorkflow.exceptions import TaskNotFoundException
@@ -21,7 +20,7 @@ from workflows.engine import clocked  # noqa: F401 - the engine's timers read wo
 from workflows.engine.compaction import deepest_reached_task
 from workflows.engine.diagram import DEADLINE_TIMER_EXPRESSION
 from workflows.engine.serialization import workflow_from_state
-from workflows.scripting import RestrictedEnvironment
+from workflows.scripting import RestrictedScriptEngine, step_budget
 
 # The engine's iterators stop 1000 levels below the root: a deeper task is invisible, and the workflow
 # then reports itself complete (DESIGN.md, "Depth bug"). Saves compact the tree to a few levels whatever
@@ -34,6 +33,8 @@ MAX_TASK_DEPTH = 900
 # writes the real due time into the timer (and an extension moves it).
 UNSET_DUE_AT = "9999-12-31T00:00:00+00:00"
 TIMER_EVENT_TYPES = frozenset({"TimeDateEventDefinition", "DurationTimerEventDefinition", "CycleTimerEventDefinition"})
+# A multi-instance task's loopCardinality: the engine creates that many tasks at once, in this process.
+MAX_INSTANCES = 1_000
 
 
 class EngineError(RuntimeError):
@@ -45,24 +46,36 @@ class EngineError(RuntimeError):
 _timer_deadline: ContextVar[Callable[[str, Any], str] | None] = ContextVar("timer_deadline", default=None)
 
 
-class XietongScriptEngine(PythonScriptEngine):
+class XietongScriptEngine(RestrictedScriptEngine):
     """The restricted script engine; timer expressions also see `due_at` and `deadline`."""
 
-    def __init__(self) -> None:
-        super().__init__(environment=RestrictedEnvironment())
-
     def evaluate(self, task: Task, expression: str, external_context: dict[str, Any] | None = None) -> Any:
+        """Evaluate a condition, timer or multi-instance expression of the task's element."""
         event_definition = getattr(task.task_spec, "event_definition", None)
-        if not isinstance(event_definition, TimerEventDefinition):
-            return super().evaluate(task, expression, external_context)
+        if isinstance(event_definition, TimerEventDefinition):
+            return self._timer(task, expression, external_context)
+        value = super().evaluate(task, expression, external_context)
+        if expression == getattr(task.task_spec, "cardinality", None):
+            _check_cardinality(task, value)
+        return value
+
+    def _timer(self, task: Task, expression: str, external_context: dict[str, Any] | None) -> Any:
         if expression.strip() == DEADLINE_TIMER_EXPRESSION:
             return UNSET_DUE_AT
         deadline = _timer_deadline.get()
-        names = {"deadline": deadline} if deadline is not None else {}
+        # Only an expression that calls it gets `deadline`: sending it reads the holiday calendar.
+        names = {"deadline": deadline} if deadline is not None and "deadline" in expression else {}
         try:  # the timer names win over data fields of the same name
             return self.environment.evaluate(expression, {**task.data, **names}, external_context)
         except Exception as err:
             raise EngineError(f"at '{task.task_spec.bpmn_id}': timer expression '{expression}': {err}") from err
+
+
+def _check_cardinality(task: Task, value: Any) -> None:
+    """Refuse a loopCardinality the engine would turn into more tasks than a step can hold."""
+    if isinstance(value, int) and value > MAX_INSTANCES:
+        raise EngineError(f"at '{task.task_spec.bpmn_id}': loopCardinality is {value:,}; "
+                          f"the limit is {MAX_INSTANCES:,} instances")
 
 
 def make_script_engine() -> XietongScriptEngine:
@@ -90,17 +103,31 @@ def restore_workflow(specs: tuple[Any, dict[str, Any]], state: dict[str, Any]) -
     return workflow
 
 
-def run_engine(workflow: BpmnWorkflow, deadline: Callable[[str, Any], str] | None = None,
-               start_depth: int | None = None) -> None:
-    """Fire due timers and run automatic steps to the next wait state; failures become EngineError.
+def run_engine(workflow: BpmnWorkflow, deadline: Callable[[str, Any], str] | None = None) -> None:
+    """Fire due timers and run automatic steps to the next wait state; failures become EngineError."""
+    _step(workflow, deadline, lambda: None)
 
-    `start_depth` is the tree's depth when the step began, if the caller changed it before.
-    """
-    start_depth = deepest_reached_task(workflow)[1] if start_depth is None else start_depth
+
+def complete_task(workflow: BpmnWorkflow, task: Task, data: dict[str, Any],
+                  deadline: Callable[[str, Any], str] | None = None) -> None:
+    """Merge submitted data into a READY user task, run it and step the engine on."""
+
+    def submit() -> None:
+        task.data.update(data)
+        task.run()
+
+    _step(workflow, deadline, submit)
+
+
+def _step(workflow: BpmnWorkflow, deadline: Callable[[str, Any], str] | None, first: Callable[[], None]) -> None:
+    """Run `first`, then the engine to its next wait state, with one time budget for all diagram code."""
+    start_depth = deepest_reached_task(workflow)[1]
     token = _timer_deadline.set(deadline)
     try:
-        workflow.refresh_timers()
-        workflow.do_engine_steps()
+        with step_budget():
+            first()
+            workflow.refresh_timers()
+            workflow.do_engine_steps()
     except EngineError:
         raise
     except Exception as err:  # any failure of diagram code must stop the instance, not the server
@@ -108,18 +135,6 @@ def run_engine(workflow: BpmnWorkflow, deadline: Callable[[str, Any], str] | Non
     finally:
         _timer_deadline.reset(token)
     _check_depth(workflow, start_depth)
-
-
-def complete_task(workflow: BpmnWorkflow, task: Task, data: dict[str, Any],
-                  deadline: Callable[[str, Any], str] | None = None) -> None:
-    """Merge submitted data into a READY user task, run it and step the engine on."""
-    start_depth = deepest_reached_task(workflow)[1]
-    task.data.update(data)
-    try:
-        task.run()
-    except Exception as err:
-        raise EngineError(_describe(err)) from err
-    run_engine(workflow, deadline, start_depth)
 
 
 def deadline_timers(workflow: BpmnWorkflow, task: Task, timer_ids: set[str]) -> list[Task]:
@@ -185,7 +200,9 @@ def _describe(err: Exception) -> str:
     task = getattr(err, "task", None)
     where = getattr(getattr(task, "task_spec", None), "bpmn_id", None)
     prefix = f"at '{where}': " if where else ""
-    return f"{prefix}{type(err).__name__}: {err}"
+    cause = err.__cause__ or err.__context__  # SpiffWorkflow wraps a failing condition without its reason
+    reason = f" {type(cause).__name__}: {cause}" if cause is not None and str(cause) not in str(err) else ""
+    return f"{prefix}{type(err).__name__}: {err}{reason}"
 
 
 def next_timer_due(workflow: BpmnWorkflow) -> datetime | None:

@@ -13,3 +13,7 @@ class ScriptLimitError(RuntimeError):
 
 class ScriptTimeoutError(ScriptLimitError):
     """An expression or script ran past its time limit."""
+
+
+class UnstorableDataError(ValueError):
+    """Task data holds a value the instance state cannot store (a type, a depth or a size)."""
