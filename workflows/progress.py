@@ -31,11 +31,13 @@ from workflows.engine.runtime import (
 )
 from workflows.engine.serialization import STATE_FORMAT
 from workflows.engine.settings import ProcessInfo
+from workflows.errors import InvalidDataError
 from workflows.models import Agency, ProcessInstance, User, WorkItem
 from workflows.models.work_item import ACTIVE_STATUSES, CANCELLED, OPEN
 from workflows.notices import notify_lanes, render_title
 from workflows.participation import add_participant
 from workflows.rows import insert_row, update_row
+from workflows.scripting.storable import MAX_DEPTH, data_problem
 
 RUNNING, COMPLETED, ERROR = "running", "completed", "error"
 
@@ -46,6 +48,23 @@ EngineAction = Callable[[Callable[[str, Any], str]], None]
 def json_safe(data: dict[str, Any]) -> dict[str, Any]:
     """Task data as plain JSON (dates and decimals become strings)."""
     return json.loads(json.dumps(data, default=str))
+
+
+def storable_input(data: dict[str, Any], message: str = "the form has errors") -> dict[str, Any]:
+    """Submitted data as plain JSON; refused with `message` (422) where task data could not store it.
+
+    The same rule as for what scripts leave (workflows.scripting.storable): a submission must not
+    be able to stop its case in error, nor make the state unstorable.
+    """
+    try:
+        safe = json_safe(data)
+    except (RecursionError, ValueError) as err:  # nested past what the encoder follows; a cycle
+        raise InvalidDataError(message, {"data": [f"lists and objects are nested deeper than the limit of "
+                                                  f"{MAX_DEPTH}"]}) from err
+    found = data_problem(safe)
+    if found:
+        raise InvalidDataError(message, {found[0]: [found[1]]})
+    return safe
 
 
 def save_state(instance: ProcessInstance, workflow: BpmnWorkflow, pending_copies: list[str] | None = None) -> None:

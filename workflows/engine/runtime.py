@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import time
+from collections.abc import Callable, Iterator
 from contextvars import ContextVar
 from datetime import datetime
 from typing import Any
@@ -21,6 +22,7 @@ from workflows.engine.compaction import deepest_reached_task
 from workflows.engine.diagram import DEADLINE_TIMER_EXPRESSION
 from workflows.engine.serialization import workflow_from_state
 from workflows.scripting import RestrictedScriptEngine, step_budget
+from workflows.scripting.storable import data_problem
 
 # The engine's iterators stop 1000 levels below the root: a deeper task is invisible, and the workflow
 # then reports itself complete (DESIGN.md, "Depth bug"). Saves compact the tree to a few levels whatever
@@ -120,8 +122,13 @@ def complete_task(workflow: BpmnWorkflow, task: Task, data: dict[str, Any],
 
 
 def _step(workflow: BpmnWorkflow, deadline: Callable[[str, Any], str] | None, first: Callable[[], None]) -> None:
-    """Run `first`, then the engine to its next wait state, with one time budget for all diagram code."""
+    """Run `first`, then the engine to its next wait state, with one time budget for all diagram code.
+
+    Whatever happens, the task data it leaves can be stored: a value that cannot is left out and
+    stops the step (workflows.scripting.storable).
+    """
     start_depth = deepest_reached_task(workflow)[1]
+    since = time.time() - 1  # tasks changed by this step (the engine stamps each change with time.time())
     token = _timer_deadline.set(deadline)
     try:
         with step_budget():
@@ -129,12 +136,40 @@ def _step(workflow: BpmnWorkflow, deadline: Callable[[str, Any], str] | None, fi
             workflow.refresh_timers()
             workflow.do_engine_steps()
     except EngineError:
+        _drop_unstorable(workflow, since)
         raise
     except Exception as err:  # any failure of diagram code must stop the instance, not the server
+        _drop_unstorable(workflow, since)
         raise EngineError(_describe(err)) from err
     finally:
         _timer_deadline.reset(token)
     _check_depth(workflow, start_depth)
+    problem = _drop_unstorable(workflow, since)
+    if problem:
+        raise EngineError(problem)
+
+
+def _changed_tasks(workflow: BpmnWorkflow, since: float) -> Iterator[Task]:
+    """The tasks of the workflow and its subprocesses whose state changed since the given time."""
+    for tasks in [workflow.tasks, *(sub.tasks for sub in workflow.subprocesses.values())]:
+        yield from (task for task in tasks.values() if task.last_state_change >= since)
+
+
+def _drop_unstorable(workflow: BpmnWorkflow, since: float) -> str | None:
+    """Leave out the fields of changed task data that cannot be stored; say why for the first one.
+
+    Scripts cannot leave such values (the script process refuses them); the engine can, with a
+    message payload or a multi-instance output, and so can a correction or a submission.
+    """
+    reason = None
+    changed = [(t.task_spec.bpmn_id or t.task_spec.name, t.data) for t in _changed_tasks(workflow, since)]
+    for element, data in [*changed, (None, workflow.data)]:  # a finished workflow copies its last data
+        while found := data_problem(data):
+            field, why = found
+            del data[field]
+            where = f"at '{element}': " if element else ""
+            reason = reason or f"{where}the task data cannot be stored: {why} (the field '{field}' was left out)"
+    return reason
 
 
 def deadline_timers(workflow: BpmnWorkflow, task: Task, timer_ids: set[str]) -> list[Task]:
