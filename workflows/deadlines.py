@@ -15,10 +15,12 @@ from workflows.calendar import (
     Due,
     HolidayCalendar,
     Period,
+    PeriodError,
     as_instant,
     compute_due,
 )
 from workflows.engine.settings import DeadlineRule
+from workflows.errors import ConflictError
 from workflows.models import CalendarDay, CalendarYear
 
 __all__ = ["DeadlineStartError", "calendar_loader", "due_for", "extended_due", "load_calendar", "reminder_for",
@@ -84,7 +86,10 @@ def extended_due(current: datetime, extension: Period, calendar: Callable[[], Ho
     is the last day of the original period, as the law counts a continued period.
     """
     start = current - timedelta(microseconds=1) if extension.needs_calendar else current
-    return _due(start, extension, calendar)
+    try:
+        return _due(start, extension, calendar)
+    except PeriodError as err:  # a period stored before deployment bounded them
+        raise ConflictError(str(err)) from err
 
 
 class _TimerDeadline:

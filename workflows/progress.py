@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session
 
 from workflows.assignment import LaneResolutionError, resolve_lane
 from workflows.audit import record
-from workflows.calendar import HolidayCalendar
+from workflows.calendar import HolidayCalendar, PeriodError
 from workflows.clock import now
 from workflows.copies import PENDING, pending_copies, plan_copies, send_copies
 from workflows.deadlines import DeadlineStartError, calendar_loader, due_for, reminder_for, timer_deadline
@@ -213,7 +213,7 @@ def advance(session: Session, instance: ProcessInstance, workflow: BpmnWorkflow,
     try:
         planned = plan_copies(session, instance, workflow, info, copies or [])
         items, created = sync_work_items(session, instance, workflow, actor, calendar)
-    except (LaneResolutionError, DeadlineStartError) as err:
+    except (LaneResolutionError, DeadlineStartError, PeriodError) as err:  # PeriodError: one stored unbounded
         save_state(instance, workflow, pending_copies=copies)
         mark_error(session, instance, str(err), actor)
         return
