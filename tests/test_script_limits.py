@@ -321,6 +321,19 @@ def test_a_failing_line_is_reported_from_the_script_process() -> None:
     assert "% on a number of 1,000,000 bits; the limit is 100,000" in str(failure.value)
 
 
-def test_the_rlimits_are_set_in_the_child_not_here() -> None:
-    assert resource.getrlimit(resource.RLIMIT_AS)[0] == resource.RLIM_INFINITY
-    assert sys.get_int_max_str_digits() in (0, 4300)
+def test_the_limits_are_set_in_the_script_process_not_here(isolated: RestrictedEnvironment) -> None:
+    limits = [resource.getrlimit(which) for which in (resource.RLIMIT_AS, resource.RLIMIT_CPU, resource.RLIMIT_NOFILE)]
+    digits = sys.get_int_max_str_digits()
+    with pytest.raises(ScriptLimitError, match="ran out of memory"):
+        RestrictedEnvironment(time_limit=2.0).execute("x = [[0] * 10**7 for i in range(100)]", {})
+    assert [resource.getrlimit(which) for which in (resource.RLIMIT_AS, resource.RLIMIT_CPU,
+                                                    resource.RLIMIT_NOFILE)] == limits
+    assert sys.get_int_max_str_digits() == digits
+
+
+def test_a_script_process_that_ended_while_idle_is_replaced(isolated: RestrictedEnvironment) -> None:
+    isolated.evaluate("1", {})
+    (process,) = POOL._idle[-1:]
+    process.process.kill()
+    process.process.wait()
+    assert isolated.evaluate("6 * 7", {}) == 42  # the request went to a new process, not into an error

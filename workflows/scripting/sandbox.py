@@ -43,6 +43,10 @@ class ScriptProcessError(ScriptLimitError):
     """The script process ended before answering (killed, crashed, or a broken pipe)."""
 
 
+class _GoneError(ScriptProcessError):
+    """The script process was gone before it received the request (it ended while idle)."""
+
+
 class _ScriptProcess:
     """One child interpreter serving requests over a pair of pipes."""
 
@@ -66,7 +70,7 @@ class _ScriptProcess:
         try:
             self._write(request)
         except (BrokenPipeError, OSError) as err:
-            raise ScriptProcessError(f"the script process was gone: {err}") from err
+            raise _GoneError(f"the script process was gone: {err}") from err
         return read_reply(self._read_reply(deadline, seconds))
 
     def _write(self, request: bytes) -> None:
@@ -155,7 +159,12 @@ class ScriptPool:
             raise TypeError(f"the data and names cannot be sent to the script process: {err}") from err
         process = self._take()
         try:
-            reply = process.call(message, seconds)
+            try:
+                reply = process.call(message, seconds)
+            except _GoneError:  # an idle process ended (killed from outside): the request never ran
+                process.kill()
+                process = _ScriptProcess()
+                reply = process.call(message, seconds)
         except BaseException:
             process.kill()  # mid-request, or past its limit: never reused
             raise
