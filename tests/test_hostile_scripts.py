@@ -22,6 +22,7 @@ from sqlalchemy import select
 
 from tests.served import Served, serve
 from workflows.deployment import DiagramInvalidError, deploy
+from workflows.engine import fanout
 from workflows.instances import start_instance
 from workflows.models import User
 from workflows.tokens import issue_token
@@ -142,7 +143,8 @@ STOPPED = [
     ("script", "y = b'ab'", "variable y: a value of type bytes"),
     ("script", "y = [date(2026, 1, 1), {1}]", "variable y[1]: a value of type set"),
     ("script", "y = []\nfor i in range(100000):\n    y = [y]", "nested deeper than the limit of 32"),
-    ("script", "y = 'a' * 10**7", "variable y: the data is larger than the limit of 1,000,000"),
+    ("script", "y = 'a' * 10**7", "variable y: the data has more than the limit of 1,000,000 characters"),
+    ("script", "y = list(range(10**5))", "variable y: the data has more than the limit of 20,000 values"),
     ("script", "y = float('nan')", "variable y: nan is not a number that can be stored"),
     ("script", "y = 2 ** 100", "variable y: the number does not fit in 64 bits"),
     ("script", "y = {(1, 2): 1}", "variable y: the key (1, 2) is not text"),
@@ -301,3 +303,56 @@ def test_served_hostile_payloads_never_answer_5xx(served: Served, session, demo)
         assert status == 201 and body["status"] == "error" and reason in body["error_reason"], body  # type: ignore[index]
         status, _ = served.call("POST", f"/api/v1/process-instances/{body['id']}/resume", admin, {})  # type: ignore[index]
         assert status < 500
+
+
+# ---------------------------------------------------------------------------
+# The engine's own work in the server process: copies of the case data
+# ---------------------------------------------------------------------------
+
+
+def _parallel(branches: int) -> bytes:
+    """A parallel split into `branches` manual tasks, joined before the user task."""
+    body = "".join(f'<bpmn:sequenceFlow id="s{i}" sourceRef="split" targetRef="b{i}" /><bpmn:manualTask id="b{i}" />'
+                   f'<bpmn:sequenceFlow id="e{i}" sourceRef="b{i}" targetRef="join" />' for i in range(branches))
+    body = (f'<bpmn:parallelGateway id="split" /><bpmn:parallelGateway id="join" />{body}'
+            '<bpmn:sequenceFlow id="f1" sourceRef="start" targetRef="split" />'
+            '<bpmn:sequenceFlow id="f2" sourceRef="join" targetRef="task_handle" />')
+    refs = "".join(f"<bpmn:flowNodeRef>{ref}</bpmn:flowNodeRef>"
+                   for ref in ["start", "split", "join", "task_handle", "end", *(f"b{i}" for i in range(branches))])
+    return (_HEAD.format(refs=refs, deadline="") + body + _TAIL).encode()
+
+
+def test_a_step_copying_the_data_too_often_is_stopped(session, demo, monkeypatch) -> None:  # noqa: ANN001
+    monkeypatch.setattr(fanout, "MAX_COPIES_PER_STEP", 20)  # 2,000 in production: a split this wide is slow to build
+    deploy(session, _parallel(30), {}, None)
+    session.commit()
+    instance = start_instance(session, _user(session, "jd_msa_liaison"), "hostile")
+    session.commit()
+    assert instance.status == "error"
+    assert "TooManyTasksError: one step started more than 20 tasks (each with a copy of the case data)" \
+        in instance.error_reason
+
+
+def test_many_instances_over_large_data_stop_within_the_budget(session, demo) -> None:  # noqa: ANN001
+    # 1,000 multi-instance children, each a copy of 19,000 values and a script run: the step's budget ends it.
+    body = """
+    <bpmn:scriptTask id="script_data"><bpmn:script>x = list(range(19000))</bpmn:script></bpmn:scriptTask>
+    <bpmn:scriptTask id="script_hostile">
+      <bpmn:multiInstanceLoopCharacteristics><bpmn:loopCardinality>1000</bpmn:loopCardinality>
+      </bpmn:multiInstanceLoopCharacteristics>
+      <bpmn:script>n = len(x)</bpmn:script>
+    </bpmn:scriptTask>
+    <bpmn:sequenceFlow id="f1" sourceRef="start" targetRef="script_data" />
+    <bpmn:sequenceFlow id="f2" sourceRef="script_data" targetRef="script_hostile" />
+    <bpmn:sequenceFlow id="f3" sourceRef="script_hostile" targetRef="task_handle" />"""
+    refs = "".join(f"<bpmn:flowNodeRef>{ref}</bpmn:flowNodeRef>"
+                   for ref in ["start", "script_data", "script_hostile", "task_handle", "end"])
+    deploy(session, (_HEAD.format(refs=refs, deadline="") + body + _TAIL).encode(), {}, None)
+    session.commit()
+    before, started = rss(), time.monotonic()
+    instance = start_instance(session, _user(session, "jd_msa_liaison"), "hostile")
+    session.commit()
+    assert instance.status == "error"
+    assert "the conditions and scripts of one step ran longer than 2 s in total" in instance.error_reason
+    assert time.monotonic() - started < STOPPED_WITHIN
+    assert rss() - before < 4 * GROWTH_BOUND  # 270 MB at the peak in a fresh process, mostly freed after

@@ -20,7 +20,7 @@ from workflows.engine.serialization import state_to_dict, workflow_from_state
 from workflows.errors import InvalidDataError
 from workflows.progress import storable_input
 from workflows.scripting import RestrictedEnvironment, UnstorableDataError, make_script_engine
-from workflows.scripting.storable import MAX_DATA_SIZE, MAX_DEPTH, data_problem
+from workflows.scripting.storable import MAX_DEPTH, MAX_TEXT, MAX_VALUES, data_problem
 
 
 def nested(depth: int) -> list[Any]:
@@ -35,7 +35,7 @@ STORABLE = {
     "text": "沪嘉市监移〔2026〕1号", "amount": 86000, "ratio": 0.5, "flag": True, "none": None,
     "filed": date(2026, 3, 1), "at": datetime(2026, 3, 1, 9, tzinfo=UTC), "fee": Decimal("12.50"),
     "parties": [{"name": "某公司", "dates": [date(2026, 1, 1)], "fees": (Decimal("1.5"),)}],
-    "deep": nested(MAX_DEPTH), "big": 2**63 - 1, "long": "x" * (MAX_DATA_SIZE // 2),
+    "deep": nested(MAX_DEPTH), "big": 2**63 - 1, "long": "x" * (MAX_TEXT // 2), "many": list(range(MAX_VALUES - 100)),
 }
 
 
@@ -62,8 +62,8 @@ STORABLE = {
         ([date(2026, 1, 1), slice(1)], "x[1]", "a value of type slice"),
         (nested(MAX_DEPTH + 1), "x" + "[0]" * MAX_DEPTH, "nested deeper than the limit of 32"),
         (nested(100_000), "x" + "[0]" * MAX_DEPTH, "nested deeper than the limit of 32"),
-        ("x" * MAX_DATA_SIZE, "x", "larger than the limit of 1,000,000 values and characters"),
-        ([0] * MAX_DATA_SIZE, "x", "larger than the limit"),
+        ("x" * (MAX_TEXT + 1), "x", "the data has more than the limit of 1,000,000 characters of text"),
+        ([0] * MAX_VALUES, "x", "the data has more than the limit of 20,000 values"),
     ],
 )
 def test_values_that_cannot_be_stored_are_named_with_their_place(value: Any, where: str, why: str) -> None:
@@ -98,7 +98,8 @@ def test_a_list_that_contains_itself_is_refused() -> None:
         ("x = b'ab'", "variable x: a value of type bytes"),
         ("x = [date(2026, 1, 1), {1}]", "variable x[1]: a value of type set"),
         ("x = []\nfor i in range(100000):\n    x = [x]", "nested deeper than the limit of 32"),
-        ("x = 'a' * 10**7", "variable x: the data is larger than the limit"),
+        ("x = 'a' * 10**7", "variable x: the data has more than the limit of 1,000,000 characters"),
+        ("x = list(range(10**5))", "variable x: the data has more than the limit of 20,000 values"),
         ("x = float('nan')", "variable x: nan is not a number"),
         ("x = 2**64", "variable x: the number does not fit in 64 bits"),
         ("x = {(1, 2): 1}", "variable x: the key (1, 2) is not text"),
@@ -187,7 +188,8 @@ def test_data_the_engine_cannot_store_stops_the_step_and_is_left_out() -> None:
     [
         ({"x": float("nan")}, "x", "nan is not a number"),
         ({"x": 2**70}, "x", "64 bits"),
-        ({"x": "a" * (MAX_DATA_SIZE + 1)}, "x", "larger than the limit"),
+        ({"x": "a" * (MAX_TEXT + 1)}, "x", "characters of text"),
+        ({"x": [[1, 2]] * 10_000}, "x", "20,000 values"),
         ({"x": nested(MAX_DEPTH + 1)}, "x", "nested deeper"),
         ({"x": nested(50_000)}, "data", "nested deeper than the limit of 32"),  # past what json.dumps follows
     ],

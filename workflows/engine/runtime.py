@@ -20,6 +20,7 @@ from SpiffWorkflow.util.task import TaskState
 from workflows.engine import clocked  # noqa: F401 - the engine's timers read workflows.clock
 from workflows.engine.compaction import deepest_reached_task
 from workflows.engine.diagram import DEADLINE_TIMER_EXPRESSION
+from workflows.engine.fanout import counted_copies
 from workflows.engine.serialization import workflow_from_state
 from workflows.scripting import RestrictedScriptEngine, step_budget
 from workflows.scripting.storable import data_problem
@@ -131,7 +132,7 @@ def _step(workflow: BpmnWorkflow, deadline: Callable[[str, Any], str] | None, fi
     since = time.time() - 1  # tasks changed by this step (the engine stamps each change with time.time())
     token = _timer_deadline.set(deadline)
     try:
-        with step_budget():
+        with step_budget(), counted_copies():
             first()
             workflow.refresh_timers()
             workflow.do_engine_steps()
@@ -159,14 +160,17 @@ def _drop_unstorable(workflow: BpmnWorkflow, since: float) -> str | None:
     """Leave out the fields of changed task data that cannot be stored; say why for the first one.
 
     Scripts cannot leave such values (the script process refuses them); the engine can, with a
-    message payload or a multi-instance output, and so can a correction or a submission.
+    message payload or a multi-instance output. Only what a task holds unlike its parent is
+    checked: the engine shares the rest with the parent, checked with it (or at an earlier step).
     """
     reason = None
-    changed = [(t.task_spec.bpmn_id or t.task_spec.name, t.data) for t in _changed_tasks(workflow, since)]
-    for element, data in [*changed, (None, workflow.data)]:  # a finished workflow copies its last data
-        while found := data_problem(data):
+    changed = [(t.task_spec.bpmn_id or t.task_spec.name, t.data, t.parent.data if t.parent else {})
+               for t in _changed_tasks(workflow, since)]
+    for element, data, inherited in [*changed, (None, workflow.data, {})]:  # a finished workflow copies its last
+        own = {key: value for key, value in data.items() if key not in inherited or inherited[key] != value}
+        while found := data_problem(own):
             field, why = found
-            del data[field]
+            del data[field], own[field]
             where = f"at '{element}': " if element else ""
             reason = reason or f"{where}the task data cannot be stored: {why} (the field '{field}' was left out)"
     return reason

@@ -17,7 +17,10 @@ from typing import Any
 from workflows.scripting.errors import UnstorableDataError
 
 MAX_DEPTH = 32  # lists and objects inside each other
-MAX_DATA_SIZE = 1_000_000  # values plus characters of text, over all of a task's data
+# Over all of a task's data. The engine copies the data for every task it starts (text is shared,
+# lists and objects are not): values bound each copy, workflows.engine.fanout their number.
+MAX_VALUES = 20_000  # scalars, lists and objects
+MAX_TEXT = 1_000_000  # characters of text
 MAX_INT = 2**63 - 1  # what a 64-bit column, JavaScript's and PostgreSQL's JSON readers agree on
 
 _SCALARS = (str, bool, type(None), date, Decimal)  # datetime is a date
@@ -47,13 +50,17 @@ def _scalar_problem(value: Any) -> str | None:
 
 
 def _problem(name: str, value: Any, budget: list[int]) -> str | None:
-    """Why one field cannot be stored, naming where in it; counts its size against the budget."""
+    """Why one field cannot be stored, naming where in it; counts its values and text against the budget."""
     stack = [(value, name, 0)]
     while stack:
         value, path, depth = stack.pop()
-        budget[0] -= 1 + (len(value) if isinstance(value, str) else 0)
+        budget[0] -= 1
+        if isinstance(value, str):
+            budget[1] -= len(value)
         if budget[0] < 0:
-            return f"{name}: the data is larger than the limit of {MAX_DATA_SIZE:,} values and characters"
+            return f"{name}: the data has more than the limit of {MAX_VALUES:,} values"
+        if budget[1] < 0:
+            return f"{name}: the data has more than the limit of {MAX_TEXT:,} characters of text"
         if not isinstance(value, list | tuple | dict):
             problem = _scalar_problem(value)
             if problem:
@@ -70,7 +77,7 @@ def _problem(name: str, value: Any, budget: list[int]) -> str | None:
 
 def data_problem(data: Mapping[str, Any]) -> tuple[str, str] | None:
     """(field, why) for the first field of the data that cannot be stored, or None."""
-    budget = [MAX_DATA_SIZE]
+    budget = [MAX_VALUES, MAX_TEXT]
     for name, value in data.items():
         problem = _problem(name, value, budget)
         if problem:
