@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 export FLASK_APP := wsgi.py
 
-.PHONY: run test setup lint bench bench-served bench-scale bench-history bench-timers test-postgres production test-production clean
+.PHONY: run test setup lint bench bench-served bench-scale bench-history bench-timers bench-scripts test-postgres production test-production clean
 
 $(BIN)/activate: requirements.txt requirements-dev.txt
 	$(PYTHON) -m venv $(VENV)
@@ -48,6 +48,9 @@ bench-timers: setup  ## one timer pass over 2,000 and 10,000 due deadlines, 1 an
 
 bench-history: setup  ## a step after 1, 10, 100, 1,000 loop rounds as a multiple of a fresh one, with and without compaction
 	$(BIN)/python -m bench.history
+
+bench-scripts: setup  ## what running diagram code in script processes costs, and what the limits stop (README "Security")
+	$(BIN)/python -m bench.scripts --in-process
 
 bench-scale: setup  ## every list and the dashboard at 175,000 instances and ~1M work items, SQLite and PostgreSQL
 	$(BIN)/python -m bench.scale

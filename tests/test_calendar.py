@@ -7,18 +7,23 @@
 - The package covers 2004-2026 and raises NotImplementedError for 2027 onwards.
 """
 
+import pickle
 from datetime import UTC, date, datetime, timedelta, timezone
 from zoneinfo import ZoneInfo
 
 import pytest
 
 from workflows.calendar import (
+    MAX_AMOUNTS,
     SHANGHAI,
+    DeadlineFunction,
+    DeadlineStartError,
     Due,
     HolidayCalendar,
     Period,
     PeriodError,
     Unit,
+    as_instant,
     compute_due,
     is_working_day,
     parse_period,
@@ -383,3 +388,46 @@ def test_override_wins_over_package_in_covered_year() -> None:
 def test_naive_start_is_rejected() -> None:
     with pytest.raises(ValueError, match="timezone-aware"):
         compute_due(datetime(2026, 9, 29, 9, 30), Period(3, "days"))
+
+
+# --- the longest period (issue 14: 999999999 working days counted for 143 s) ---
+
+
+@pytest.mark.parametrize(("unit", "limit"), [(unit, MAX_AMOUNTS[unit]) for unit in Unit])
+def test_each_unit_goes_up_to_twenty_years(unit: Unit, limit: int) -> None:
+    Period(limit, unit).check_bounds()
+    with pytest.raises(PeriodError, match=f"exceeds the maximum of {limit} {unit.noun} \\(20 years\\)"):
+        Period(limit + 1, unit).check_bounds()
+
+
+def test_the_longest_periods_end_twenty_years_on() -> None:
+    start = morning(date(2026, 3, 2))
+    for unit in Unit:
+        due = compute_due(start, Period(MAX_AMOUNTS[unit], unit))
+        assert date(2045, 10, 1) < due.at.date() < date(2046, 6, 1)
+
+
+@pytest.mark.parametrize("text", ["999999999 working days", "1000000 months", "9" * 5000 + " days", "7306天"])
+def test_a_period_beyond_the_maximum_parses_but_is_refused(text: str) -> None:
+    period = parse_period(text)  # reading it is instant: no int() of 5,000 digits
+    with pytest.raises(PeriodError, match="exceeds the maximum"):
+        period.check_bounds()
+
+
+def test_the_calculator_refuses_a_stored_period_beyond_the_maximum_at_once() -> None:
+    # A definition deployed before the bound: counting must not start.
+    with pytest.raises(PeriodError, match="exceeds the maximum of 5220 working days"):
+        compute_due(morning(date(2026, 3, 2)), Period(999_999_999, Unit.WORKING_DAYS))
+
+
+def test_a_start_date_near_the_end_of_the_calendar_is_refused() -> None:
+    with pytest.raises(DeadlineStartError, match="too far in the future"):
+        as_instant("9990-01-01", "received")
+    assert as_instant("2026-03-02", "received") == datetime(2026, 3, 2, tzinfo=SHANGHAI)
+
+
+def test_the_deadline_function_of_timers_travels_by_pickle() -> None:
+    calendar = HolidayCalendar(days={date(2026, 10, 8): False})
+    function = pickle.loads(pickle.dumps(DeadlineFunction(calendar)))
+    assert function("3 days", "2026-09-29") == compute_due(
+        datetime(2026, 9, 29, tzinfo=SHANGHAI), Period(3, Unit.DAYS), calendar).at.isoformat()

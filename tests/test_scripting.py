@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import copy
+import functools
+import operator
 import sys
-import threading
 import time
 import uuid
 from datetime import date, timedelta
@@ -17,19 +18,15 @@ from SpiffWorkflow.bpmn.workflow import BpmnWorkflow
 from SpiffWorkflow.spiff.parser.process import SpiffBpmnParser
 from SpiffWorkflow.util.task import TaskState
 
-from workflows import scripting
 from workflows.scripting import (
     RestrictedCodeError,
     RestrictedEnvironment,
-    ScriptLimitError,
-    ScriptTimeoutError,
     check_expression,
     check_script,
     make_script_engine,
+    policy,
 )
 
-# Generous bound for "stopped within roughly the limit": CI machines can be slow.
-PROMPT = 5.0
 LIMIT = 0.2
 
 DIAGRAM = """<?xml version="1.0" encoding="UTF-8"?>
@@ -87,9 +84,10 @@ def end_data(workflow: BpmnWorkflow, end_id: str) -> dict[str, Any]:
     return task.data
 
 
-@pytest.fixture
-def env() -> RestrictedEnvironment:
-    return RestrictedEnvironment(time_limit=LIMIT)
+@pytest.fixture(params=["isolated", "in-process"])
+def env(request: pytest.FixtureRequest) -> RestrictedEnvironment:
+    """The environment as the engine runs it (in a script process), and in this process as the child does."""
+    return RestrictedEnvironment(time_limit=LIMIT, isolated=request.param == "isolated")
 
 
 # ---------------------------------------------------------------------------
@@ -294,136 +292,6 @@ def test_code_in_data_goes_through_a_workflow_as_data(tmp_path: Path) -> None:
 
 
 # ---------------------------------------------------------------------------
-# Time and size limits
-# ---------------------------------------------------------------------------
-
-
-def assert_times_out(run: Any) -> None:
-    started = time.monotonic()
-    with pytest.raises(ScriptTimeoutError):
-        run()
-    assert time.monotonic() - started < PROMPT
-
-
-@pytest.mark.parametrize(
-    "script",
-    [
-        "while True: pass",
-        "while True:\n    x = 1",
-        "def spin():\n    while 1: pass\nspin()",
-        "n = 0\nwhile n >= 0:\n    n += 1",
-        "x = sorted([3, 2, 1], key=lambda v: [0 for i in range(10**6) for j in range(10**6)])",
-    ],
-)
-def test_endless_scripts_time_out(env: RestrictedEnvironment, script: str) -> None:
-    assert_times_out(lambda: env.execute(script, {}))
-
-
-def test_endless_expression_times_out(env: RestrictedEnvironment) -> None:
-    assert_times_out(lambda: env.evaluate("[i for i in range(10**6) for j in range(10**6)]", {}))
-
-
-def test_timeout_through_the_engine_is_a_task_exception() -> None:
-    workflow = build_workflow("while True: pass", {"amount": 1})
-    workflow.script_engine = make_script_engine(time_limit=LIMIT)
-    with pytest.raises(WorkflowTaskException) as failure:
-        workflow.do_engine_steps()
-    assert failure.value.error_type == "ScriptTimeoutError"
-
-
-@pytest.mark.parametrize(
-    "expression",
-    [
-        "10**10**10",
-        "pow(10, 10**10)",
-        "'a' * 10**10",
-        "10**10 * 'a'",
-        "[0] * 10**10",
-        "(1,) * 10**10",
-        "1 << 10**10",
-        "range(10**7)",
-        "range(10**30)",
-        "round(1, -10**8)",
-        "'a'.ljust(10**10)",
-        "'%10000000000d' % 1",
-        "('ab' * 10**6).replace('a', 'a' * 100)",
-        "'-'.join(['a' * 10**6] * 100)",
-    ],
-)
-def test_huge_results_are_refused_quickly(env: RestrictedEnvironment, expression: str) -> None:
-    started = time.monotonic()
-    with pytest.raises(ScriptLimitError):
-        env.evaluate(expression, {})
-    assert time.monotonic() - started < PROMPT
-
-
-def test_huge_in_place_operations_are_refused(env: RestrictedEnvironment) -> None:
-    with pytest.raises(ScriptLimitError):
-        env.execute("x = [0]\nx *= 10**10", {})
-    with pytest.raises(ScriptLimitError):
-        env.execute("x = 10\nx **= 10**10", {})
-    with pytest.raises(ScriptLimitError):
-        env.execute("s = 'a' * 10**7\ns += s", {})
-
-
-def test_sum_of_sequences_is_refused(env: RestrictedEnvironment) -> None:
-    # sum(lists, []) is quadratic inside C, where the time limit cannot interrupt it.
-    with pytest.raises(TypeError, match="numbers only"):
-        env.evaluate("sum([[1], [2]], [])", {})
-
-
-def test_range_of_a_million_is_allowed(env: RestrictedEnvironment) -> None:
-    assert env.evaluate("len(range(1000000))", {}) == 1_000_000
-
-
-def test_trace_function_is_restored(env: RestrictedEnvironment) -> None:
-    def outer_tracer(frame: Any, event: str, arg: Any) -> None:
-        return None
-
-    previous = sys.gettrace()
-    sys.settrace(outer_tracer)
-    try:
-        with pytest.raises(ScriptTimeoutError):
-            env.execute("while True: pass", {})
-        assert sys.gettrace() is outer_tracer
-        env.evaluate("1 + 1", {})
-        assert sys.gettrace() is outer_tracer
-        with pytest.raises(ZeroDivisionError):
-            env.evaluate("1 / 0", {})
-        assert sys.gettrace() is outer_tracer
-    finally:
-        sys.settrace(previous)
-    assert sys.gettrace() is previous
-
-
-def test_time_limit_works_in_a_non_main_thread(env: RestrictedEnvironment) -> None:
-    outcome: dict[str, BaseException] = {}
-
-    def work() -> None:
-        try:
-            env.execute("while True: pass", {})
-        except BaseException as error:  # recorded for the main thread to check
-            outcome["error"] = error
-
-    worker = threading.Thread(target=work, daemon=True)
-    started = time.monotonic()
-    worker.start()
-    worker.join(timeout=30)
-
-    assert not worker.is_alive()
-    assert isinstance(outcome.get("error"), ScriptTimeoutError)
-    assert time.monotonic() - started < PROMPT
-
-
-def test_a_slow_run_does_not_affect_the_next_one(env: RestrictedEnvironment) -> None:
-    with pytest.raises(ScriptTimeoutError):
-        env.execute("while True: pass", {})
-    data = {"n": 0}
-    env.execute("for i in range(1000):\n    n += i", data)
-    assert data["n"] == sum(range(1000))
-
-
-# ---------------------------------------------------------------------------
 # Context handling
 # ---------------------------------------------------------------------------
 
@@ -500,12 +368,22 @@ def test_external_context_is_readable_but_not_copied_into_data(env: RestrictedEn
         env.execute("x = 1", {"rate": 1}, {"rate": 3})
 
 
-def test_environment_globals_are_available() -> None:
-    env = RestrictedEnvironment(environment_globals={"double": lambda value: value * 2})
+@pytest.mark.parametrize("isolated", [True, False])
+def test_environment_globals_are_available(isolated: bool) -> None:
+    # A global travels to the script process by pickle, so it must be importable there, unlike a lambda.
+    env = RestrictedEnvironment(environment_globals={"double": functools.partial(operator.mul, 2)}, isolated=isolated)
     data = {"amount": 4}
     env.execute("total = double(amount)", data)
     assert data == {"amount": 4, "total": 8}
     assert env.evaluate("double(amount) == 8", data) is True
+
+
+def test_a_global_that_cannot_travel_is_refused_clearly() -> None:
+    env = RestrictedEnvironment(environment_globals={"double": lambda value: value * 2})
+    with pytest.raises(TypeError, match="cannot be sent to the script process"):
+        env.evaluate("double(2)", {})
+    assert RestrictedEnvironment(environment_globals={"double": lambda value: value * 2},
+                                 isolated=False).evaluate("double(2)", {}) == 4
 
 
 def test_time_limit_must_be_positive() -> None:
@@ -518,15 +396,16 @@ def test_time_limit_must_be_positive() -> None:
 # ---------------------------------------------------------------------------
 
 
-def test_an_expression_is_compiled_once(env: RestrictedEnvironment, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_an_expression_is_compiled_once(monkeypatch: pytest.MonkeyPatch) -> None:
+    env = RestrictedEnvironment(isolated=False)  # the script process has a cache of its own, built the same way
     calls: list[str] = []
-    real = scripting.compile_restricted_eval
+    real = policy.compile_restricted_eval
 
     def counting(source: str, *args: Any, **kwargs: Any) -> Any:
         calls.append(source)
         return real(source, *args, **kwargs)
 
-    monkeypatch.setattr(scripting, "compile_restricted_eval", counting)
+    monkeypatch.setattr(policy, "compile_restricted_eval", counting)
     expression = f"amount > 10 and note != {uuid.uuid4().hex!r}"  # never compiled before
 
     for amount in range(20):
@@ -536,15 +415,16 @@ def test_an_expression_is_compiled_once(env: RestrictedEnvironment, monkeypatch:
     assert calls == [expression]
 
 
-def test_a_script_is_compiled_once(env: RestrictedEnvironment, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_a_script_is_compiled_once(monkeypatch: pytest.MonkeyPatch) -> None:
+    env = RestrictedEnvironment(isolated=False)
     calls: list[str] = []
-    real = scripting.compile_restricted_exec
+    real = policy.compile_restricted_exec
 
     def counting(source: str, *args: Any, **kwargs: Any) -> Any:
         calls.append(source)
         return real(source, *args, **kwargs)
 
-    monkeypatch.setattr(scripting, "compile_restricted_exec", counting)
+    monkeypatch.setattr(policy, "compile_restricted_exec", counting)
     script = f"tag = {uuid.uuid4().hex!r}\ntotal = amount * 2"
 
     for amount in range(5):

@@ -63,7 +63,7 @@ def _calls(path: Path, names: set[str], argument: int) -> list[str]:
 
 def _code_problems() -> list[str]:
     """Why scripting.check_script/check_expression refuse code: the policy's errors and the compile failures."""
-    path = WORKFLOWS / "scripting.py"
+    path = WORKFLOWS / "scripting" / "policy.py"
     problems = [f"Line {SLOT}: {text}" for text in _calls(path, {"error"}, 1)]  # RestrictingNodeTransformer.error
     for function in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
         if isinstance(function, ast.FunctionDef) and function.name in ("_compile", "_check"):

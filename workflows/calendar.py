@@ -8,18 +8,23 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 from enum import StrEnum
+from typing import Any
 from zoneinfo import ZoneInfo
 
 import chinese_calendar
 
 __all__ = [
+    "MAX_AMOUNTS",
     "PERIOD_FORMS",
     "SHANGHAI",
+    "DeadlineFunction",
+    "DeadlineStartError",
     "Due",
     "HolidayCalendar",
     "Period",
     "PeriodError",
     "Unit",
+    "as_instant",
     "compute_due",
     "is_working_day",
     "parse_period",
@@ -74,6 +79,14 @@ def _forms() -> str:
 _UNIT_WORDS = _unit_words()
 PERIOD_FORMS = _forms()
 
+# The longest period a deadline may have in each unit: 20 years, the longest limitation period of
+# civil law (民法典 第188条). Beyond it a period is a typo or an attack: counting 999,999,999 working
+# days took 143 s.
+MAX_YEARS = 20
+MAX_AMOUNTS = {Unit.DAYS: 7_305, Unit.WORKING_DAYS: 5_220, Unit.HOURS: 175_320, Unit.MONTHS: 240}
+# Digits read from a period text: enough for any maximum, few enough for int() to be instant.
+_MAX_DIGITS = 18
+
 # ASCII digits only: a sign or a decimal point must fail rather than be guessed at.
 _PERIOD_RE = re.compile(r"([0-9]+)(\D+)")
 
@@ -116,6 +129,12 @@ class Period:
         """Whether the period counts days of the holiday calendar (all but hours do)."""
         return self.unit is not Unit.HOURS
 
+    def check_bounds(self) -> None:
+        """Refuse a period longer than any legal deadline needs (MAX_AMOUNTS)."""
+        limit = MAX_AMOUNTS[self.unit]
+        if self.amount > limit:
+            raise PeriodError(f"period '{self}' exceeds the maximum of {limit} {self.unit.noun} ({MAX_YEARS} years)")
+
     def length(self) -> timedelta | None:
         """The clock length of the period, or None where its length depends on the dates."""
         unit = _CLOCK_LENGTHS.get(self.unit)
@@ -130,7 +149,8 @@ def parse_period(text: str) -> Period:
     unit = _UNIT_WORDS.get(match.group(2)) if match else None
     if match is None or unit is None:
         raise PeriodError(f"unrecognised deadline {text!r}; use {PERIOD_FORMS}")
-    amount = int(match.group(1))
+    digits = match.group(1).lstrip("0") or "0"
+    amount = int(digits) if len(digits) <= _MAX_DIGITS else 10**_MAX_DIGITS  # beyond every maximum anyway
     if amount < 1:
         raise PeriodError(f"deadline {text!r} must be at least 1; use {PERIOD_FORMS}")
     return Period(amount, unit)
@@ -238,6 +258,7 @@ def compute_due(
     """When period, triggered at start, runs out under DOMAIN.md §2."""
     if start.tzinfo is None or start.utcoffset() is None:
         raise ValueError(f"start must be timezone-aware, got naive {start.isoformat()}")
+    period.check_bounds()  # deployment refuses longer periods; a stored one must not count for minutes either
     if not period.needs_calendar:
         # Add in UTC: in a zone with DST, + would count wall-clock, not elapsed, hours.
         return Due(
@@ -249,3 +270,46 @@ def compute_due(
     else:
         last, known = _roll_to_working_day(_last_day(trigger, period), calendar)
     return Due(_end_of_day(last), provisional=not known)
+
+
+class DeadlineStartError(ValueError):
+    """The data field a deadline counts from is missing or not a date."""
+
+
+# A start date from case data must leave room for the longest period before the calendar ends.
+_LAST_START_YEAR = date.max.year - MAX_YEARS - 1
+
+
+def as_instant(value: Any, field: str) -> datetime:
+    """Read an ISO date or date-time from instance data; a bare date starts at 00:00 Shanghai."""
+    if isinstance(value, datetime):
+        parsed = value
+    elif isinstance(value, date):
+        parsed = datetime.combine(value, time(), SHANGHAI)
+    elif isinstance(value, str):
+        try:
+            parsed = datetime.fromisoformat(value) if "T" in value or " " in value.strip() else \
+                datetime.combine(date.fromisoformat(value), time(), SHANGHAI)
+        except ValueError as err:
+            raise DeadlineStartError(f"field '{field}' is not an ISO date: {value!r}") from err
+    else:
+        raise DeadlineStartError(f"field '{field}' holds no date")
+    if parsed.year > _LAST_START_YEAR:
+        raise DeadlineStartError(f"field '{field}' holds a date too far in the future: {value!r}")
+    return parsed if parsed.tzinfo else parsed.replace(tzinfo=SHANGHAI)
+
+
+@dataclass(frozen=True)
+class DeadlineFunction:
+    """`deadline(period, start)` of timer expressions: the ISO due time of a legal period.
+
+    A value, not a closure: it travels with the expression to the script process.
+    """
+
+    calendar: HolidayCalendar
+
+    def __call__(self, period: str, start: Any) -> str:
+        """The due time of `period` counted from `start` (a date, a date-time or ISO text)."""
+        parsed = parse_period(period)
+        due = compute_due(as_instant(start, "start"), parsed, self.calendar if parsed.needs_calendar else None)
+        return due.at.isoformat()

@@ -3,19 +3,28 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import date, datetime, time, timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from workflows.calendar import SHANGHAI, Due, HolidayCalendar, Period, compute_due, parse_period
+from workflows.calendar import (
+    DeadlineFunction,
+    DeadlineStartError,
+    Due,
+    HolidayCalendar,
+    Period,
+    PeriodError,
+    as_instant,
+    compute_due,
+)
 from workflows.engine.settings import DeadlineRule
+from workflows.errors import ConflictError
 from workflows.models import CalendarDay, CalendarYear
 
-
-class DeadlineStartError(ValueError):
-    """The data field a deadline counts from is missing or not a date."""
+__all__ = ["DeadlineStartError", "calendar_loader", "due_for", "extended_due", "load_calendar", "reminder_for",
+           "timer_deadline"]
 
 
 _DAYS = select(CalendarDay.day, CalendarDay.is_working)
@@ -42,23 +51,6 @@ def calendar_loader(session: Session) -> Callable[[], HolidayCalendar]:
     return load
 
 
-def _as_instant(value: Any, field: str) -> datetime:
-    """Read an ISO date or date-time from instance data; a bare date starts at 00:00 Shanghai."""
-    if isinstance(value, datetime):
-        parsed = value
-    elif isinstance(value, date):
-        parsed = datetime.combine(value, time(), SHANGHAI)
-    elif isinstance(value, str):
-        try:
-            parsed = datetime.fromisoformat(value) if "T" in value or " " in value.strip() else \
-                datetime.combine(date.fromisoformat(value), time(), SHANGHAI)
-        except ValueError as err:
-            raise DeadlineStartError(f"field '{field}' is not an ISO date: {value!r}") from err
-    else:
-        raise DeadlineStartError(f"field '{field}' holds no date")
-    return parsed if parsed.tzinfo else parsed.replace(tzinfo=SHANGHAI)
-
-
 def due_for(rule: DeadlineRule | None, data: dict[str, Any], created_at: datetime,
             calendar: Callable[[], HolidayCalendar]) -> Due | None:
     """The due time of a task, or None when the diagram sets no deadline."""
@@ -66,7 +58,7 @@ def due_for(rule: DeadlineRule | None, data: dict[str, Any], created_at: datetim
         return None
     start = created_at
     if rule.counts_from:
-        start = _as_instant(data.get(rule.counts_from), rule.counts_from)
+        start = as_instant(data.get(rule.counts_from), rule.counts_from)
     return _due(start, rule.period, calendar)
 
 
@@ -94,13 +86,30 @@ def extended_due(current: datetime, extension: Period, calendar: Callable[[], Ho
     is the last day of the original period, as the law counts a continued period.
     """
     start = current - timedelta(microseconds=1) if extension.needs_calendar else current
-    return _due(start, extension, calendar)
+    try:
+        return _due(start, extension, calendar)
+    except PeriodError as err:  # a period stored before deployment bounded them
+        raise ConflictError(str(err)) from err
+
+
+class _TimerDeadline:
+    """`deadline(period, start)` for timer expressions, reading the holiday calendar on first use.
+
+    Pickled (to go with a timer expression to the script process), it becomes a DeadlineFunction
+    over the calendar loaded then.
+    """
+
+    def __init__(self, calendar: Callable[[], HolidayCalendar]) -> None:
+        self.calendar = calendar
+
+    def __call__(self, period: str, start: Any) -> str:
+        """The ISO due time of a legal period counted from start."""
+        return DeadlineFunction(self.calendar())(period, start)
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return DeadlineFunction, (self.calendar(),)
 
 
 def timer_deadline(calendar: Callable[[], HolidayCalendar]) -> Callable[[str, Any], str]:
     """`deadline(period, start)` for timer expressions: the ISO due time of a legal period."""
-
-    def deadline(period: str, start: Any) -> str:
-        return _due(_as_instant(start, "start"), parse_period(period), calendar).at.isoformat()
-
-    return deadline
+    return _TimerDeadline(calendar)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ast
 import hashlib
 import json
 import re
@@ -124,6 +125,7 @@ def _check_period(element: str, prop: str, value: str | None, *, clock_only: boo
         return []
     try:
         period = parse_period(value)
+        period.check_bounds()
     except PeriodError as err:
         return [_error(element, f"{prop}: {err}")]
     if clock_only and period.length() is None:
@@ -163,7 +165,7 @@ def _check_tasks(info: DeclaredProcess, forms: dict[str, Any]) -> list[dict[str,
             errors.append(_error(task.id, f"form '{task.form}' was not uploaded with the diagram"))
         if task.deadline:
             try:
-                parse_period(task.deadline)
+                parse_period(task.deadline).check_bounds()
             except PeriodError as err:
                 errors.append(_error(task.id, str(err)))
         if task.deadline_from and not IDENTIFIER.match(task.deadline_from):
@@ -195,7 +197,23 @@ def _check_expressions(info: DeclaredProcess) -> list[dict[str, Any]]:
     for expr in info.expressions:
         problems = check_script(expr.text) if expr.kind == "script" else check_expression(expr.text)
         errors += [_error(expr.element, f"{expr.kind} not allowed: {p}") for p in problems]
+        if not problems:
+            errors += [_error(expr.element, str(err)) for err in _deadline_call_errors(expr.text, expr.kind)]
     return errors
+
+
+def _deadline_call_errors(text: str, kind: str) -> list[PeriodError]:
+    """The periods written in `deadline("...", start)` calls of a timer expression that no deadline may have."""
+    found = []
+    tree = ast.parse(text.strip(), mode="exec" if kind == "script" else "eval")
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Call) and getattr(node.func, "id", None) == "deadline" and node.args \
+                and isinstance(node.args[0], ast.Constant) and isinstance(node.args[0].value, str):
+            try:
+                parse_period(node.args[0].value).check_bounds()
+            except PeriodError as err:
+                found.append(err)
+    return found
 
 
 def _engine_spec(root: etree._Element, key: str) -> tuple[dict[str, Any] | None, list[dict[str, Any]]]:

@@ -30,7 +30,7 @@ from workflows.models.process import InstanceStatus
 from workflows.models.work_item import ACTIVE_STATUSES
 from workflows.paging import KEYSET, Page, by_keyset, decode
 from workflows.participation import add_participant, can_view
-from workflows.progress import ERROR, RUNNING, json_safe, run_step
+from workflows.progress import ERROR, RUNNING, run_step, storable_input
 from workflows.queues import PEOPLE
 from workflows.rows import insert_row
 
@@ -99,7 +99,7 @@ def start_instance(session: Session, actor: User, key: str, data: dict[str, Any]
                    business_key: str | None = None, title: str | None = None) -> ProcessInstance:
     """Start the latest version of a process for the actor's agency and run it to its first wait."""
     definition, content = _startable(session, actor, key)
-    data = json_safe(data or {})
+    data = storable_input(data or {}, "the start data has errors")
     _check_start_data(content, data)
     workflow = new_workflow(content.specs())
     workflow.data.update(data)

@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session
 
 from workflows.assignment import LaneResolutionError, resolve_lane
 from workflows.audit import record
-from workflows.calendar import HolidayCalendar
+from workflows.calendar import HolidayCalendar, PeriodError
 from workflows.clock import now
 from workflows.copies import PENDING, pending_copies, plan_copies, send_copies
 from workflows.deadlines import DeadlineStartError, calendar_loader, due_for, reminder_for, timer_deadline
@@ -31,12 +31,14 @@ from workflows.engine.runtime import (
 )
 from workflows.engine.serialization import STATE_FORMAT
 from workflows.engine.settings import ProcessInfo
+from workflows.errors import InvalidDataError
 from workflows.models import Agency, ProcessInstance, User, WorkItem
 from workflows.models.process import InstanceStatus
 from workflows.models.work_item import ACTIVE_STATUSES, CANCELLED, OPEN
 from workflows.notices import notify_lanes, render_title
 from workflows.participation import add_participant
 from workflows.rows import insert_row, update_row
+from workflows.scripting.storable import MAX_DEPTH, data_problem
 
 RUNNING, COMPLETED, ERROR = InstanceStatus.RUNNING, InstanceStatus.COMPLETED, InstanceStatus.ERROR
 
@@ -47,6 +49,23 @@ EngineAction = Callable[[Callable[[str, Any], str]], None]
 def json_safe(data: dict[str, Any]) -> dict[str, Any]:
     """Task data as plain JSON (dates and decimals become strings)."""
     return json.loads(json.dumps(data, default=str))
+
+
+def storable_input(data: dict[str, Any], message: str = "the form has errors") -> dict[str, Any]:
+    """Submitted data as plain JSON; refused with `message` (422) where task data could not store it.
+
+    The same rule as for what scripts leave (workflows.scripting.storable): a submission must not
+    be able to stop its case in error, nor make the state unstorable.
+    """
+    try:
+        safe = json_safe(data)
+    except (RecursionError, ValueError) as err:  # nested past what the encoder follows; a cycle
+        raise InvalidDataError(message, {"data": [f"lists and objects are nested deeper than the limit of "
+                                                  f"{MAX_DEPTH}"]}) from err
+    found = data_problem(safe)
+    if found:
+        raise InvalidDataError(message, {found[0]: [found[1]]})
+    return safe
 
 
 def save_state(instance: ProcessInstance, workflow: BpmnWorkflow, pending_copies: list[str] | None = None) -> None:
@@ -195,7 +214,7 @@ def advance(session: Session, instance: ProcessInstance, workflow: BpmnWorkflow,
     try:
         planned = plan_copies(session, instance, workflow, info, copies or [])
         items, created = sync_work_items(session, instance, workflow, actor, calendar)
-    except (LaneResolutionError, DeadlineStartError) as err:
+    except (LaneResolutionError, DeadlineStartError, PeriodError) as err:  # PeriodError: one stored unbounded
         save_state(instance, workflow, pending_copies=copies)
         mark_error(session, instance, str(err), actor)
         return

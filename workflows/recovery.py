@@ -20,7 +20,7 @@ from workflows.definitions import compiled
 from workflows.engine.runtime import restore_workflow, run_engine
 from workflows.errors import ConflictError, NotFoundError, PermissionDeniedError
 from workflows.models import ProcessInstance, User
-from workflows.progress import ERROR, RUNNING, json_safe, run_step
+from workflows.progress import ERROR, RUNNING, run_step, storable_input
 from workflows.work_items import lock_instance
 
 
@@ -38,7 +38,7 @@ def resume_instance(session: Session, actor: User, instance_id: int,
     instance = lock_instance(session, instance_id)
     if instance.status != ERROR:
         raise ConflictError(f"the instance is {instance.status}, not in error")
-    fixes = json_safe(corrections or {})
+    fixes = storable_input(corrections or {})
     workflow = restore_workflow(compiled(session, instance.definition).specs(), instance.state)
     failed = workflow.get_tasks(state=TaskState.ERROR)
     for task in failed:  # back to runnable, with the data it failed on plus the corrections

@@ -18,7 +18,7 @@ from workflows.errors import ConflictError, InvalidDataError, NotFoundError, Per
 from workflows.instances import instance_work_items
 from workflows.models import Agency, Attachment, ProcessInstance, User, WorkItem, WorkItemSupervision
 from workflows.models.work_item import CANCELLED, CLAIMED, COMPLETED, OPEN
-from workflows.progress import RUNNING, json_safe, run_step
+from workflows.progress import RUNNING, run_step, storable_input
 from workflows.queues import SHOWN
 from workflows.rows import update_row
 
@@ -175,7 +175,7 @@ def validate_form(session: Session, item: WorkItem, data: dict[str, Any]) -> Non
 def complete(session: Session, actor: User, item: WorkItem, data: dict[str, Any]) -> WorkItem:
     """Validate, merge the data, run the engine on, and store everything in the caller's transaction."""
     _check_may_act(actor, item)
-    data = json_safe(data)
+    data = storable_input(data)
     instance = lock_for_change(session, item, load_instance=True)
     _check_holds(actor, item)
     validate_form(session, item, data)

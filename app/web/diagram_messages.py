@@ -16,7 +16,17 @@ from typing import Any
 from flask_babel import gettext as _
 
 from app.web.message_rules import Rule, rule, translate
-from app.web.presenters import period_forms
+from app.web.presenters import period_forms, period_text
+from workflows.calendar import PeriodError, parse_period
+
+
+def _period_shown(text: str) -> str:
+    """A period the calendar wrote, in the page language (as it is if it does not parse)."""
+    try:
+        return period_text(parse_period(text))
+    except PeriodError:
+        return text
+
 
 _ANYTHING = r"(?s:(.*))"  # library text: any characters, line breaks included
 _FORMS = r"; use .*"  # the parser's own list of units (workflows.calendar.PERIOD_FORMS), shown translated
@@ -33,6 +43,9 @@ _PERIOD_RULES: list[Rule] = [
                      units=m.group(2))),
     rule(r"period amount must be a positive whole number, got (.*)",
          lambda m: _("The period must be a positive whole number, not %(value)s.", value=m.group(1))),
+    rule(r"period '(.*)' exceeds the maximum of (\d+ .+) \((\d+) years\)",
+         lambda m: _("The period %(period)s exceeds the maximum of %(limit)s (%(years)s years).",
+                     period=_period_shown(m.group(1)), limit=_period_shown(m.group(2)), years=m.group(3))),
 ]
 
 # Why a condition or script does not compile (workflows.scripting), after "Line N: ".

@@ -42,6 +42,9 @@ _RULES: list[Rule] = [
     rule(r"field '(.+)' is not an ISO date: (.+)",
          lambda m: _("A deadline counts from the field '%(field)s', which holds no valid date: %(value)s",
                      field=m.group(1), value=m.group(2))),
+    rule(r"field '(.+)' holds a date too far in the future: (.+)",
+         lambda m: _("A deadline counts from the field '%(field)s', whose date is too far in the future: %(value)s",
+                     field=m.group(1), value=m.group(2))),
     rule(r"field '(.+)' holds no date",
          lambda m: _("A deadline counts from the field '%(field)s', which holds no date.", field=m.group(1))),
     rule(r"loop ran without waiting at '(.+)': (\d+) levels in one step; "

@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import time
+from collections.abc import Callable, Iterator
 from contextvars import ContextVar
 from datetime import datetime
 from typing import Any
 from uuid import UUID
 
 from lxml import etree
-from SpiffWorkflow.bpmn.script_engine import PythonScriptEngine
 from SpiffWorkflow.bpmn.specs.event_definitions.timer import TimerEventDefinition
 from SpiffWorkflow.bpmn.workflow import BpmnWorkflow
 from SpiffWorkflow.exceptions import TaskNotFoundException
@@ -20,8 +20,10 @@ from SpiffWorkflow.util.task import TaskState
 from workflows.engine import clocked  # noqa: F401 - the engine's timers read workflows.clock
 from workflows.engine.compaction import deepest_reached_task
 from workflows.engine.diagram import DEADLINE_TIMER_EXPRESSION
+from workflows.engine.fanout import counted_copies
 from workflows.engine.serialization import workflow_from_state
-from workflows.scripting import RestrictedEnvironment
+from workflows.scripting import RestrictedScriptEngine, step_budget
+from workflows.scripting.storable import data_problem
 
 # The engine's iterators stop 1000 levels below the root: a deeper task is invisible, and the workflow
 # then reports itself complete (DESIGN.md, "Depth bug"). Saves compact the tree to a few levels whatever
@@ -34,6 +36,8 @@ MAX_TASK_DEPTH = 900
 # writes the real due time into the timer (and an extension moves it).
 UNSET_DUE_AT = "9999-12-31T00:00:00+00:00"
 TIMER_EVENT_TYPES = frozenset({"TimeDateEventDefinition", "DurationTimerEventDefinition", "CycleTimerEventDefinition"})
+# A multi-instance task's loopCardinality: the engine creates that many tasks at once, in this process.
+MAX_INSTANCES = 1_000
 
 
 class EngineError(RuntimeError):
@@ -45,24 +49,36 @@ class EngineError(RuntimeError):
 _timer_deadline: ContextVar[Callable[[str, Any], str] | None] = ContextVar("timer_deadline", default=None)
 
 
-class XietongScriptEngine(PythonScriptEngine):
+class XietongScriptEngine(RestrictedScriptEngine):
     """The restricted script engine; timer expressions also see `due_at` and `deadline`."""
 
-    def __init__(self) -> None:
-        super().__init__(environment=RestrictedEnvironment())
-
     def evaluate(self, task: Task, expression: str, external_context: dict[str, Any] | None = None) -> Any:
+        """Evaluate a condition, timer or multi-instance expression of the task's element."""
         event_definition = getattr(task.task_spec, "event_definition", None)
-        if not isinstance(event_definition, TimerEventDefinition):
-            return super().evaluate(task, expression, external_context)
+        if isinstance(event_definition, TimerEventDefinition):
+            return self._timer(task, expression, external_context)
+        value = super().evaluate(task, expression, external_context)
+        if expression == getattr(task.task_spec, "cardinality", None):
+            _check_cardinality(task, value)
+        return value
+
+    def _timer(self, task: Task, expression: str, external_context: dict[str, Any] | None) -> Any:
         if expression.strip() == DEADLINE_TIMER_EXPRESSION:
             return UNSET_DUE_AT
         deadline = _timer_deadline.get()
-        names = {"deadline": deadline} if deadline is not None else {}
+        # Only an expression that calls it gets `deadline`: sending it reads the holiday calendar.
+        names = {"deadline": deadline} if deadline is not None and "deadline" in expression else {}
         try:  # the timer names win over data fields of the same name
             return self.environment.evaluate(expression, {**task.data, **names}, external_context)
         except Exception as err:
             raise EngineError(f"at '{task.task_spec.bpmn_id}': timer expression '{expression}': {err}") from err
+
+
+def _check_cardinality(task: Task, value: Any) -> None:
+    """Refuse a loopCardinality the engine would turn into more tasks than a step can hold."""
+    if isinstance(value, int) and value > MAX_INSTANCES:
+        raise EngineError(f"at '{task.task_spec.bpmn_id}': loopCardinality is {value:,}; "
+                          f"the limit is {MAX_INSTANCES:,} instances")
 
 
 def make_script_engine() -> XietongScriptEngine:
@@ -90,36 +106,74 @@ def restore_workflow(specs: tuple[Any, dict[str, Any]], state: dict[str, Any]) -
     return workflow
 
 
-def run_engine(workflow: BpmnWorkflow, deadline: Callable[[str, Any], str] | None = None,
-               start_depth: int | None = None) -> None:
-    """Fire due timers and run automatic steps to the next wait state; failures become EngineError.
-
-    `start_depth` is the tree's depth when the step began, if the caller changed it before.
-    """
-    start_depth = deepest_reached_task(workflow)[1] if start_depth is None else start_depth
-    token = _timer_deadline.set(deadline)
-    try:
-        workflow.refresh_timers()
-        workflow.do_engine_steps()
-    except EngineError:
-        raise
-    except Exception as err:  # any failure of diagram code must stop the instance, not the server
-        raise EngineError(_describe(err)) from err
-    finally:
-        _timer_deadline.reset(token)
-    _check_depth(workflow, start_depth)
+def run_engine(workflow: BpmnWorkflow, deadline: Callable[[str, Any], str] | None = None) -> None:
+    """Fire due timers and run automatic steps to the next wait state; failures become EngineError."""
+    _step(workflow, deadline, lambda: None)
 
 
 def complete_task(workflow: BpmnWorkflow, task: Task, data: dict[str, Any],
                   deadline: Callable[[str, Any], str] | None = None) -> None:
     """Merge submitted data into a READY user task, run it and step the engine on."""
-    start_depth = deepest_reached_task(workflow)[1]
-    task.data.update(data)
-    try:
+
+    def submit() -> None:
+        task.data.update(data)
         task.run()
-    except Exception as err:
+
+    _step(workflow, deadline, submit)
+
+
+def _step(workflow: BpmnWorkflow, deadline: Callable[[str, Any], str] | None, first: Callable[[], None]) -> None:
+    """Run `first`, then the engine to its next wait state, with one time budget for all diagram code.
+
+    Whatever happens, the task data it leaves can be stored: a value that cannot is left out and
+    stops the step (workflows.scripting.storable).
+    """
+    start_depth = deepest_reached_task(workflow)[1]
+    since = time.time() - 1  # tasks changed by this step (the engine stamps each change with time.time())
+    token = _timer_deadline.set(deadline)
+    try:
+        with step_budget(), counted_copies():
+            first()
+            workflow.refresh_timers()
+            workflow.do_engine_steps()
+    except EngineError:
+        _drop_unstorable(workflow, since)
+        raise
+    except Exception as err:  # any failure of diagram code must stop the instance, not the server
+        _drop_unstorable(workflow, since)
         raise EngineError(_describe(err)) from err
-    run_engine(workflow, deadline, start_depth)
+    finally:
+        _timer_deadline.reset(token)
+    _check_depth(workflow, start_depth)
+    problem = _drop_unstorable(workflow, since)
+    if problem:
+        raise EngineError(problem)
+
+
+def _changed_tasks(workflow: BpmnWorkflow, since: float) -> Iterator[Task]:
+    """The tasks of the workflow and its subprocesses whose state changed since the given time."""
+    for tasks in [workflow.tasks, *(sub.tasks for sub in workflow.subprocesses.values())]:
+        yield from (task for task in tasks.values() if task.last_state_change >= since)
+
+
+def _drop_unstorable(workflow: BpmnWorkflow, since: float) -> str | None:
+    """Leave out the fields of changed task data that cannot be stored; say why for the first one.
+
+    Scripts cannot leave such values (the script process refuses them); the engine can, with a
+    message payload or a multi-instance output. Only what a task holds unlike its parent is
+    checked: the engine shares the rest with the parent, checked with it (or at an earlier step).
+    """
+    reason = None
+    changed = [(t.task_spec.bpmn_id or t.task_spec.name, t.data, t.parent.data if t.parent else {})
+               for t in _changed_tasks(workflow, since)]
+    for element, data, inherited in [*changed, (None, workflow.data, {})]:  # a finished workflow copies its last
+        own = {key: value for key, value in data.items() if key not in inherited or inherited[key] != value}
+        while found := data_problem(own):
+            field, why = found
+            del data[field], own[field]
+            where = f"at '{element}': " if element else ""
+            reason = reason or f"{where}the task data cannot be stored: {why} (the field '{field}' was left out)"
+    return reason
 
 
 def deadline_timers(workflow: BpmnWorkflow, task: Task, timer_ids: set[str]) -> list[Task]:
@@ -185,7 +239,9 @@ def _describe(err: Exception) -> str:
     task = getattr(err, "task", None)
     where = getattr(getattr(task, "task_spec", None), "bpmn_id", None)
     prefix = f"at '{where}': " if where else ""
-    return f"{prefix}{type(err).__name__}: {err}"
+    cause = err.__cause__ or err.__context__  # SpiffWorkflow wraps a failing condition without its reason
+    reason = f" {type(cause).__name__}: {cause}" if cause is not None and str(cause) not in str(err) else ""
+    return f"{prefix}{type(err).__name__}: {err}{reason}"
 
 
 def next_timer_due(workflow: BpmnWorkflow) -> datetime | None:

@@ -7,10 +7,11 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
-from SpiffWorkflow.bpmn.serializer.default.workflow import BpmnWorkflowConverter, WorkflowConverter
+from SpiffWorkflow.bpmn.serializer.default.workflow import BpmnWorkflowConverter, TaskConverter, WorkflowConverter
 from SpiffWorkflow.bpmn.serializer.workflow import BpmnWorkflowSerializer
 from SpiffWorkflow.bpmn.workflow import BpmnWorkflow
 from SpiffWorkflow.spiff.serializer.config import SPIFF_CONFIG
+from SpiffWorkflow.task import Task
 
 # Bump when the layout of ProcessInstance.state changes; stored per instance.
 # 2: the task tree may be compacted (workflows.engine.compaction) and the state lists the completed
@@ -44,10 +45,28 @@ class StateOnlyConverter(BpmnWorkflowConverter):
         return workflow
 
 
+class TaskDataConverter(TaskConverter):
+    """A task whose data goes through the registered converters like every other value.
+
+    SpiffWorkflow 3.2.0 stores a task's data (or its changes against the parent's) as it is, so a
+    date a script leaves failed at the database (issue 14) although the converters exist; reading
+    already restores through them.
+    """
+
+    def to_dict(self, task: Task) -> dict[str, Any]:
+        """The engine's dictionary, with dates, date-times and decimals converted at any depth."""
+        dct = super().to_dict(task)
+        dct["data"] = self.registry.convert(dct["data"])
+        if dct["delta"]:
+            dct["delta"]["updates"] = self.registry.convert(dct["delta"]["updates"])
+        return dct
+
+
 def _build_serializer() -> BpmnWorkflowSerializer:
     """Configure the Spiff serializer with converters for dates and decimals found in task data."""
     config = dict(SPIFF_CONFIG)
     config[BpmnWorkflow] = StateOnlyConverter
+    config[Task] = TaskDataConverter
     registry = BpmnWorkflowSerializer.configure(config)
     registry.register(date, lambda v: {"value": v.isoformat()}, lambda v: date.fromisoformat(v["value"]), "date")
     registry.register(Decimal, lambda v: {"value": str(v)}, lambda v: Decimal(v["value"]), "Decimal")
