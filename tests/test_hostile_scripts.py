@@ -255,6 +255,7 @@ def served(app: Flask) -> Iterator[Served]:
     yield from serve(app.config["SQLALCHEMY_DATABASE_URI"], workers=4)
 
 
+@pytest.mark.committed  # gunicorn's processes read what the test wrote
 def test_another_request_is_answered_while_a_hostile_script_runs(served: Served, session, demo) -> None:  # noqa: ANN001
     deploy(session, diagram("script", C_LEVEL_SPIN), {}, None)
     token = issue_token(session, _user(session, "jd_msa_liaison"))[0]
@@ -291,6 +292,7 @@ def test_another_request_is_answered_while_a_hostile_script_runs(served: Served,
     assert time.monotonic() - started < STOPPED_WITHIN
 
 
+@pytest.mark.committed  # gunicorn's processes read what the test wrote
 def test_served_hostile_payloads_never_answer_5xx(served: Served, session, demo) -> None:  # noqa: ANN001
     token = issue_token(session, _user(session, "jd_msa_liaison"))[0]
     admin = issue_token(session, _user(session, "admin"))[0]
