@@ -11,12 +11,12 @@ from flask_login import current_user, login_user, logout_user
 
 from app.errors import error_response
 from app.extensions import db, login_manager
+from workflows.accounts.passwords import PasswordPolicy
+from workflows.accounts.sessions import end_session, start_session, user_for_session
+from workflows.accounts.tokens import user_for_token
 from workflows.models import User
-from workflows.passwords import PasswordPolicy
-from workflows.sessions import end_session, start_session, user_for_session
-from workflows.tokens import user_for_token
 
-# The session cookie's entry holding the secret of the server-side session (workflows.sessions).
+# The session cookie's entry holding the secret of the server-side session (workflows.accounts.sessions).
 SESSION_SECRET = "login_session"
 
 

@@ -11,8 +11,8 @@ from sqlalchemy import select
 
 from app.auth import password_policy
 from app.extensions import db
-from workflows import directory
-from workflows.deployment import DiagramInvalidError, deploy_folder
+from workflows.deployment.deploy import DiagramInvalidError, deploy_folder
+from workflows.directory import entries as directory
 from workflows.errors import InvalidDataError
 from workflows.models import Agency, AgencyType, User
 

@@ -6,8 +6,8 @@ from pathlib import Path
 
 from sqlalchemy.orm import Session
 
-from workflows import directory
-from workflows.deployment import deploy_folder
+from workflows.deployment.deploy import deploy_folder
+from workflows.directory import entries as directory
 
 DEMO_PASSWORD = "xietong-demo"
 

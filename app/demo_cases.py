@@ -25,14 +25,14 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from workflows.calendar import SHANGHAI
 from workflows.clock import now, set_clock
-from workflows.instances import instance_work_items, start_instance
+from workflows.deadlines.calendar import SHANGHAI
 from workflows.models import ProcessInstance, User
 from workflows.models.process import InstanceStatus
-from workflows.progress import RUNNING
-from workflows.work_items import claim, complete
-from workflows.worker import fire_due_timers
+from workflows.work.instances import instance_work_items, start_instance
+from workflows.work.steps import RUNNING
+from workflows.work.timer_worker import fire_due_timers
+from workflows.work.work_items import claim, complete
 
 # The scenarios are data beside this module: key (business key), process, starter, title, days_ago (start),
 # data (start data), steps: [{task, user, data, hours after the previous step (the start for the first)}].

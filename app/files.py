@@ -6,7 +6,7 @@ from pathlib import Path
 
 from flask import current_app
 
-from workflows.attachments import FileStore
+from workflows.work.attachments import FileStore
 
 DEFAULT_MAX_BYTES = 5 * 1024 * 1024
 

@@ -25,7 +25,7 @@ from werkzeug.wrappers import Response
 from app.extensions import db, limiter
 from workflows.audit import RECORDED_TYPES
 from workflows.models import ProcessInstance
-from workflows.progress import ERROR
+from workflows.work.steps import ERROR
 
 # Labels are the Flask endpoint, never the raw path, and a fixed set of methods: bounded series.
 METHODS = frozenset({"GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"})

@@ -11,7 +11,7 @@ from flask import Flask
 
 from app.extensions import db
 from app.metrics import observe_timer_pass
-from workflows.worker import fire_due_timers
+from workflows.work.timer_worker import fire_due_timers
 
 log = logging.getLogger(__name__)
 

@@ -83,7 +83,7 @@ def service_database() -> tuple[Any, dict[str, int]]:
     from app import create_app
     from app.demo import load_demo
     from app.extensions import db
-    from workflows.deployment import deploy_folder
+    from workflows.deployment.deploy import deploy_folder
     from workflows.models import User
 
     folder = tempfile.mkdtemp(prefix="xietong-bench-")
@@ -108,10 +108,10 @@ def service_layer(database: tuple[Any, dict[str, int]] | None = None) -> Callabl
     from sqlalchemy import select
 
     from app.extensions import db
-    from workflows.instances import start_instance
     from workflows.models import User, WorkItem
     from workflows.models.work_item import OPEN
-    from workflows.work_items import claim, complete
+    from workflows.work.instances import start_instance
+    from workflows.work.work_items import claim, complete
 
     app, user_ids = database or service_database()
     numbers = itertools.count()

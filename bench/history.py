@@ -65,7 +65,7 @@ def compaction(on: bool) -> Iterator[None]:
 def deploy_loop(app: Any) -> None:
     """Deploy the session loop beside the shipped processes."""
     from app.extensions import db
-    from workflows.deployment import deploy
+    from workflows.deployment.deploy import deploy
 
     forms = {name: (LOOP / name).read_bytes() for name in ("session.json", "confirm.json")}
     with app.app_context():
@@ -76,8 +76,8 @@ def deploy_loop(app: Any) -> None:
 def start(app: Any, user_ids: dict[str, int]) -> int:
     """Start a mediation whose first session waits; return the instance id."""
     from app.extensions import db
-    from workflows.instances import start_instance
     from workflows.models import User
+    from workflows.work.instances import start_instance
 
     with app.app_context():
         instance = start_instance(db.session, db.session.get(User, user_ids[MEDIATOR]), "history_sessions")
@@ -99,7 +99,7 @@ def step(app: Any, user_ids: dict[str, int], instance_id: int, number: int) -> f
     """Seconds for one session: claim, then complete, as two requests with their own session."""
     from app.extensions import db
     from workflows.models import User, WorkItem
-    from workflows.work_items import claim, complete
+    from workflows.work.work_items import claim, complete
 
     item_id = open_item(app, instance_id)
     data = {"outcome": "continue", "minutes": 60 + number % 30, "parties": 2, "note": f"第{number}次调解会"}

@@ -76,9 +76,9 @@ def _real_state(session: Any) -> tuple[int, str]:
     from sqlalchemy import select, text
 
     from bench.case_transfer import HAPPY_PATH
-    from workflows.instances import start_instance
     from workflows.models import User, WorkItem
-    from workflows.work_items import claim, complete
+    from workflows.work.instances import start_instance
+    from workflows.work.work_items import claim, complete
 
     def user(name: str) -> User:
         return session.scalars(select(User).where(User.username == name)).one()

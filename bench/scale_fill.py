@@ -62,7 +62,7 @@ class Directory:
 
 def build_directory(session: Any) -> Directory:
     """Add districts, agencies and staff to the demo directory until about a hundred agencies take part."""
-    from workflows import directory
+    from workflows.directory import entries as directory
 
     shanghai = {"嘉定区", "长宁区"}
     for number in range(1, NEW_DISTRICTS + 1):
@@ -93,8 +93,8 @@ def _staff(session: Any) -> None:
 
 
 def _read_directory(session: Any, shanghai: set[str]) -> Directory:
-    from workflows.catalog import latest_definitions
-    from workflows.definitions import compiled
+    from workflows.deployment.catalog import latest_definitions
+    from workflows.deployment.definitions import compiled
 
     found = Directory()
     for agency in session.scalars(select(Agency)):

@@ -49,9 +49,9 @@ def prepare(server_url: str) -> tuple[str, dict[str, str]]:
     from app import create_app
     from app.demo import load_demo
     from app.extensions import db
-    from workflows.deployment import deploy_folder
+    from workflows.accounts.tokens import issue_token
+    from workflows.deployment.deploy import deploy_folder
     from workflows.models import User
-    from workflows.tokens import issue_token
 
     url = make_url(server_url)
     admin = create_engine(url.set(database="postgres"), isolation_level="AUTOCOMMIT")

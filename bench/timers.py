@@ -50,9 +50,9 @@ def build(url: str, size: int) -> None:
     from app.demo import load_demo
     from app.extensions import db
     from workflows.clock import set_clock
-    from workflows.deployment import deploy
-    from workflows.instances import start_instance
+    from workflows.deployment.deploy import deploy
     from workflows.models import User
+    from workflows.work.instances import start_instance
 
     app = _app(url)
     with app.app_context():
@@ -75,7 +75,7 @@ def _worker(url: str, at: str, start: Any, results: Any) -> None:
     """One timer worker process: wait for the start signal, run one pass at `at`, report (count, seconds)."""
     from app.extensions import db
     from workflows.clock import set_clock
-    from workflows.worker import fire_due_timers
+    from workflows.work.timer_worker import fire_due_timers
 
     app = _app(url)
     instant = datetime.fromisoformat(at)

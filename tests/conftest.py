@@ -27,11 +27,11 @@ import workflows.models.user as user_model
 from app import create_app
 from app.demo import DEMO_PASSWORD, load_demo
 from app.extensions import db, limiter
-from workflows import directory
 from workflows.clock import set_clock
-from workflows.deployment import deploy_folder
-from workflows.instances import start_instance
+from workflows.deployment.deploy import deploy_folder
+from workflows.directory import entries as directory
 from workflows.models import Agency, Base, ProcessDefinition, ProcessInstance, User
+from workflows.work.instances import start_instance
 
 ROOT = Path(__file__).resolve().parent.parent
 DATA = Path(__file__).resolve().parent / "data"

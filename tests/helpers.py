@@ -11,13 +11,13 @@ from flask.testing import FlaskClient
 from SpiffWorkflow.util.task import TaskState
 from sqlalchemy import select
 
-from workflows.calendar import SHANGHAI
 from workflows.clock import set_clock
-from workflows.definitions import compiled
+from workflows.deadlines.calendar import SHANGHAI
+from workflows.deployment.definitions import compiled
 from workflows.engine.runtime import restore_workflow
-from workflows.instances import instance_work_items, start_instance
 from workflows.models import Agency, InstanceParticipant, User
-from workflows.work_items import claim, complete
+from workflows.work.instances import instance_work_items, start_instance
+from workflows.work.work_items import claim, complete
 
 REGISTER = {
     "admin_case_no": "沪嘉市监案〔2026〕101号",
@@ -175,7 +175,7 @@ def worker_process(database_url: str, at: str, start, results) -> None:  # noqa:
     """Run one timer-worker pass at a fixed instant against the test database; report the count."""
     from app import create_app
     from app.extensions import db
-    from workflows.worker import fire_due_timers
+    from workflows.work.timer_worker import fire_due_timers
 
     app = create_app("testing", {"SQLALCHEMY_DATABASE_URI": database_url})
     instant = datetime.fromisoformat(at)

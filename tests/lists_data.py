@@ -10,11 +10,11 @@ from sqlalchemy import select
 from app.extensions import db
 from tests.helpers import REGISTER, sh
 from workflows.clock import set_clock
-from workflows.instances import instance_work_items, start_instance
 from workflows.models import Agency, User
-from workflows.notices import send
-from workflows.participation import supervise
-from workflows.work_items import claim, complete
+from workflows.work.instances import instance_work_items, start_instance
+from workflows.work.notices import send
+from workflows.work.participation import supervise
+from workflows.work.work_items import claim, complete
 
 # When the lists are read: every task_verify made on Mon Mar 2 (due 24 hours later) is overdue then.
 READ_AT = sh(3, 5, 9)

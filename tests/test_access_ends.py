@@ -17,9 +17,9 @@ from sqlalchemy import select
 from app.demo import DEMO_PASSWORD
 from app.extensions import db
 from tests.test_web_pages import csrf_token, post, sign_in
+from workflows.accounts.sessions import SESSION_LIFETIME
 from workflows.clock import now, set_clock
 from workflows.models import AuditEvent, LoginSession, User
-from workflows.sessions import SESSION_LIFETIME
 
 NEW_PASSWORD = "harbour-lantern-42"
 ROOT = Path(__file__).resolve().parent.parent

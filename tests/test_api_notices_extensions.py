@@ -10,7 +10,7 @@ import pytest
 from tests.helpers import Case, end_of, sh
 from tests.test_case_transfer_paths import ACCEPT, to_police
 from workflows.clock import set_clock
-from workflows.worker import fire_due_timers
+from workflows.work.timer_worker import fire_due_timers
 
 
 @pytest.fixture

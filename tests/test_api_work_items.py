@@ -106,7 +106,7 @@ def test_simultaneous_claims_one_wins(app, auth, item):  # noqa: ANN001
 
 def test_release_by_someone_else_needs_leader(app, client, auth, item):  # noqa: ANN001
     from app.extensions import db
-    from workflows.directory import create_user
+    from workflows.directory.entries import create_user
 
     with app.app_context():
         create_user(db.session, None, username="jd_msa_2", display_name="二号联络员", agency_code="jd_msa",

@@ -14,11 +14,11 @@ from app import create_app
 from app.demo import load_demo
 from app.extensions import db
 from app.files import file_store
-from workflows.deployment import deploy
-from workflows.instances import instance_work_items, start_instance
+from workflows.deployment.deploy import deploy
 from workflows.models import Attachment, User
-from workflows.work_items import attach_file, claim
-from workflows.work_items import complete as complete_item
+from workflows.work.instances import instance_work_items, start_instance
+from workflows.work.work_items import attach_file, claim
+from workflows.work.work_items import complete as complete_item
 
 DATA = Path(__file__).parent / "data" / "attachments"
 PHOTO = b"\xff\xd8\xff\xe0 a photo of the seized shoes" * 50

@@ -8,10 +8,10 @@ import pytest
 
 from tests.helpers import REGISTER, Case, end_of, sh
 from workflows.errors import PermissionDeniedError
-from workflows.instances import instance_data, instance_events, instance_work_items
-from workflows.participation import can_view
-from workflows.queues import list_work_items
-from workflows.work_items import claim
+from workflows.work.instances import instance_data, instance_events, instance_work_items
+from workflows.work.participation import can_view
+from workflows.work.queues import list_work_items
+from workflows.work.work_items import claim
 
 # --- one valid submission per form ------------------------------------------------------------
 VERIFY = {"special_team_officers": ["王敏", "李强"], "transfer_report": "经核实，非法经营数额达到追诉标准。"}

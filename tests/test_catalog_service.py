@@ -1,11 +1,11 @@
-"""Deployed processes and their versions as workflows.catalog lists them, without HTTP."""
+"""Deployed processes and their versions as workflows.deployment.catalog lists them, without HTTP."""
 
 from __future__ import annotations
 
 from pathlib import Path
 
-from workflows.catalog import definition_versions, find_definition, latest_definitions, process_choices
-from workflows.deployment import deploy
+from workflows.deployment.catalog import definition_versions, find_definition, latest_definitions, process_choices
+from workflows.deployment.deploy import deploy
 
 WINDOW = (Path(__file__).parent / "data" / "timers" / "window.bpmn").read_bytes()
 WINDOW_FORMS = {"window_start.json": (Path(__file__).parent / "data" / "timers" / "window_start.json").read_bytes()}

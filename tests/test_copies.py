@@ -8,12 +8,12 @@ from tests.conftest import DATA
 from tests.helpers import REGISTER, Case, end_of, sh
 from tests.test_case_transfer_paths import APPROVE, TRANSFER, VERIFY
 from workflows.clock import set_clock
-from workflows.deployment import deploy
-from workflows.instances import instance_events, instance_work_items, start_instance
+from workflows.deployment.deploy import deploy
 from workflows.models import Agency, Notice, ProcessInstance, User
 from workflows.models.notice import COPY_RECEIVED
-from workflows.recovery import resume_instance
-from workflows.work_items import claim, complete
+from workflows.work.instances import instance_events, instance_work_items, start_instance
+from workflows.work.recovery import resume_instance
+from workflows.work.work_items import claim, complete
 
 
 def _approved(session, shipped) -> Case:  # noqa: ANN001

@@ -1,4 +1,4 @@
-"""The supervisors' overview computed by workflows.dashboard, without HTTP: exact counts at fixed instants."""
+"""The supervisors' overview computed by workflows.work.dashboard, without HTTP: exact counts at fixed instants."""
 
 from __future__ import annotations
 
@@ -12,14 +12,14 @@ from tests.test_case_transfer_paths import VERIFY
 from tests.test_mediation_paths import REGISTER as DISPUTE
 from tests.test_resume import DATA, SHARE_FORMS
 from workflows.clock import set_clock
-from workflows.dashboard import overview
-from workflows.deployment import deploy
-from workflows.due_status import BUCKETS, due_bucket
+from workflows.deadlines.due_status import BUCKETS, due_bucket
+from workflows.deployment.deploy import deploy
 from workflows.errors import PermissionDeniedError
-from workflows.instances import instance_work_items, start_instance
 from workflows.models import User, WorkItem
 from workflows.models.work_item import ACTIVE_STATUSES
-from workflows.work_items import claim, complete
+from workflows.work.dashboard import overview
+from workflows.work.instances import instance_work_items, start_instance
+from workflows.work.work_items import claim, complete
 
 
 def user(session, name: str) -> User:  # noqa: ANN001

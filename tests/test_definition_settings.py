@@ -12,15 +12,15 @@ from sqlalchemy import select
 
 from tests.conftest import ROOT
 from tests.helpers import end_of, sh
-from workflows.calendar import Period, Unit
 from workflows.clock import set_clock
-from workflows.definitions import compiled
-from workflows.deployment import deploy
+from workflows.deadlines.periods import Period, Unit
+from workflows.deployment.definitions import compiled
+from workflows.deployment.deploy import deploy
 from workflows.engine.settings import DeadlineRule, ExtensionRule, Recipient, TaskInfo, process_info
 from workflows.errors import ConflictError
-from workflows.extensions import extend_deadline
-from workflows.instances import instance_work_items, start_instance
 from workflows.models import ProcessDefinition, User
+from workflows.work.deadline_extensions import extend_deadline
+from workflows.work.instances import instance_work_items, start_instance
 
 TIMERS = Path(__file__).parent / "data" / "timers"
 WINDOW = (TIMERS / "window.bpmn").read_bytes()
@@ -131,7 +131,8 @@ def _reads_of_meta(path: Path) -> list[int]:
 
 
 def test_only_the_engine_and_its_bridge_read_the_stored_settings() -> None:
-    allowed = {ROOT / "workflows" / "definitions.py"}  # the bridge: it hands the JSON to workflows/engine/settings.py
+    # The bridge: it hands the JSON to workflows/engine/settings.py.
+    allowed = {ROOT / "workflows" / "deployment" / "definitions.py"}
     readers = {str(path.relative_to(ROOT)): lines
                for folder in ("app", "workflows", "bench") for path in (ROOT / folder).rglob("*.py")
                if "engine" not in path.parts and path not in allowed and (lines := _reads_of_meta(path))}

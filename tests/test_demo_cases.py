@@ -7,7 +7,7 @@ from sqlalchemy import select
 from app.demo_cases import SCENARIOS, load_demo_cases
 from workflows.clock import now
 from workflows.models import Agency, Notice, ProcessInstance, User, WorkItem
-from workflows.queues import list_work_items
+from workflows.work.queues import list_work_items
 
 SHIPPED = {"case_transfer", "mediation_confirmation", "lead_transfer", "assistance_request", "guidance_request"}
 

@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 from lxml import etree
 
-from workflows.deployment import DiagramInvalidError, validate_diagram
+from workflows.deployment.deploy import DiagramInvalidError, validate_diagram
 from workflows.engine.diagram import BPMN_NS
 
 MIWG = Path(__file__).resolve().parents[2] / "shared/conformance/miwg-reference"

@@ -1,4 +1,4 @@
-"""Diagram marks of an instance from its engine state (workflows.diagram_states), without HTTP; one page check."""
+"""Diagram marks of an instance from its engine state (workflows.work.diagram_states), without HTTP; one page check."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ from tests.test_case_transfer_paths import ADMIN, APPROVE, REFUSE, VERIFY
 from tests.test_mediation_paths import REGISTER as DISPUTE
 from tests.test_mediation_paths import SESSION, SETTLED, accept, settlement
 from tests.test_web_pages import sign_in
-from workflows.diagram_states import diagram_states
+from workflows.work.diagram_states import diagram_states
 
 C, A, LATE = "completed", "active", "overdue"
 

@@ -16,8 +16,8 @@ from lxml import etree
 from tests.helpers import Case, end_of, sh
 from workflows.engine.diagram import extension_properties
 from workflows.errors import PermissionDeniedError
-from workflows.instances import instance_data
-from workflows.work_items import claim, complete
+from workflows.work.instances import instance_data
+from workflows.work.work_items import claim, complete
 
 BPMN = Path(__file__).resolve().parent.parent / "bpmn"
 

@@ -12,15 +12,15 @@ from sqlalchemy import func, select
 
 from tests.helpers import sh
 from workflows.clock import set_clock
-from workflows.deployment import deploy
-from workflows.diagram_states import diagram_states
-from workflows.extensions import extend_deadline
-from workflows.instances import instance_work_items, start_instance
+from workflows.deployment.deploy import deploy
 from workflows.models import AuditEvent, Notice, ProcessInstance, User, WorkItem
 from workflows.models.notice import COPY_RECEIVED
-from workflows.recovery import resume_instance
-from workflows.work_items import claim, complete
-from workflows.worker import fire_due_timers
+from workflows.work.deadline_extensions import extend_deadline
+from workflows.work.diagram_states import diagram_states
+from workflows.work.instances import instance_work_items, start_instance
+from workflows.work.recovery import resume_instance
+from workflows.work.timer_worker import fire_due_timers
+from workflows.work.work_items import claim, complete
 
 HISTORY = Path(__file__).parent / "data" / "history"
 C, A = "completed", "active"

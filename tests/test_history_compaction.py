@@ -19,12 +19,12 @@ from tests.test_history import (
     state_size,
     user,
 )
-from workflows.diagram_states import diagram_states
 from workflows.engine.compaction import COMPLETED_ELEMENTS, settings
 from workflows.engine.serialization import STATE_FORMAT
-from workflows.instances import instance_work_items, start_instance
 from workflows.models import ProcessInstance
-from workflows.recovery import resume_instance
+from workflows.work.diagram_states import diagram_states
+from workflows.work.instances import instance_work_items, start_instance
+from workflows.work.recovery import resume_instance
 
 C, A = "completed", "active"
 START = sh(1, 5, 9)

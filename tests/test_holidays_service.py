@@ -1,4 +1,4 @@
-"""The admin's holiday calendar through workflows.holidays, without HTTP: rows, audit, deadlines, refusals."""
+"""The admin's holiday calendar through workflows.deadlines.holidays, without HTTP: rows, audit, deadlines, refusals."""
 
 from __future__ import annotations
 
@@ -8,10 +8,11 @@ import pytest
 from sqlalchemy import select
 
 from tests.helpers import end_of, sh
-from workflows.calendar import Period, compute_due
-from workflows.deadlines import load_calendar
+from workflows.deadlines.calendar import compute_due
+from workflows.deadlines.due_times import load_calendar
+from workflows.deadlines.holidays import calendar_days, calendar_years, covered_years, publish_year, set_calendar_day
+from workflows.deadlines.periods import Period
 from workflows.errors import InvalidDataError, PermissionDeniedError
-from workflows.holidays import calendar_days, calendar_years, covered_years, publish_year, set_calendar_day
 from workflows.models import AuditEvent, User
 
 

@@ -21,11 +21,11 @@ from flask import Flask
 from sqlalchemy import select
 
 from tests.served import Served, serve
-from workflows.deployment import DiagramInvalidError, deploy
+from workflows.accounts.tokens import issue_token
+from workflows.deployment.deploy import DiagramInvalidError, deploy
 from workflows.engine import fanout
-from workflows.instances import start_instance
 from workflows.models import User
-from workflows.tokens import issue_token
+from workflows.work.instances import start_instance
 
 MB = 2**20
 STOPPED_WITHIN = 30.0  # seconds: generous; what matters is the reason, not the speed

@@ -14,7 +14,7 @@ from tests.conftest import Auth
 from tests.lists_data import READ_AT, ListData
 from tests.test_web_pages import sign_in
 from workflows.clock import set_clock
-from workflows.notices import send
+from workflows.work.notices import send
 
 
 @pytest.fixture(scope="module")

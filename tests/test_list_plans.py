@@ -17,13 +17,13 @@ from sqlalchemy import Select, select
 from app.extensions import db
 from tests.lists_data import READ_AT, ListData
 from tests.plans import capture, check
-from workflows.dashboard import overview
-from workflows.instances import count_instances, page_instances
 from workflows.models import ProcessInstance, User
-from workflows.notices import page_notices, unread_count
-from workflows.progress import RUNNING
-from workflows.queues import page_work_items
-from workflows.work_items import get_work_item
+from workflows.work.dashboard import overview
+from workflows.work.instances import count_instances, page_instances
+from workflows.work.notices import page_notices, unread_count
+from workflows.work.queues import page_work_items
+from workflows.work.steps import RUNNING
+from workflows.work.work_items import get_work_item
 
 
 def _calls(data: ListData) -> dict[str, Callable[[], Any]]:

@@ -16,13 +16,13 @@ from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import select, update
 
+import workflows.accounts.passwords as passwords
 import workflows.models.user as user_model
-import workflows.passwords as passwords
 from app import create_app
 from app.demo import DEMO_PASSWORD
 from app.extensions import db
 from tests.test_web_pages import csrf_token
-from workflows.directory import create_user
+from workflows.directory.entries import create_user
 from workflows.models import User
 
 WRONG = "not-the-password"

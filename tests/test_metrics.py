@@ -8,9 +8,9 @@ from sqlalchemy import update
 
 from app.timers import run_loop
 from tests.helpers import REGISTER, open_item, start_case
-from workflows.instances import instance_work_items, start_instance
 from workflows.models import ProcessInstance, User
-from workflows.work_items import claim, complete
+from workflows.work.instances import instance_work_items, start_instance
+from workflows.work.work_items import claim, complete
 
 
 def value(name: str, **labels: str) -> float:

@@ -18,13 +18,14 @@ from app.web.presenters import period_forms, period_text
 from tests.helpers import end_of, sh
 from tests.test_timers import TIMERS, WINDOW_FORMS, fire_at
 from tests.test_web_pages import sign_in
-from workflows.calendar import SHANGHAI, HolidayCalendar, Period, PeriodError, Unit, compute_due, parse_period
 from workflows.clock import set_clock
-from workflows.deadlines import reminder_for, timer_deadline
-from workflows.deployment import DiagramInvalidError, deploy, validate_diagram
-from workflows.extensions import extend_deadline
-from workflows.instances import instance_work_items, start_instance
+from workflows.deadlines.calendar import SHANGHAI, HolidayCalendar, compute_due
+from workflows.deadlines.due_times import reminder_for, timer_deadline
+from workflows.deadlines.periods import Period, PeriodError, Unit, parse_period
+from workflows.deployment.deploy import DiagramInvalidError, deploy, validate_diagram
 from workflows.models import User
+from workflows.work.deadline_extensions import extend_deadline
+from workflows.work.instances import instance_work_items, start_instance
 
 WINDOW = (TIMERS / "window.bpmn").read_text(encoding="utf-8")
 AGENCY_TYPES = {"market_supervision", "court"}

@@ -15,8 +15,8 @@ from app.demo import DEMO_PASSWORD
 from app.extensions import db
 from app.web.domain_messages import localize
 from tests.test_web_pages import post, sign_in
+from workflows.accounts.passwords import PasswordPolicy, common_passwords, password_problems
 from workflows.models import User
-from workflows.passwords import PasswordPolicy, common_passwords, password_problems
 
 HAN = re.compile(r"[\u4e00-\u9fff]")
 TARGET = "jd_msa_liaison"  # the user whose password is reset or changed

@@ -7,7 +7,7 @@ from werkzeug.security import check_password_hash
 
 import workflows.models.user as user_model
 from tests.conftest import PRODUCTION_HASH_METHOD
-from workflows.passwords import verify_password
+from workflows.accounts.passwords import verify_password
 
 
 @pytest.fixture

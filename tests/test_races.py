@@ -21,13 +21,13 @@ from app.extensions import db
 from tests.helpers import REGISTER, sh, worker_process
 from tests.served import Served, serve
 from tests.test_case_transfer_paths import ACCEPT, APPROVE, TRANSFER, VERIFY
+from workflows.accounts.tokens import issue_token
 from workflows.clock import set_clock
-from workflows.deployment import deploy
-from workflows.instances import instance_work_items, start_instance
+from workflows.deployment.deploy import deploy
 from workflows.models import AuditEvent, Notice, ProcessInstance, User, WorkItem
-from workflows.tokens import issue_token
-from workflows.work_items import claim, complete
-from workflows.worker import fire_due_timers
+from workflows.work.instances import instance_work_items, start_instance
+from workflows.work.timer_worker import fire_due_timers
+from workflows.work.work_items import claim, complete
 
 DATA = Path(__file__).parent / "data"
 ROUNDS = 20

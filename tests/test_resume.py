@@ -9,12 +9,12 @@ from sqlalchemy import select
 
 from tests.helpers import login, setup_customs, sh, take, upload
 from workflows.clock import set_clock
-from workflows.deployment import deploy
+from workflows.deployment.deploy import deploy
 from workflows.errors import ConflictError, PermissionDeniedError
-from workflows.instances import instance_events, instance_work_items, start_instance
 from workflows.models import Agency, InstanceParticipant, Notice, User
-from workflows.recovery import resume_instance
-from workflows.work_items import claim, complete
+from workflows.work.instances import instance_events, instance_work_items, start_instance
+from workflows.work.recovery import resume_instance
+from workflows.work.work_items import claim, complete
 
 DATA = Path(__file__).parent / "data"
 SHARE_FORMS = {"share_start.json": (DATA / "recovery/share_start.json").read_bytes()}

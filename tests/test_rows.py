@@ -1,4 +1,4 @@
-"""The step's own row writes (workflows.rows): what they store, the version check, a clean session after."""
+"""The step's own row writes (workflows.work.rows): what they store, the version check, a clean session after."""
 
 from __future__ import annotations
 
@@ -8,11 +8,11 @@ from sqlalchemy.orm.exc import StaleDataError
 
 from app.extensions import db
 from tests.helpers import REGISTER
-from workflows.instances import start_instance
 from workflows.models import ProcessInstance, User, WorkItem
 from workflows.models.work_item import CLAIMED, COMPLETED, OPEN
-from workflows.rows import insert_row, update_row
-from workflows.work_items import claim, complete
+from workflows.work.instances import start_instance
+from workflows.work.rows import insert_row, update_row
+from workflows.work.work_items import claim, complete
 
 # What a commit leaves is read on another connection, and another connection writes meanwhile.
 pytestmark = pytest.mark.committed

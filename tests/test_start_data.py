@@ -10,10 +10,10 @@ from sqlalchemy import func, select
 
 from tests.helpers import end_of, sh
 from workflows.clock import set_clock
-from workflows.deployment import DiagramInvalidError, deploy
+from workflows.deployment.deploy import DiagramInvalidError, deploy
 from workflows.errors import InvalidDataError
-from workflows.instances import instance_work_items, start_instance
 from workflows.models import AuditEvent, ProcessInstance, User
+from workflows.work.instances import instance_work_items, start_instance
 
 TIMERS = Path(__file__).parent / "data" / "timers"
 WINDOW = (TIMERS / "window.bpmn").read_bytes()

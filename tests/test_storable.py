@@ -18,9 +18,9 @@ from tests.test_scripting import build_workflow, end_data
 from workflows.engine.runtime import EngineError, complete_task, run_engine
 from workflows.engine.serialization import state_to_dict, workflow_from_state
 from workflows.errors import InvalidDataError
-from workflows.progress import storable_input
 from workflows.scripting import RestrictedEnvironment, UnstorableDataError, make_script_engine
 from workflows.scripting.storable import MAX_DEPTH, MAX_TEXT, MAX_VALUES, data_problem
+from workflows.work.steps import storable_input
 
 
 def nested(depth: int) -> list[Any]:

@@ -13,12 +13,12 @@ from tests.helpers import Case, end_of, sh
 from tests.test_case_transfer_paths import ACCEPT, FILE, to_police
 from tests.test_web_pages import sign_in
 from workflows.clock import set_clock
-from workflows.extensions import extend_deadline
 from workflows.models import Agency, User, WorkItemSupervision
-from workflows.notices import list_notices, mark_all_read, send, unread_count
-from workflows.queues import list_work_items
-from workflows.work_items import get_work_item
-from workflows.worker import fire_due_timers
+from workflows.work.deadline_extensions import extend_deadline
+from workflows.work.notices import list_notices, mark_all_read, send, unread_count
+from workflows.work.queues import list_work_items
+from workflows.work.timer_worker import fire_due_timers
+from workflows.work.work_items import get_work_item
 
 
 def _missed(session, shipped) -> Case:  # noqa: ANN001

@@ -13,9 +13,9 @@ from sqlalchemy import func, select
 from app.extensions import db
 from tests.helpers import sh, worker_process
 from workflows.clock import set_clock
-from workflows.deployment import deploy
-from workflows.instances import start_instance
+from workflows.deployment.deploy import deploy
 from workflows.models import AuditEvent, Notice, ProcessInstance, User, WorkItem
+from workflows.work.instances import start_instance
 
 TIMERS = Path(__file__).parent / "data" / "timers"
 INSTANCES = 200

@@ -11,15 +11,15 @@ from sqlalchemy import func, select
 from tests.helpers import Case, end_of, sh
 from tests.test_case_transfer_paths import ACCEPT, to_police
 from workflows.clock import set_clock
-from workflows.deployment import deploy
+from workflows.deployment.deploy import deploy
 from workflows.errors import ConflictError, PermissionDeniedError
-from workflows.extensions import extend_deadline, extensions_of
-from workflows.instances import instance_work_items, start_instance
 from workflows.models import Agency, AuditEvent, Notice, User, WorkItem
-from workflows.notices import list_notices, unread_count
-from workflows.queues import list_work_items
-from workflows.work_items import claim, complete, get_work_item
-from workflows.worker import fire_due_timers
+from workflows.work.deadline_extensions import extend_deadline, extensions_of
+from workflows.work.instances import instance_work_items, start_instance
+from workflows.work.notices import list_notices, unread_count
+from workflows.work.queues import list_work_items
+from workflows.work.timer_worker import fire_due_timers
+from workflows.work.work_items import claim, complete, get_work_item
 
 TIMERS = Path(__file__).parent / "data" / "timers"
 WINDOW_FORMS = {"window_start.json": (TIMERS / "window_start.json").read_bytes()}
@@ -208,7 +208,7 @@ def test_a_broken_instance_does_not_stop_the_others(session, demo, monkeypatch, 
     instances = [create_instance("timer_fanout") for _ in range(3)]
     session.commit()
     broken = instances[1].id
-    import workflows.worker as worker
+    import workflows.work.timer_worker as worker
 
     real = worker.fire_instance
 

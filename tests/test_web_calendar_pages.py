@@ -1,4 +1,4 @@
-"""The holiday-calendar admin pages through the test client: they call workflows.holidays and commit."""
+"""The holiday-calendar admin pages through the test client: they call workflows.deadlines.holidays and commit."""
 
 from __future__ import annotations
 

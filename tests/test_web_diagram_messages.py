@@ -75,11 +75,12 @@ def _code_problems() -> list[str]:
 
 def _validator_messages() -> list[str]:
     """Every message validate_diagram can put in DiagramInvalidError (its summary and each error)."""
-    deployment = WORKFLOWS / "deployment.py"
+    deployment = WORKFLOWS / "deployment" / "deploy.py"
     found = _calls(deployment, {"_error"}, 1) + _calls(deployment, {"DiagramInvalidError"}, 0)
     found += _calls(WORKFLOWS / "engine" / "diagram.py", {"_error"}, 1)
     found += _calls(WORKFLOWS / "engine" / "xml.py", {"UnsafeXmlError"}, 0)  # `_error(None, str(err))`
-    found += _calls(WORKFLOWS / "calendar.py", {"PeriodError"}, 0)  # deadline `str(err)`, and `f"{prop}: {err}"`
+    # A deadline's `str(err)`, and `f"{prop}: {err}"`.
+    found += _calls(WORKFLOWS / "deadlines" / "periods.py", {"PeriodError"}, 0)
     found += [f"{kind} not allowed: {problem}" for kind in ("script", "expression") for problem in _code_problems()]
     return list(dict.fromkeys(found))
 

@@ -8,9 +8,9 @@ from sqlalchemy import select
 
 import app.web.mediation as mediation_pages
 from tests.test_web_pages import sign_in
-from workflows.deployment import deploy
-from workflows.instances import start_instance
+from workflows.deployment.deploy import deploy
 from workflows.models import User
+from workflows.work.instances import start_instance
 
 DATA = Path(__file__).parent / "data" / "mediation_list"
 

@@ -10,9 +10,9 @@ from tests.helpers import sh
 from tests.test_resume import DATA, SHARE_FORMS
 from tests.test_web_pages import csrf_token, sign_in
 from workflows.clock import set_clock
-from workflows.deployment import deploy
-from workflows.instances import instance_work_items, start_instance
+from workflows.deployment.deploy import deploy
 from workflows.models import ProcessInstance, User
+from workflows.work.instances import instance_work_items, start_instance
 
 
 def _case_in_error(app) -> int:  # noqa: ANN001

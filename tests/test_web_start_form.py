@@ -10,9 +10,9 @@ from tests.helpers import end_of, sh
 from tests.test_start_data import WINDOW, WINDOW_FORMS
 from tests.test_web_pages import csrf_token, sign_in
 from workflows.clock import set_clock
-from workflows.deployment import deploy
-from workflows.instances import instance_work_items
+from workflows.deployment.deploy import deploy
 from workflows.models import ProcessInstance
+from workflows.work.instances import instance_work_items
 
 
 def _start(client: FlaskClient, form: dict[str, str]):  # noqa: ANN202

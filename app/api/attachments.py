@@ -14,7 +14,7 @@ from app.api.schemas import AttachmentSchema
 from app.auth import acting_user
 from app.extensions import db
 from app.files import file_store
-from workflows import attachments, instances, work_items
+from workflows.work import attachments, instances, work_items
 
 blp = Blueprint("attachments", __name__, url_prefix="/api/v1", description="Files attached to cases")
 

@@ -12,8 +12,8 @@ from werkzeug.datastructures import FileStorage
 from app.api.schemas import DeploymentSchema, ProcessDefinitionSchema
 from app.auth import acting_user, role_required
 from app.extensions import db
-from workflows import catalog
-from workflows.deployment import deploy
+from workflows.deployment import catalog
+from workflows.deployment.deploy import deploy
 from workflows.errors import InvalidDataError, NotFoundError
 
 blp = Blueprint("definitions", __name__, url_prefix="/api/v1/process-definitions",

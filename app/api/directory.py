@@ -17,7 +17,8 @@ from app.api.schemas import (
 )
 from app.auth import acting_user, password_policy, role_required
 from app.extensions import db
-from workflows import accounts, directory
+from workflows.accounts import lifecycle as accounts
+from workflows.directory import entries as directory
 
 blp = Blueprint("directory", __name__, url_prefix="/api/v1", description="Agencies and users")
 

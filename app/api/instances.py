@@ -20,8 +20,8 @@ from app.api.schemas import (
 )
 from app.auth import acting_user
 from app.extensions import db
-from workflows import instances, recovery
-from workflows.work_items import next_items
+from workflows.work import instances, recovery
+from workflows.work.work_items import next_items
 
 blp = Blueprint("instances", __name__, url_prefix="/api/v1/process-instances", description="Running cases")
 

@@ -11,7 +11,7 @@ from app.api.paging import paged
 from app.api.schemas import NoticeCountSchema, NoticeQuerySchema, NoticeSchema
 from app.auth import acting_user
 from app.extensions import db
-from workflows import notices
+from workflows.work import notices
 
 blp = Blueprint("notices", __name__, url_prefix="/api/v1/notices", description="In-app notices")
 

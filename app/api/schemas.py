@@ -6,12 +6,12 @@ from typing import Any
 
 from marshmallow import Schema, fields, post_dump, validate
 
-from workflows.calendar import Period
+from workflows.accounts.passwords import MAX_LENGTH as PASSWORD_MAX
 from workflows.clock import now
+from workflows.deadlines.periods import Period
 from workflows.engine.settings import DEFAULT_EXTENSION_ROLE, DEFAULT_MAX_EXTENSIONS, TaskInfo
 from workflows.models.process import InstanceStatus
-from workflows.passwords import MAX_LENGTH as PASSWORD_MAX
-from workflows.queues import DUE_FILTERS, VIEWS
+from workflows.work.queues import DUE_FILTERS, VIEWS
 
 
 class TokenRequestSchema(Schema):
@@ -152,7 +152,7 @@ class TaskSettingsSchema(Schema):
 
 
 class ProcessDefinitionSchema(Schema):
-    """One deployed version of a process with its settings (a workflows.catalog.DeployedVersion)."""
+    """One deployed version of a process with its settings (a workflows.deployment.catalog.DeployedVersion)."""
 
     id = fields.Integer(attribute="definition.id")
     key = fields.String(attribute="definition.key")

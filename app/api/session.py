@@ -11,8 +11,8 @@ from app.api.schemas import ChangePasswordSchema, TokenRequestSchema, TokenSchem
 from app.auth import acting_user, bearer_token, password_policy
 from app.extensions import db
 from app.login_limits import count_refusal, limit_login, limit_password_change
-from workflows.accounts import WrongPasswordError, change_own_password
-from workflows.tokens import AuthenticationError, authenticate, issue_token, revoke_token
+from workflows.accounts.lifecycle import WrongPasswordError, change_own_password
+from workflows.accounts.tokens import AuthenticationError, authenticate, issue_token, revoke_token
 
 blp = Blueprint("session", __name__, url_prefix="/api/v1", description="Authentication")
 

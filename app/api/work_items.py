@@ -21,12 +21,12 @@ from app.api.schemas import (
 )
 from app.auth import acting_user
 from app.extensions import db
-from workflows import work_items
 from workflows.errors import InvalidDataError
-from workflows.extensions import extend_deadline, extensions_of
-from workflows.instances import instance_data
 from workflows.models import User
-from workflows.queues import page_work_items
+from workflows.work import work_items
+from workflows.work.deadline_extensions import extend_deadline, extensions_of
+from workflows.work.instances import instance_data
+from workflows.work.queues import page_work_items
 
 blp = Blueprint("work_items", __name__, url_prefix="/api/v1/work-items", description="Work items")
 

@@ -22,14 +22,14 @@ def init_app(app: Flask) -> None:
         instances,
         mediation,
         notices,
+        page_context,
         security,
-        views,
         work_item_pages,
     )
     from app.web.blueprint import admin_bp, auth_bp, web_bp
 
     i18n.init_app(app)
     security.init_app(app)
-    views.init_app(app)
+    page_context.init_app(app)
     for blueprint in (web_bp, auth_bp, admin_bp):
         app.register_blueprint(blueprint)

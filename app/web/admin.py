@@ -12,9 +12,9 @@ from app.extensions import db
 from app.web.blueprint import admin_bp
 from app.web.diagram_messages import localize, localize_errors
 from app.web.security import roles_required, signed_in_user
-from workflows.catalog import definition_versions, find_definition, latest_definitions
-from workflows.deployment import DiagramInvalidError, deploy, validate_diagram
-from workflows.directory import list_agency_types
+from workflows.deployment.catalog import definition_versions, find_definition, latest_definitions
+from workflows.deployment.deploy import DiagramInvalidError, deploy, validate_diagram
+from workflows.directory.entries import list_agency_types
 from workflows.models import ProcessDefinition
 
 MAX_DIAGRAM_BYTES = 4 * 1024 * 1024

@@ -1,5 +1,5 @@
 """Admin pages for the directory (users, agencies, agency types) and the holiday calendar (thin views over
-`workflows.directory` and `workflows.holidays`)."""
+`workflows.directory.entries` and `workflows.deadlines.holidays`)."""
 
 from __future__ import annotations
 
@@ -14,7 +14,9 @@ from app.extensions import db
 from app.web.blueprint import admin_bp
 from app.web.domain_messages import localize, localize_details
 from app.web.security import roles_required, signed_in_user
-from workflows import accounts, directory, holidays
+from workflows.accounts import lifecycle as accounts
+from workflows.deadlines import holidays
+from workflows.directory import entries as directory
 from workflows.errors import DomainError, InvalidDataError
 
 ROLES = ("liaison", "leader", "mediator", "judge", "clerk", "supervisor", "admin")

@@ -11,10 +11,10 @@ from app.extensions import db
 from app.files import file_store
 from app.web.blueprint import web_bp
 from app.web.security import login_required, signed_in_user
-from workflows import attachments
-from workflows.attachments import AttachmentDamagedError
 from workflows.errors import NotFoundError
-from workflows.instances import get_instance
+from workflows.work import attachments
+from workflows.work.attachments import AttachmentDamagedError
+from workflows.work.instances import get_instance
 
 
 def upload_stream(upload: FileStorage) -> tuple:

@@ -15,10 +15,10 @@ from app.web.blueprint import auth_bp
 from app.web.domain_messages import localize, localize_details
 from app.web.i18n import safe_next
 from app.web.security import login_required, signed_in_user
-from workflows.accounts import WrongPasswordError, change_own_password
+from workflows.accounts.lifecycle import WrongPasswordError, change_own_password
+from workflows.accounts.passwords import MAX_LENGTH
+from workflows.accounts.tokens import authenticate
 from workflows.errors import DomainError
-from workflows.passwords import MAX_LENGTH
-from workflows.tokens import authenticate
 
 
 @auth_bp.route("/login", methods=["GET"])

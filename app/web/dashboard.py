@@ -1,4 +1,4 @@
-"""The supervisor's dashboard page; the counts come from `workflows.dashboard`."""
+"""The supervisor's dashboard page; the counts come from `workflows.work.dashboard`."""
 
 from __future__ import annotations
 
@@ -7,8 +7,8 @@ from flask import render_template
 from app.extensions import db
 from app.web.blueprint import web_bp
 from app.web.security import roles_required, signed_in_user
-from workflows import dashboard
-from workflows.due_status import BUCKETS
+from workflows.deadlines.due_status import BUCKETS
+from workflows.work import dashboard
 
 
 @web_bp.route("/dashboard")

@@ -1,6 +1,6 @@
 """The deployment validator's messages (English, shared with the API) in the page language.
 
-workflows/deployment.py reports each problem of an uploaded diagram as {element, message}; the
+workflows/deployment/deploy.py reports each problem of an uploaded diagram as {element, message}; the
 upload page and the modeler show the same messages translated, as app/web/domain_messages.py
 does for the other services. Values inside a message (ids, names, file names, limits) are
 carried over; text written by a library (the XML parser, jsonschema, RestrictedPython, the
@@ -17,7 +17,7 @@ from flask_babel import gettext as _
 
 from app.web.message_rules import Rule, rule, translate
 from app.web.presenters import period_forms, period_text
-from workflows.calendar import PeriodError, parse_period
+from workflows.deadlines.periods import PeriodError, parse_period
 
 
 def _period_shown(text: str) -> str:
@@ -29,9 +29,9 @@ def _period_shown(text: str) -> str:
 
 
 _ANYTHING = r"(?s:(.*))"  # library text: any characters, line breaks included
-_FORMS = r"; use .*"  # the parser's own list of units (workflows.calendar.PERIOD_FORMS), shown translated
+_FORMS = r"; use .*"  # the parser's own list of units (workflows.deadlines.calendar.PERIOD_FORMS), shown translated
 
-# A deadline text that does not parse (workflows.calendar), alone or behind a property name.
+# A deadline text that does not parse (workflows.deadlines.calendar), alone or behind a property name.
 _PERIOD_RULES: list[Rule] = [
     rule(r"unrecognised deadline (.*?)" + _FORMS,
          lambda m: _("Unrecognised deadline %(text)s; use %(forms)s.", text=m.group(1), forms=period_forms())),

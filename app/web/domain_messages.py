@@ -13,7 +13,7 @@ from typing import Any
 from flask_babel import gettext as _
 
 from app.web.message_rules import Rule, rule, translate
-from app.web.views import role_label
+from app.web.page_context import role_label
 
 _RULES: list[Rule] = [
     rule(r"claim the work item before completing it", lambda m: _("Claim the work item before completing it.")),
@@ -66,7 +66,7 @@ _RULES: list[Rule] = [
     rule(r"user '(.+)' exists", lambda m: _("User '%(name)s' exists already.", name=m.group(1))),
     rule(r"user (\d+) not found", lambda m: _("User %(id)s was not found.", id=m.group(1))),
     rule(r"unknown agency '(.+)'", lambda m: _("Unknown agency '%(code)s'.", code=m.group(1))),
-    # Accounts and password rules (workflows.accounts, workflows.passwords); the last ones are field errors.
+    # Accounts and password rules (workflows.accounts): the last ones are field errors.
     rule(r"an admin cannot deactivate their own account", lambda m: _("An admin cannot deactivate their own account.")),
     rule(r"an admin changes their own password with the current one, not by a reset",
          lambda m: _("Change your own password with your current one (Change password), not by a reset.")),

@@ -40,7 +40,7 @@ _RULES: list[tuple[re.Pattern[str], Any]] = [
     (re.compile(r"should not be valid under \{'required': \[(.*)\]\}$"),
      lambda m: _("Leave these fields empty for this choice: %(fields)s", fields=m.group(1).replace("'", ""))),
     (re.compile(r"should not be valid under "), lambda m: _("This value is not allowed here.")),
-    # The attachment rules' own messages (workflows.attachments).
+    # The attachment rules' own messages (workflows.work.attachments).
     (re.compile(r"^not a file uploaded in this case$"), lambda m: _("This file was not uploaded in this case.")),
     (re.compile(r"^not a file you uploaded for this form$"),
      lambda m: _("This file was not uploaded by you for this form.")),

@@ -15,8 +15,8 @@ from typing import Any
 
 from werkzeug.datastructures import FileStorage, MultiDict
 
-from workflows.attachments import ATTACHMENT_KEYS, is_attachment
-from workflows.calendar import SHANGHAI
+from workflows.deadlines.calendar import SHANGHAI
+from workflows.work.attachments import ATTACHMENT_KEYS, is_attachment
 
 MISSING: Any = object()
 TEXTAREA_FROM = 300  # strings allowed to be longer than this get a text area

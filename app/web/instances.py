@@ -18,14 +18,14 @@ from app.web.forms import parse_form
 from app.web.presenters import field_labels, history
 from app.web.security import login_required, signed_in_user
 from app.web.stop_reasons import localize_stop_reason
-from workflows import instances
-from workflows.catalog import latest_definitions
-from workflows.definitions import compiled
-from workflows.diagram_states import diagram_states
+from workflows.deployment.catalog import latest_definitions
+from workflows.deployment.definitions import compiled
 from workflows.errors import ConflictError, DomainError, InvalidDataError, NotFoundError, PermissionDeniedError
 from workflows.models.process import InstanceStatus
 from workflows.models.work_item import ACTIVE_STATUSES
-from workflows.recovery import resume_instance
+from workflows.work import instances
+from workflows.work.diagram_states import diagram_states
+from workflows.work.recovery import resume_instance
 
 PAGE_SIZE = 25
 STATUSES = tuple(InstanceStatus)

@@ -11,16 +11,16 @@ from flask_babel import gettext as _
 
 from app.extensions import db
 from app.web.blueprint import web_bp
+from app.web.page_context import local_time
 from app.web.pdf import PdfUnavailableError, render_pdf
 from app.web.presenters import field_labels
 from app.web.security import error_page, roles_required, signed_in_user
-from app.web.views import local_time
-from workflows import instances
-from workflows.catalog import mediation_processes
 from workflows.clock import now
-from workflows.definitions import compiled
+from workflows.deployment.catalog import mediation_processes
+from workflows.deployment.definitions import compiled
 from workflows.models import ProcessInstance
 from workflows.models.work_item import COMPLETED
+from workflows.work import instances
 
 PAGE_SIZE = 25
 UNSAFE_IN_FILENAME = re.compile(r'[\\/:*?"<>|\s]+')

@@ -1,4 +1,4 @@
-"""The in-app notice list and the unread count in the header (workflows.notices)."""
+"""The in-app notice list and the unread count in the header (workflows.work.notices)."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ from werkzeug.wrappers import Response
 from app.extensions import db
 from app.web.blueprint import web_bp
 from app.web.security import login_required, signed_in_user
-from workflows import notices
+from workflows.work import notices
 
 PAGE_SIZE = 30
 

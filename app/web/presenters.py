@@ -11,7 +11,7 @@ from flask_babel import lazy_gettext as _l
 
 from app.web.forms import choices, schema_type
 from app.web.stop_reasons import localize_stop_reason
-from workflows.calendar import Period, Unit
+from workflows.deadlines.periods import Period, Unit
 from workflows.models import AuditEvent, WorkItem
 
 EVENT_LABELS = {

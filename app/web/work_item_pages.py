@@ -17,14 +17,14 @@ from app.web.form_errors import field_errors
 from app.web.forms import parse_form
 from app.web.presenters import field_labels, history
 from app.web.security import login_required, signed_in_user
-from workflows import work_items
-from workflows.catalog import process_choices
-from workflows.definitions import compiled
+from workflows.deployment.catalog import process_choices
+from workflows.deployment.definitions import compiled
 from workflows.errors import ConflictError, InvalidDataError
-from workflows.extensions import extend_deadline, extensions_of, may_extend
-from workflows.instances import instance_data, instance_events, instance_work_items
 from workflows.models import WorkItem
-from workflows.queues import DUE_FILTERS, VIEWS, page_work_items
+from workflows.work import work_items
+from workflows.work.deadline_extensions import extend_deadline, extensions_of, may_extend
+from workflows.work.instances import instance_data, instance_events, instance_work_items
+from workflows.work.queues import DUE_FILTERS, VIEWS, page_work_items
 
 PAGE_SIZE = 20
 

@@ -18,7 +18,7 @@ from app import create_app
 from app.demo import DEMO_PASSWORD, load_demo
 from app.extensions import db
 from workflows.clock import set_clock
-from workflows.deployment import DiagramInvalidError, deploy
+from workflows.deployment.deploy import DiagramInvalidError, deploy
 
 ROOT = Path(__file__).resolve().parents[2]
 VIEWPORT = {"width": 1366, "height": 768}

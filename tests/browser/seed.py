@@ -10,10 +10,10 @@ from sqlalchemy import select
 
 from app.extensions import db
 from tests.helpers import REGISTER
-from workflows.deployment import deploy
-from workflows.instances import instance_work_items, start_instance
+from workflows.deployment.deploy import deploy
 from workflows.models import ProcessInstance, User
-from workflows.work_items import claim, complete
+from workflows.work.instances import instance_work_items, start_instance
+from workflows.work.work_items import claim, complete
 
 DATA = Path(__file__).resolve().parent / "data"  # diagrams deployed by the tests that need them
 VERIFY = {"special_team_officers": ["王敏", "李强"], "transfer_report": "经核实，非法经营数额达到追诉标准。"}

@@ -8,7 +8,7 @@ from typing import Any
 from flask import Flask
 
 from tests.browser.conftest import sign_in
-from workflows.directory import create_user
+from workflows.directory.entries import create_user
 
 PASSWORD = "willow-bridge-2026"
 NEW_PASSWORD = "copper-kettle-2027"

@@ -7,8 +7,9 @@ from datetime import date, datetime, time, timedelta
 from typing import Any
 
 from tests.browser.conftest import sign_in
-from workflows.calendar import SHANGHAI, Due, compute_due, parse_period
-from workflows.deadlines import load_calendar
+from workflows.deadlines.calendar import SHANGHAI, Due, compute_due
+from workflows.deadlines.due_times import load_calendar
+from workflows.deadlines.periods import parse_period
 
 PASSWORD = "customs-pass-2026"
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from app.extensions import db
 from tests.browser.conftest import sign_in
 from tests.test_start_data import WINDOW, WINDOW_FORMS
-from workflows.deployment import deploy
+from workflows.deployment.deploy import deploy
 
 
 def test_choosing_a_process_shows_its_start_form_and_starts_the_case(live_app, new_page) -> None:  # noqa: ANN001

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from functools import cached_property
 from typing import Any
 
-from workflows.calendar import Period, parse_period
+from workflows.deadlines.periods import Period, parse_period
 
 DEFAULT_ROLE = "liaison"
 DEFAULT_EXTENSION_ROLE = "leader"

@@ -26,7 +26,7 @@ class ProcessDefinition(Base):
     version: Mapped[int] = mapped_column(Integer)  # 1, 2, ... per key
     name: Mapped[str] = mapped_column(String(200))  # the process name from the diagram
     # The large columns are deferred: instances load their definition on every step, and the
-    # immutable content is read once per process through workflows.definitions instead.
+    # immutable content is read once per process through workflows.deployment.definitions instead.
     diagram_xml: Mapped[str] = mapped_column(Text, deferred=True)  # the uploaded BPMN, as uploaded
     forms: Mapped[dict[str, Any]] = mapped_column(OrderedJSON, default=dict, deferred=True)  # file name -> JSON Schema
     checksum: Mapped[str] = mapped_column(String(64), index=True)  # sha256 of diagram and forms

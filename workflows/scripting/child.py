@@ -18,7 +18,7 @@ import sys
 import traceback
 from typing import Any, BinaryIO
 
-from workflows import calendar  # noqa: F401 - the same: the `deadline` function of timer expressions
+from workflows.deadlines import calendar  # noqa: F401 - the same: the `deadline` function of timer expressions
 from workflows.scripting import runner, storable
 from workflows.scripting.policy import FILENAME
 from workflows.scripting.protocol import HEADER, READY, Reply, error_reply, frame

@@ -1,0 +1,63 @@
+"""What every page shows: the signed-in user, the notice count, languages; date and due-time helpers."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from flask import Flask, request
+from flask_babel import format_datetime, get_locale
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user
+
+from app.extensions import db
+from app.web import forms
+from app.web.i18n import LANGUAGES
+from app.web.presenters import notice_kind, period_text
+from app.web.stop_reasons import localize_stop_reason
+from workflows.deadlines.due_status import due_state
+from workflows.work.notices import unread_count
+
+UNREAD_SHOWN = 99  # the header shows "99+" beyond this
+
+ROLE_LABELS = {
+    "admin": _l("System admin"), "supervisor": _l("Supervisor"), "liaison": _l("Liaison"), "leader": _l("Leader"),
+    "mediator": _l("Mediator"), "judge": _l("Judge"), "clerk": _l("Court clerk"),
+}
+
+
+def init_app(app: Flask) -> None:
+    """Register the template globals and filters."""
+    app.context_processor(_page_context)
+    app.add_template_filter(local_time, "local_time")
+    app.add_template_filter(role_label, "role_label")
+    app.add_template_filter(period_text, "period")
+    app.add_template_filter(notice_kind, "notice_kind")
+    app.add_template_filter(localize_stop_reason, "stop_reason")
+    app.add_template_global(due_state)
+    app.add_template_global(forms.widget, "form_widget")
+    app.add_template_global(forms.input_value, "form_value")
+    app.add_template_global(forms.choices, "form_choices")
+
+
+def _page_context() -> dict[str, Any]:
+    """The header's facts: who is signed in, for which agency, how many unread notices."""
+    context: dict[str, Any] = {"languages": LANGUAGES, "language": str(get_locale() or "zh"),
+                               "current_path": request.full_path.rstrip("?")}
+    if current_user.is_authenticated:
+        # Counted up to the badge's limit: the header of every page reads no more rows than it shows.
+        context["unread_notices"] = unread_count(db.session, current_user._get_current_object(), cap=UNREAD_SHOWN + 1)
+        context["unread_shown"] = UNREAD_SHOWN
+    return context
+
+
+def local_time(value: datetime | None, fmt: str = "short") -> str:
+    """A UTC instant as Shanghai wall-clock time in the page language."""
+    if value is None:
+        return ""
+    return format_datetime(value, "yyyy-MM-dd HH:mm" if fmt == "short" else fmt)
+
+
+def role_label(role: str) -> str:
+    """A role code in the page language."""
+    return str(ROLE_LABELS[role]) if role in ROLE_LABELS else role

@@ -1,0 +1,1 @@
+"""Who may sign in: accounts over their lifetime, passwords, page sessions and API tokens."""

@@ -1,0 +1,1 @@
+"""Deadlines of work items: the holiday calendar, due times, due status, escalation and extensions."""

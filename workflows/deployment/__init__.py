@@ -1,0 +1,1 @@
+"""Deploying diagrams: validation, the definitions' cached content, and the catalog of versions."""

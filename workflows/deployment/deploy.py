@@ -1,0 +1,326 @@
+"""Validating and deploying process diagrams with their forms."""
+
+from __future__ import annotations
+
+import ast
+import hashlib
+import json
+import re
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from jsonschema import Draft202012Validator
+from jsonschema.exceptions import SchemaError
+from lxml import etree
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from workflows.audit import record
+from workflows.deadlines.periods import PeriodError, parse_period
+from workflows.engine.diagram import DeclaredProcess, containers, element_ids, executable_processes, read_process
+from workflows.engine.runtime import parse_spec
+from workflows.engine.serialization import spec_to_dict
+from workflows.engine.settings import MAX_EXTENSIONS_TEXT, PRIORITY_TEXT
+from workflows.engine.xml import UnsafeXmlError, parse_xml
+from workflows.errors import InvalidDataError
+from workflows.models import AgencyType, ProcessDefinition, User
+from workflows.scripting import check_expression, check_script
+
+MAX_FORM_BYTES = 256 * 1024
+MAX_FORMS = 100
+PROCESS_KEY = re.compile(r"^[A-Za-z_][A-Za-z0-9_.-]{0,99}$")
+IDENTIFIER = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
+# The engine names its own start and end specs so; diagram elements with these ids vanish silently.
+RESERVED_IDS = frozenset({"Start", "End"})
+
+
+class DiagramInvalidError(InvalidDataError):
+    """The diagram or its forms cannot be deployed; details lists {element, message}."""
+
+
+@dataclass
+class ValidDiagram:
+    """A diagram that passed every check, ready to store."""
+
+    xml: str
+    declared: DeclaredProcess
+    forms: dict[str, Any]
+    spec: dict[str, Any]
+    checksum: str
+
+
+def _error(element: str | None, message: str) -> dict[str, Any]:
+    """One validation error naming its element."""
+    return {"element": element, "message": message}
+
+
+def _load_forms(raw_forms: dict[str, bytes]) -> tuple[dict[str, Any], list[dict[str, Any]]]:
+    """Parse each form file as JSON and check it is a valid JSON Schema."""
+    forms, errors = {}, []
+    if len(raw_forms) > MAX_FORMS:
+        return {}, [_error(None, f"{len(raw_forms)} form files; at most {MAX_FORMS} are allowed")]
+    for name, raw in raw_forms.items():
+        if len(raw) > MAX_FORM_BYTES:
+            errors.append(_error(name, f"form file larger than {MAX_FORM_BYTES} bytes"))
+            continue
+        try:
+            schema = json.loads(raw)
+            Draft202012Validator.check_schema(schema)
+        except (ValueError, SchemaError) as err:
+            errors.append(_error(name, f"not a valid JSON Schema: {getattr(err, 'message', err)}"))
+            continue
+        if not isinstance(schema, dict):
+            errors.append(_error(name, "a form schema must be a JSON object"))
+            continue
+        forms[name] = schema
+    return forms, errors
+
+
+def _check_lanes(info: DeclaredProcess, agency_types: set[str]) -> list[dict[str, Any]]:
+    """Every lane used by a user task must stand for a known agency type."""
+    errors = []
+    used = {task.lane for task in info.tasks.values() if task.lane}
+    used |= {lane for lane in _referenced_lanes(info) if lane in info.lanes}
+    for lane_id in sorted(used):
+        lane = info.lanes[lane_id]
+        agency_type = lane.agency_type or (lane.name if lane.name in agency_types else None)
+        if agency_type is None:
+            errors.append(_error(lane_id, f"lane '{lane.name}' has no agencyType property and its name is "
+                                          "not an agency type code"))
+        elif agency_type not in agency_types:
+            errors.append(_error(lane_id, f"lane '{lane.name}': unknown agency type '{agency_type}'"))
+        else:
+            lane.agency_type = agency_type  # stored in meta, so a lane named after its type resolves too
+        if lane.agency_from and not IDENTIFIER.match(lane.agency_from):
+            errors.append(_error(lane_id, f"agencyFrom '{lane.agency_from}' is not a data field name"))
+    return errors
+
+
+def _referenced_lanes(info: DeclaredProcess) -> set[str]:
+    """Lanes named by copyTo, escalateTo and notify (whose agencies receive copies and notices)."""
+    refs = set()
+    for task in info.tasks.values():
+        refs |= set(task.copy_to) | {entry.split(":")[0] for entry in task.escalate_to}
+    for notice in info.notices.values():
+        refs |= {entry.split(":")[0] for entry in notice.notify}
+    return refs
+
+
+def _check_recipients(element: str, prop: str, entries: list[str], info: DeclaredProcess) -> list[dict[str, Any]]:
+    """Entries of escalateTo / notify: a known lane id, optionally ':role'."""
+    errors = []
+    for entry in entries:
+        lane, _, role = entry.partition(":")
+        if lane not in info.lanes:
+            errors.append(_error(element, f"{prop} names unknown lane '{lane}'"))
+        elif ":" in entry and not IDENTIFIER.match(role):
+            errors.append(_error(element, f"{prop} entry '{entry}': the role after ':' is not a name"))
+    return errors
+
+
+def _check_period(element: str, prop: str, value: str | None, *, clock_only: bool = False) -> list[dict[str, Any]]:
+    """A period property must parse (and have a fixed clock length where it is a time before a due time)."""
+    if not value:
+        return []
+    try:
+        period = parse_period(value)
+        period.check_bounds()
+    except PeriodError as err:
+        return [_error(element, f"{prop}: {err}")]
+    if clock_only and period.length() is None:
+        return [_error(element, f"{prop} '{value}' must be in hours or days")]
+    return []
+
+
+def _check_deadline_rules(info: DeclaredProcess) -> list[dict[str, Any]]:
+    """Escalation, reminders, extensions, notices and `due_at` timers (docs/diagrams.md §5, §8)."""
+    errors = []
+    for task in info.tasks.values():
+        errors += _check_recipients(task.id, "escalateTo", task.escalate_to, info)
+        errors += _check_period(task.id, "remindBefore", task.remind_before, clock_only=True)
+        errors += _check_period(task.id, "extension", task.extension)
+        if (task.escalate_to or task.extension or task.remind_before) and not task.deadline:
+            errors.append(_error(task.id, "escalateTo, remindBefore and extension need a deadline"))
+        if not IDENTIFIER.match(task.extension_role):
+            errors.append(_error(task.id, f"extensionRole '{task.extension_role}' is not a role name"))
+        if not MAX_EXTENSIONS_TEXT.fullmatch(task.max_extensions):
+            errors.append(_error(task.id, f"maxExtensions '{task.max_extensions}' is not a small integer"))
+    for notice in info.notices.values():
+        errors += _check_recipients(notice.id, "notify", notice.notify, info)
+    for timer, task_id in info.deadline_timers.items():
+        task = info.tasks.get(task_id)
+        if task is None or not task.deadline:
+            errors.append(_error(timer, "a 'due_at' timer must be a boundary event on a user task with a deadline"))
+    return errors
+
+
+def _check_tasks(info: DeclaredProcess, forms: dict[str, Any]) -> list[dict[str, Any]]:
+    """User tasks need a lane, resolvable forms, valid deadlines and known copy lanes."""
+    errors = []
+    for task in info.tasks.values():
+        if task.lane is None:
+            errors.append(_error(task.id, f"user task '{task.name}' is not in a lane"))
+        if task.form and task.form not in forms:
+            errors.append(_error(task.id, f"form '{task.form}' was not uploaded with the diagram"))
+        if task.deadline:
+            try:
+                parse_period(task.deadline).check_bounds()
+            except PeriodError as err:
+                errors.append(_error(task.id, str(err)))
+        if task.deadline_from and not IDENTIFIER.match(task.deadline_from):
+            errors.append(_error(task.id, f"deadlineFrom '{task.deadline_from}' is not a data field name"))
+        if not PRIORITY_TEXT.fullmatch(task.priority):
+            errors.append(_error(task.id, f"priority '{task.priority}' is not an integer"))
+        errors += [_error(task.id, f"copyTo names unknown lane '{lane}'") for lane in task.copy_to
+                   if lane not in info.lanes]
+    return errors
+
+
+def _check_start_forms(info: DeclaredProcess, forms: dict[str, Any]) -> list[dict[str, Any]]:
+    """A start form must be uploaded, and describe an object; start events may not disagree on it."""
+    errors = []
+    for event, form in info.start_forms.items():
+        if form not in forms:
+            errors.append(_error(event, f"start form '{form}' was not uploaded with the diagram"))
+        elif forms[form].get("type", "object") != "object":
+            errors.append(_error(event, f"start form '{form}' must describe an object (the start data)"))
+    if len(set(info.start_forms.values())) > 1:
+        errors += [_error(event, "the start events declare different forms; a process has one start form")
+                   for event in info.start_forms]
+    return errors
+
+
+def _check_expressions(info: DeclaredProcess) -> list[dict[str, Any]]:
+    """Every condition, script and timer must compile in the restricted environment."""
+    errors = []
+    for expr in info.expressions:
+        problems = check_script(expr.text) if expr.kind == "script" else check_expression(expr.text)
+        errors += [_error(expr.element, f"{expr.kind} not allowed: {p}") for p in problems]
+        if not problems:
+            errors += [_error(expr.element, str(err)) for err in _deadline_call_errors(expr.text, expr.kind)]
+    return errors
+
+
+def _deadline_call_errors(text: str, kind: str) -> list[PeriodError]:
+    """The periods written in `deadline("...", start)` calls of a timer expression that no deadline may have."""
+    found = []
+    tree = ast.parse(text.strip(), mode="exec" if kind == "script" else "eval")
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Call) and getattr(node.func, "id", None) == "deadline" and node.args \
+                and isinstance(node.args[0], ast.Constant) and isinstance(node.args[0].value, str):
+            try:
+                parse_period(node.args[0].value).check_bounds()
+            except PeriodError as err:
+                found.append(err)
+    return found
+
+
+def _engine_spec(root: etree._Element, key: str) -> tuple[dict[str, Any] | None, list[dict[str, Any]]]:
+    """Let the engine parse the process; report its complaint with the element it names."""
+    try:
+        spec, subs = parse_spec(root, key)
+        return spec_to_dict(spec, subs), []
+    except Exception as err:  # the parser raises many types; each must become a 422, not a 500
+        element = getattr(err, "id", None) or getattr(err, "name", None)
+        return None, [_error(element, f"the engine cannot parse the diagram: {err}")]
+
+
+def _label(node: etree._Element) -> str:
+    """An element's name with its id, for messages."""
+    name, node_id = node.get("name") or "", node.get("id") or ""
+    return f"'{name}' ({node_id})" if name and name != node_id else f"'{node_id}'"
+
+
+def _no_executable_process(root: etree._Element) -> list[dict[str, Any]]:
+    """Name what to fix when nothing is executable: each process (at its pool, which the modeler draws), else
+    each pool without a process, else each collaboration."""
+    found = containers(root)
+    errors = []
+    for process in found.processes:
+        flag = process.get("isExecutable")
+        has = f'isExecutable="{flag}"' if flag is not None else "no isExecutable attribute"
+        pool = found.pool_of(process)
+        where = f"pool {_label(pool)} shows process {_label(process)}, which" if pool is not None \
+            else f"process {_label(process)}"
+        errors.append(_error((pool if pool is not None else process).get("id"),
+                             f'{where} has {has}; set isExecutable="true" on the process to deploy'))
+    errors = errors or [_error(pool.get("id"), f"pool {_label(pool)} has no process in this document, "
+                                               "so there is no executable process") for pool in found.pools]
+    errors = errors or [_error(c.get("id"), f"collaboration {_label(c)} has no pools and no process, "
+                                            "so there is no executable process") for c in found.collaborations]
+    return errors or [_error(None, "the document contains no process, so there is no executable process")]
+
+
+def checksum(xml: bytes, raw_forms: dict[str, bytes]) -> str:
+    """A digest of the diagram and forms, to recognise an identical re-upload."""
+    digest = hashlib.sha256(xml)
+    for name in sorted(raw_forms):
+        digest.update(b"\0" + name.encode() + b"\0" + raw_forms[name])
+    return digest.hexdigest()
+
+
+def validate_diagram(xml: bytes, raw_forms: dict[str, bytes], agency_types: set[str]) -> ValidDiagram:
+    """Run every deploy-time check; raise DiagramInvalidError with all errors found."""
+    try:
+        root = parse_xml(xml)
+    except UnsafeXmlError as err:
+        raise DiagramInvalidError("the diagram cannot be read", [_error(None, str(err))]) from err
+    errors = [_error(i, f"the id '{i}' is reserved by the engine; rename the element")
+              for i in element_ids(root) if i in RESERVED_IDS]
+    processes = executable_processes(root)
+    if not processes:
+        errors += _no_executable_process(root)
+        raise DiagramInvalidError("the diagram has no executable process", errors)
+    info = read_process(processes[0])
+    if not PROCESS_KEY.match(info.key):
+        errors.append(_error(info.key, "the process id must be letters, digits, '_', '-' or '.'"))
+    forms, form_errors = _load_forms(raw_forms)
+    errors += form_errors + _check_lanes(info, agency_types) + _check_tasks(info, forms) \
+        + _check_start_forms(info, forms)
+    errors += _check_deadline_rules(info) + _check_expressions(info)
+    spec = None
+    if not errors:  # the engine's own parse is the costliest check and assumes the rest passed
+        spec, engine_errors = _engine_spec(root, info.key)
+        errors += engine_errors
+    if errors:
+        raise DiagramInvalidError("the diagram cannot be deployed", errors)
+    return ValidDiagram(xml.decode("utf-8"), info, forms, spec, checksum(xml, raw_forms))
+
+
+def latest_definition(session: Session, key: str) -> ProcessDefinition | None:
+    """The newest deployed version of a process."""
+    stmt = select(ProcessDefinition).where(ProcessDefinition.key == key)
+    return session.scalars(stmt.order_by(ProcessDefinition.version.desc()).limit(1)).first()
+
+
+def deploy(session: Session, xml: bytes, raw_forms: dict[str, bytes],
+           actor: User | None) -> tuple[ProcessDefinition, bool]:
+    """Store a new version unless it is identical to the latest; return it and whether it is new."""
+    agency_types = set(session.scalars(select(AgencyType.code)))
+    valid = validate_diagram(xml, raw_forms, agency_types)
+    latest = latest_definition(session, valid.declared.key)
+    if latest is not None and latest.checksum == valid.checksum:
+        return latest, False
+    version = (session.scalar(select(func.max(ProcessDefinition.version))
+                              .where(ProcessDefinition.key == valid.declared.key)) or 0) + 1
+    definition = ProcessDefinition(
+        key=valid.declared.key, version=version, name=valid.declared.name, diagram_xml=valid.xml,
+        forms=valid.forms, checksum=valid.checksum, spec=valid.spec, meta=valid.declared.to_meta(),
+        deployed_by=actor,
+    )
+    session.add(definition)
+    session.flush()
+    record(session, "process.deployed", actor=actor,
+           payload={"key": definition.key, "version": version, "definition_id": definition.id})
+    return definition, True
+
+
+def deploy_folder(session: Session, folder: Path) -> list[tuple[str, int, bool]]:
+    """Deploy every process folder (one .bpmn plus its .json forms) under a directory: (key, version, created)."""
+    results = []
+    for bpmn_file in sorted(folder.glob("*/*.bpmn")):
+        forms = {f.name: f.read_bytes() for f in sorted(bpmn_file.parent.glob("*.json"))}
+        definition, created = deploy(session, bpmn_file.read_bytes(), forms, actor=None)
+        results.append((definition.key, definition.version, created))
+    return results

@@ -1,0 +1,127 @@
+"""Extensions (延长) of a work item's deadline, recorded by a leader where the diagram allows them."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+from sqlalchemy.orm.exc import StaleDataError
+
+from workflows.audit import record
+from workflows.clock import now
+from workflows.deadlines.due_times import calendar_loader, extended_due, reminder_for
+from workflows.deployment.definitions import compiled
+from workflows.engine.runtime import deadline_timers, find_task, restore_workflow, set_timer_due
+from workflows.engine.settings import DEFAULT_EXTENSION_ROLE, DeadlineRule, ExtensionRule, ProcessInfo
+from workflows.errors import ConflictError, DomainError, InvalidDataError, PermissionDeniedError
+from workflows.models import DeadlineExtension, User, WorkItem
+from workflows.models.notice import DEADLINE_EXTENDED
+from workflows.models.work_item import ACTIVE_STATUSES
+from workflows.work.notices import notify_lanes, send
+from workflows.work.steps import RUNNING, active_items, save_state, schedule
+from workflows.work.work_items import lock_for_change
+
+MAX_REASON = 2000
+
+
+def extensions_of(session: Session, item: WorkItem) -> list[DeadlineExtension]:
+    """The item's recorded extensions, oldest first."""
+    return list(session.scalars(select(DeadlineExtension).where(DeadlineExtension.work_item_id == item.id)
+                                .order_by(DeadlineExtension.id)))
+
+
+def _allowed(actor: User, item: WorkItem, rule: DeadlineRule | None) -> tuple[DeadlineRule, ExtensionRule]:
+    """The item's deadline rule and the extension the actor may record now; the reason why not otherwise.
+
+    Who may extend what: a user with the extension role in the item's agency, within the diagram's limit.
+    """
+    if not item.in_agency_of(actor):
+        raise PermissionDeniedError("only the agency holding the work item extends its deadline")
+    extension = rule.extension if rule is not None else None
+    role = extension.role if extension is not None else DEFAULT_EXTENSION_ROLE
+    if not actor.has_role(role):
+        raise PermissionDeniedError(f"recording an extension needs the role '{role}'")
+    if item.status not in ACTIVE_STATUSES:
+        raise ConflictError(f"work item {item.id} is {item.status}")
+    if rule is None or extension is None or item.due_at is None:
+        raise ConflictError("the process allows no extension of this task's deadline")
+    if item.extension_count >= extension.max_count:
+        raise ConflictError(f"the deadline was already extended {item.extension_count} time(s), the most allowed")
+    return rule, extension
+
+
+def may_extend(actor: User, item: WorkItem, rule: DeadlineRule | None) -> bool:
+    """Whether the actor may record an extension now (pages offer the form only then)."""
+    try:
+        _allowed(actor, item, rule)
+    except DomainError:
+        return False
+    return True
+
+
+def _move_timers(session: Session, item: WorkItem, info: ProcessInfo, due: datetime) -> None:
+    """Move the task's `due_at` boundary timers with the deadline (the instance state changes)."""
+    timers = info.timers_of(item.task_name)
+    if not timers:
+        return
+    instance = item.instance
+    workflow = restore_workflow(compiled(session, instance.definition).specs(), instance.state)
+    task = find_task(workflow, item.engine_task_id)
+    for timer in deadline_timers(workflow, task, timers) if task is not None else []:
+        set_timer_due(timer, due)
+    save_state(instance, workflow)
+
+
+def extend_deadline(session: Session, actor: User, item: WorkItem, reason: str, approved_by: str | None = None,
+                    new_due: datetime | None = None) -> DeadlineExtension:
+    """Record an extension: the due time and timers move, the original stays on the item, supervisors are told.
+
+    The new due time is the diagram's extension period counted on from the current due time; a leader
+    may set an earlier one, never a later one.
+    """
+    instance = lock_for_change(session, item, load_instance=True)
+    info = compiled(session, instance.definition).info
+    rule, allowed = _allowed(actor, item, info.deadline_of(item.task_name))
+    if instance.status != RUNNING:
+        raise ConflictError(f"the instance is {instance.status}")
+    reason = (reason or "").strip()
+    if not reason or len(reason) > MAX_REASON:
+        raise InvalidDataError("give the reason for the extension", {"reason": [f"1 to {MAX_REASON} characters"]})
+    longest = extended_due(item.due_at, allowed.period, calendar_loader(session))
+    due, provisional = longest.at, longest.provisional
+    if new_due is not None:
+        if new_due.tzinfo is None:
+            raise InvalidDataError("the new due time needs a time zone", {"new_due_at": ["add an offset"]})
+        if not item.due_at < new_due <= longest.at:
+            raise InvalidDataError(
+                f"the new due time must be after {item.due_at.isoformat()} and at most {longest.at.isoformat()} "
+                f"({allowed.period} more)", {"new_due_at": ["outside the extension the process allows"]})
+        due = new_due
+    extension = DeadlineExtension(work_item_id=item.id, previous_due_at=item.due_at, new_due_at=due,
+                                  new_due_provisional=provisional, reason=reason,
+                                  approved_by=(approved_by or "").strip()[:200] or actor.display_name,
+                                  recorded_by_id=actor.id, created_at=now())
+    session.add(extension)
+    was_overdue = item.overdue_at is not None
+    item.due_at, item.due_provisional, item.extension_count = due, provisional, item.extension_count + 1
+    item.overdue_at, item.reminded_at = None, None
+    item.remind_at = reminder_for(due, now(), rule.remind_before)
+    _move_timers(session, item, info, due)
+    schedule(instance, active_items(session, instance))
+    session.flush()
+    payload = {"previous_due_at": extension.previous_due_at.isoformat(), "new_due_at": due.isoformat(),
+               "original_due_at": item.original_due_at.isoformat() if item.original_due_at else None,
+               "reason": reason, "approved_by": extension.approved_by, "was_overdue": was_overdue}
+    record(session, "work_item.extended", actor=actor, instance=instance, work_item=item, payload=payload)
+    title = f"期限已延长：{item.title}（{instance.title}）"
+    if item.assignee_id and item.assignee_id != actor.id:
+        send(session, kind=DEADLINE_EXTENDED, agency=actor.agency, user=item.assignee, title=title,
+             instance=instance, work_item=item, payload=payload)
+    notify_lanes(session, instance, info, rule.escalate_to, instance.state.get("xietong_data", {}),
+                 kind=DEADLINE_EXTENDED, title=title, work_item=item, payload=payload, participation="supervision")
+    try:
+        session.flush()
+    except StaleDataError as err:
+        raise ConflictError("the instance changed meanwhile; reload and try again") from err
+    return extension
