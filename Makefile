@@ -1,6 +1,8 @@
 # The two commands a newcomer needs: `make run` and `make test`.
 PYTHON ?= python3
 VENV := .venv
+# Test processes (pytest-xdist): one per core; each has its own database. TEST_WORKERS=0 runs in this process.
+TEST_WORKERS ?= auto
 BIN := $(VENV)/bin
 export FLASK_APP := wsgi.py
 
@@ -24,13 +26,13 @@ run: setup  ## migrate the SQLite database, load demo data, serve on http://127.
 
 test: setup  ## the whole test suite on a throw-away SQLite database (browser tests use Debian's Chromium)
 	bash scripts/setup-browser.sh
-	$(BIN)/python -m pytest -q
+	$(BIN)/python -m pytest -q -n $(TEST_WORKERS)
 
 lint: setup
 	$(BIN)/ruff check .
 
 test-postgres: setup  ## the suite again on a PostgreSQL server the script installs and starts if needed
-	bash scripts/with-postgres.sh $(BIN)/python -m pytest -q
+	bash scripts/with-postgres.sh $(BIN)/python -m pytest -q -n $(TEST_WORKERS)
 
 production: setup  ## the production shape in the foreground: PostgreSQL, Redis, gunicorn, timer workers (README, "Operations")
 	VENV=$(VENV) bash scripts/run-production.sh

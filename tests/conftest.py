@@ -20,7 +20,7 @@ from flask import Flask, current_app
 from flask.testing import FlaskClient
 from flask_migrate import upgrade
 from flask_sqlalchemy.session import Session as FlaskSession
-from sqlalchemy import Connection, delete, select, text
+from sqlalchemy import Connection, create_engine, delete, make_url, select, text
 from sqlalchemy.orm import scoped_session, sessionmaker
 
 import workflows.models.user as user_model
@@ -51,8 +51,26 @@ def pytest_configure(config: pytest.Config) -> None:
 
 
 def _database_url(tmp_path_factory: pytest.TempPathFactory) -> str:
-    """PostgreSQL when CI provides it, else a throw-away SQLite file."""
-    return os.environ.get("TEST_DATABASE_URL") or f"sqlite:///{tmp_path_factory.mktemp('db') / 'test.sqlite'}"
+    """PostgreSQL when CI provides it, else a throw-away SQLite file; one database per pytest-xdist worker."""
+    url = os.environ.get("TEST_DATABASE_URL")
+    if not url:
+        return f"sqlite:///{tmp_path_factory.mktemp('db') / 'test.sqlite'}"
+    worker = os.environ.get("PYTEST_XDIST_WORKER")
+    return _worker_database(url, worker) if worker else url
+
+
+def _worker_database(url: str, worker: str) -> str:
+    """A fresh PostgreSQL database for one xdist worker, beside the one CI named (parallel workers must not share)."""
+    base = make_url(url)
+    name = f"{base.database}_{worker}"
+    server = create_engine(base, isolation_level="AUTOCOMMIT")  # CREATE DATABASE runs outside a transaction
+    try:
+        with server.connect() as conn:
+            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+            conn.execute(text(f'CREATE DATABASE "{name}"'))
+    finally:
+        server.dispose()
+    return base.set(database=name).render_as_string(hide_password=False)
 
 
 @pytest.fixture(scope="session")
