@@ -15,7 +15,7 @@ from workflows.clock import set_clock
 from workflows.deadlines.calendar import SHANGHAI
 from workflows.deployment.definitions import compiled
 from workflows.engine.runtime import restore_workflow
-from workflows.models import Agency, InstanceParticipant, User
+from workflows.models import Agency, CaseMeasure, InstanceParticipant, User
 from workflows.work.instances import instance_work_items, start_instance
 from workflows.work.work_items import claim, complete
 
@@ -162,6 +162,14 @@ class Case:
         items = instance_work_items(self.session, self.instance)
         assert [(i.task_name, i.status) for i in items] == [(t, "completed") for t in self.done]
         assert self.ended_at() == {end_event}
+        outcomes = compiled(self.session, self.instance.definition).info.outcomes
+        assert self.instance.outcome == (outcomes[end_event].code if end_event in outcomes else None)
+
+    def measures(self) -> list[tuple[str, str]]:
+        """The measures the case passed, in order, with the agency (code) they count for."""
+        rows = self.session.execute(select(CaseMeasure.code, Agency.code).join(Agency, Agency.id == CaseMeasure.agency_id)
+                                    .where(CaseMeasure.instance_id == self.instance.id).order_by(CaseMeasure.id))
+        return [tuple(row) for row in rows]
 
     def participants(self) -> dict[str, str]:
         rows = self.session.scalars(select(InstanceParticipant).where(

@@ -185,6 +185,9 @@ def test_filed_handed_over_and_investigated(session, ids, outcome, end):  # noqa
     if outcome == "reverse_transfer":  # 30 days from Mon Jun 1: 24:00 Wed Jul 1
         case.step("task_reverse_transfer", "jd_msa_liaison", REVERSE_HANDLED, due=end_of(7, 1), at=sh(6, 22, 10))
     case.finish(end)
+    # What the statistics count (docs/diagrams.md §9), each for the agency that acted.
+    assert case.measures() == [("transferred", "jd_msa"), ("police_accepted", "jd_police"), ("police_filed", "jd_police")] \
+        + ([("reverse_transferred", "jd_police")] if outcome == "reverse_transfer" else [])
 
 
 def test_reconsideration_files_the_case(session, ids):  # noqa: ANN001
@@ -198,6 +201,8 @@ def test_reconsideration_files_the_case(session, ids):  # noqa: ANN001
     case.step("task_investigation", "jd_police_liaison", REVERSE, agency="jd_police", at=sh(6, 1, 10))
     case.step("task_reverse_transfer", "jd_msa_liaison", REVERSE_HANDLED, due=end_of(7, 1), at=sh(6, 22, 10))
     case.finish("end_reverse_transfer")
+    assert [code for code, _ in case.measures()] == ["transferred", "police_accepted", "police_declined",
+                                                     "filed_after_reconsideration", "reverse_transferred"]
 
 
 def test_reconsideration_upheld_and_accepted(session, ids):  # noqa: ANN001
@@ -278,6 +283,8 @@ def test_supervision_orders_filing(session, ids):  # noqa: ANN001
     case.step("task_handover", "jd_msa_liaison", HANDOVER, due=end_of(9, 14), at=sh(9, 11, 10))  # Thu -> Sun -> Mon
     case.step("task_investigation", "jd_police_liaison", PROSECUTE, agency="jd_police", at=sh(11, 2, 10))
     case.finish("end_prosecution")
+    assert [code for code, _ in case.measures()] == ["transferred", "police_accepted", "police_declined",
+                                                     "filing_ordered"]
 
 
 def test_transfer_copies_the_same_level_procuratorate(session, ids):  # noqa: ANN001

@@ -180,6 +180,8 @@ def test_party_application_across_the_spring_festival_is_confirmed_and_performed
     med(case, "task_supervise", PERFORMED, due=end_of(5, 6), at=sh(5, 6, 10))
     case.finish("end_performed")
     assert case.participants() == {"jd_mediation": "initiator", "jd_court": "work_item"}  # no bureau, no notice
+    assert case.measures() == [("mediation_accepted", "jd_mediation"), ("settled", "jd_mediation"),
+                               ("ruling_confirmed", "jd_court")]
     assert instance_data(case.instance)["session_count"] == 2
 
 

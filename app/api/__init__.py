@@ -7,8 +7,8 @@ from flask_smorest import Api
 
 def register_api(api: Api) -> None:
     """Register every API blueprint."""
-    from app.api import attachments, definitions, directory, instances, notices, session, work_items
+    from app.api import attachments, definitions, directory, instances, notices, session, statistics, work_items
 
-    for module in (session, directory, definitions, instances, work_items, attachments, notices):
+    for module in (session, directory, definitions, instances, work_items, attachments, notices, statistics):
         api.register_blueprint(module.blp)
     api.spec.components.security_scheme("bearer", {"type": "http", "scheme": "bearer"})

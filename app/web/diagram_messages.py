@@ -103,6 +103,10 @@ _RULES: list[Rule] = [
     rule(r"not a valid JSON Schema: " + _ANYTHING,
          lambda m: _("Not a valid JSON Schema: %(reason)s", reason=m.group(1))),
     rule(r"a form schema must be a JSON object", lambda m: _("A form schema must be a JSON object.")),
+    rule(r"an outcome is declared on end events only", lambda m: _("An outcome is declared on end events only.")),
+    rule(r"(\w+) '(.*)' must be lower-case letters, digits and '_', starting with a letter, at most 50",
+         lambda m: _("%(property)s '%(code)s' must be lower-case letters, digits and '_', starting with a letter, "
+                     "at most 50 characters.", property=m.group(1), code=m.group(2))),
     rule(r"lane '(.*)' has no agencyType property and its name is not an agency type code",
          lambda m: _("Lane '%(lane)s' has no agencyType property and its name is not an agency type code.",
                      lane=m.group(1))),

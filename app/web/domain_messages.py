@@ -66,6 +66,13 @@ _RULES: list[Rule] = [
     rule(r"user '(.+)' exists", lambda m: _("User '%(name)s' exists already.", name=m.group(1))),
     rule(r"user (\d+) not found", lambda m: _("User %(id)s was not found.", id=m.group(1))),
     rule(r"unknown agency '(.+)'", lambda m: _("Unknown agency '%(code)s'.", code=m.group(1))),
+    # Statistics (workflows.statistics).
+    rule(r"no agency '(.+)'", lambda m: _("There is no agency '%(code)s'.", code=m.group(1))),
+    rule(r"unknown period", lambda m: _("The period is not valid.")),
+    rule(r"statistics are for supervisors, leaders and admins",
+         lambda m: _("Statistics are for supervisors, leaders and admins.")),
+    rule(r"these figures are outside the agencies you may see",
+         lambda m: _("These figures are outside the agencies you may see.")),
     # Accounts and password rules (workflows.accounts): the last ones are field errors.
     rule(r"an admin cannot deactivate their own account", lambda m: _("An admin cannot deactivate their own account.")),
     rule(r"an admin changes their own password with the current one, not by a reset",

@@ -31,6 +31,7 @@ MAX_FORM_BYTES = 256 * 1024
 MAX_FORMS = 100
 PROCESS_KEY = re.compile(r"^[A-Za-z_][A-Za-z0-9_.-]{0,99}$")
 IDENTIFIER = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
+COUNTED_CODE = re.compile(r"[a-z][a-z0-9_]{0,49}")  # an outcome or measure code: stored, grouped and exported
 # The engine names its own start and end specs so; diagram elements with these ids vanish silently.
 RESERVED_IDS = frozenset({"Start", "End"})
 
@@ -191,6 +192,16 @@ def _check_start_forms(info: DeclaredProcess, forms: dict[str, Any]) -> list[dic
     return errors
 
 
+def _check_counted(info: DeclaredProcess) -> list[dict[str, Any]]:
+    """Outcomes on end events only, and codes the statistics can store (docs/diagrams.md §9)."""
+    errors = [_error(element, "an outcome is declared on end events only") for element in info.misplaced_outcomes]
+    for prop, declared in (("outcome", info.outcomes), ("measure", info.measures)):
+        errors += [_error(element, f"{prop} '{counted.code}' must be lower-case letters, digits and '_', "
+                                   "starting with a letter, at most 50")
+                   for element, counted in declared.items() if not COUNTED_CODE.fullmatch(counted.code)]
+    return errors
+
+
 def _check_expressions(info: DeclaredProcess) -> list[dict[str, Any]]:
     """Every condition, script and timer must compile in the restricted environment."""
     errors = []
@@ -278,7 +289,7 @@ def validate_diagram(xml: bytes, raw_forms: dict[str, bytes], agency_types: set[
     forms, form_errors = _load_forms(raw_forms)
     errors += form_errors + _check_lanes(info, agency_types) + _check_tasks(info, forms) \
         + _check_start_forms(info, forms)
-    errors += _check_deadline_rules(info) + _check_expressions(info)
+    errors += _check_deadline_rules(info) + _check_counted(info) + _check_expressions(info)
     spec = None
     if not errors:  # the engine's own parse is the costliest check and assumes the rest passed
         spec, engine_errors = _engine_spec(root, info.key)

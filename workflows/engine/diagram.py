@@ -110,6 +110,20 @@ class DeclaredNotice:
 
 
 @dataclass
+class DeclaredMeasure:
+    """A counted event (`measure` on a flow node or a sequence flow, `outcome` on an end event), as declared.
+
+    A flow node counts when it completes; a sequence flow when its target is reached from its source.
+    """
+
+    id: str  # the element (flow node or sequence flow)
+    code: str
+    label: str  # the element's name (a flow without one: its target's name)
+    source: str | None = None  # a sequence flow's ends; None for a flow node
+    target: str | None = None
+
+
+@dataclass
 class Expression:
     """A piece of Python in the diagram: a condition, script or timer."""
 
@@ -132,6 +146,9 @@ class DeclaredProcess:
     deadline_timers: dict[str, str] = field(default_factory=dict)  # boundary event id -> its user task id
     start_forms: dict[str, str] = field(default_factory=dict)  # start event id -> its form (the start data's schema)
     mediation_record: bool = False  # the process property `mediationRecord`: its cases have the mediator's pages
+    outcomes: dict[str, DeclaredMeasure] = field(default_factory=dict)  # end event id -> the outcome it records
+    measures: dict[str, DeclaredMeasure] = field(default_factory=dict)  # element or flow id -> what it counts
+    misplaced_outcomes: list[str] = field(default_factory=list)  # elements other than end events declaring one
 
     def to_meta(self) -> dict[str, Any]:
         """The JSON stored with the definition: the declared text (workflows.engine.settings reads it)."""
@@ -146,6 +163,8 @@ class DeclaredProcess:
             # One form at most (deployment checks): the schema start data must meet.
             "start_form": next(iter(set(self.start_forms.values())), None),
             "mediation_record": self.mediation_record,
+            "outcomes": {k: asdict(v) for k, v in self.outcomes.items()},
+            "measures": {k: asdict(v) for k, v in self.measures.items()},
         }
 
 
@@ -246,6 +265,27 @@ def _expressions(process: etree._Element) -> list[Expression]:
     return found
 
 
+def _counted(process: etree._Element) -> tuple[dict[str, DeclaredMeasure], dict[str, DeclaredMeasure], list[str]]:
+    """The outcomes of end events, the measures of flow nodes and sequence flows (docs/diagrams.md §9),
+    and the elements declaring an outcome that are not end events."""
+    names = {node.get("id"): node.get("name") for node in process.iter() if isinstance(node.tag, str)}
+    outcomes, measures, misplaced = {}, {}, []
+    for node in process.iter():
+        if not isinstance(node.tag, str) or not node.get("id"):
+            continue
+        props, tag, element = extension_properties(node), _local(node), node.get("id", "")
+        flow = tag == "sequenceFlow"
+        label = node.get("name") or (names.get(node.get("targetRef")) if flow else None) or element
+        ends = {"source": node.get("sourceRef"), "target": node.get("targetRef")} if flow else {}
+        if props.get("outcome") and tag == "endEvent":
+            outcomes[element] = DeclaredMeasure(element, props["outcome"], label)
+        elif props.get("outcome"):
+            misplaced.append(element)
+        if props.get("measure"):
+            measures[element] = DeclaredMeasure(element, props["measure"], label, **ends)
+    return outcomes, measures, misplaced
+
+
 def read_process(process: etree._Element) -> DeclaredProcess:
     """Collect lanes, user tasks, start lanes and expressions of an executable process."""
     lanes, node_lane = _lanes(process)
@@ -268,9 +308,11 @@ def read_process(process: etree._Element) -> DeclaredProcess:
                 deadline_timers[node.get("id", "")] = target
         if tag != "lane" and node.get("id") and (info := _notice_info(node)) is not None:
             notices[info.id] = info
+    outcomes, measures, misplaced = _counted(process)
     return DeclaredProcess(process.get("id", ""), process.get("name") or process.get("id", ""),
                        lanes, tasks, start_lanes, _expressions(process), notices, deadline_timers, start_forms,
-                       mediation_record=extension_properties(process).get("mediationRecord", "").lower() == "true")
+                       mediation_record=extension_properties(process).get("mediationRecord", "").lower() == "true",
+                       outcomes=outcomes, measures=measures, misplaced_outcomes=misplaced)
 
 
 def element_ids(root: etree._Element) -> list[str]:

@@ -197,6 +197,35 @@ def completed_task_ids(workflow: BpmnWorkflow, bpmn_ids: set[str]) -> dict[str, 
             if t.task_spec.bpmn_id in bpmn_ids}
 
 
+REACHED = TaskState.READY | TaskState.STARTED | TaskState.WAITING | TaskState.COMPLETED | TaskState.ERROR
+
+
+def _bpmn_parent(task: Task) -> Task | None:
+    """The nearest ancestor that is a diagram element (the engine inserts its own, e.g. for boundary events)."""
+    parent = task.parent
+    while parent is not None and parent.task_spec.bpmn_id is None:
+        parent = parent.parent
+    return parent
+
+
+def reached_flows(workflow: BpmnWorkflow, flows: Any) -> dict[str, tuple[str, str]]:
+    """Tasks reached through one of the given (source, target) sequence flows: engine task id -> the flow.
+
+    A task counts once it is reached (ready or further, not merely predicted), and the flow is the one
+    from its parent element; a joining gateway has one parent, so a flow into a join is not seen.
+    """
+    if not flows:
+        return {}
+    targets = {target for _, target in flows}
+    found = {}
+    for task in workflow.get_tasks(state=REACHED):
+        if task.task_spec.bpmn_id in targets and (parent := _bpmn_parent(task)) is not None:
+            flow = (parent.task_spec.bpmn_id, task.task_spec.bpmn_id)
+            if flow in flows:
+                found[str(task.id)] = flow
+    return found
+
+
 def ready_user_tasks(workflow: BpmnWorkflow) -> list[Task]:
     """The READY manual tasks, which become work items."""
     return workflow.get_tasks(state=TaskState.READY, manual=True)

@@ -99,6 +99,21 @@ class NoticeInfo:
 
 
 @dataclass(frozen=True)
+class Counted:
+    """What the statistics count (docs/diagrams.md §9): a case's outcome at an end event, or a measure.
+
+    A measure on a flow node counts when the node completes; on a sequence flow, when the flow's
+    target is reached from its source.
+    """
+
+    id: str  # the element or sequence flow declaring it
+    code: str
+    label: str
+    source: str | None = None
+    target: str | None = None
+
+
+@dataclass(frozen=True)
 class ProcessInfo:
     """Everything the product reads of one deployed process besides its engine spec and forms."""
 
@@ -111,6 +126,8 @@ class ProcessInfo:
     deadline_timers: Mapping[str, str] = field(default_factory=dict)  # boundary event id -> its user task id
     start_form: str | None = None  # the form start data must meet; None: the process takes none
     mediation_record: bool = False  # its cases are listed on the mediator's pages (process property mediationRecord)
+    outcomes: Mapping[str, Counted] = field(default_factory=dict)  # end event id -> the outcome it records
+    measures: Mapping[str, Counted] = field(default_factory=dict)  # element or flow id -> what it counts
 
     def lane_of(self, task: TaskInfo) -> LaneInfo:
         """The lane a task is in."""
@@ -135,6 +152,23 @@ class ProcessInfo:
     def copy_sources(self) -> frozenset[str]:
         """The user tasks that declare copyTo lanes."""
         return frozenset(task.id for task in self.tasks.values() if task.copy_to)
+
+    @cached_property
+    def counted_nodes(self) -> frozenset[str]:
+        """The flow nodes whose completion the statistics record: outcome end events and measured nodes."""
+        return frozenset(self.outcomes) | frozenset(m.id for m in self.measures.values() if m.source is None)
+
+    @cached_property
+    def measured_flows(self) -> Mapping[tuple[str, str], Counted]:
+        """The measured sequence flows by (source, target)."""
+        return {(m.source, m.target): m for m in self.measures.values() if m.source and m.target}
+
+    def labels(self, codes: str) -> dict[str, str]:
+        """Outcome ('outcomes') or measure ('measures') codes with their labels, in diagram order; first label wins."""
+        found: dict[str, str] = {}
+        for counted in getattr(self, codes).values():
+            found.setdefault(counted.code, counted.label)
+        return found
 
     @cached_property
     def agency_types(self) -> frozenset[str]:
@@ -184,4 +218,6 @@ def process_info(meta: Mapping[str, Any]) -> ProcessInfo:
         start_lanes=tuple(meta.get("start_lanes") or ()),
         notices={notice_id: _notice(raw) for notice_id, raw in (meta.get("notices") or {}).items()},
         deadline_timers=dict(meta.get("deadline_timers") or {}), start_form=meta.get("start_form") or None,
-        mediation_record=bool(meta.get("mediation_record")))
+        mediation_record=bool(meta.get("mediation_record")),
+        outcomes={k: Counted(**raw) for k, raw in (meta.get("outcomes") or {}).items()},
+        measures={k: Counted(**raw) for k, raw in (meta.get("measures") or {}).items()})

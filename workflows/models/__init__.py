@@ -6,6 +6,7 @@ from workflows.models.attachment import Attachment
 from workflows.models.audit import AuditEvent
 from workflows.models.extension import DeadlineExtension
 from workflows.models.holiday import CalendarDay, CalendarYear
+from workflows.models.measure import CaseMeasure
 from workflows.models.notice import Notice, NoticeDelivery
 from workflows.models.process import InstanceParticipant, ProcessDefinition, ProcessInstance
 from workflows.models.user import ApiToken, LoginSession, User
@@ -20,6 +21,7 @@ __all__ = [
     "Base",
     "CalendarDay",
     "CalendarYear",
+    "CaseMeasure",
     "DeadlineExtension",
     "InstanceParticipant",
     "LoginSession",

@@ -25,6 +25,6 @@ class DeadlineExtension(Base):
     reason: Mapped[str] = mapped_column(Text)  # why more time is needed
     approved_by: Mapped[str] = mapped_column(String(200))  # the approving person as named on record
     recorded_by_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"))  # the leader who recorded it
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=now)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=now, index=True)  # the statistics count by it
 
     recorded_by: Mapped[User] = relationship()

@@ -72,6 +72,9 @@ class ProcessInstance(Base):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=now)  # start time
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=now)  # last state change
     completed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)  # end time
+    # The code of the last end event with an `outcome` the case reached (docs/diagrams.md §9), so the
+    # statistics count outcomes without the engine state; None: it ended elsewhere, or has not ended.
+    outcome: Mapped[str | None] = mapped_column(String(50))
 
     definition: Mapped[ProcessDefinition] = relationship(lazy="joined")
     initiating_agency: Mapped[Agency] = relationship()
@@ -90,6 +93,11 @@ Index("ix_process_instance_timer_due", ProcessInstance.status, ProcessInstance.n
       postgresql_where=IS_RUNNING, sqlite_where=IS_RUNNING)
 # Lists by status, newest first (the cases stopped in error, running cases), and their counts.
 Index("ix_process_instance_status", ProcessInstance.status, ProcessInstance.id)
+# The statistics: cases started in a period, and cases ended in one, with what they group by (index only).
+Index("ix_process_instance_started", ProcessInstance.created_at, ProcessInstance.definition_id,
+      ProcessInstance.initiating_agency_id)
+Index("ix_process_instance_ended", ProcessInstance.completed_at, ProcessInstance.definition_id,
+      ProcessInstance.initiating_agency_id, ProcessInstance.status, ProcessInstance.outcome, ProcessInstance.created_at)
 
 
 class InstanceParticipant(Base):

@@ -146,6 +146,9 @@ _partial("ix_work_item_active_counts", IS_ACTIVE, WorkItem.candidate_agency_id, 
 _partial("ix_work_item_claimed", IS_CLAIMED, WorkItem.assignee_id, *URGENCY)  # mine
 # Completed by me: one user's history, newest first, paged by (completed_at, id).
 _partial("ix_work_item_completed_by", IS_COMPLETED, WorkItem.completed_by_id, WorkItem.completed_at, WorkItem.id)
+# The statistics: items completed in a period with what they are grouped and timed by, read from the index alone.
+_partial("ix_work_item_completed_at", IS_COMPLETED, WorkItem.completed_at, WorkItem.process_key, WorkItem.task_name,
+         WorkItem.candidate_agency_id, WorkItem.due_at, WorkItem.created_at)
 
 
 class WorkItemSupervision(Base):
@@ -160,7 +163,7 @@ class WorkItemSupervision(Base):
 
     work_item_id: Mapped[int] = mapped_column(ForeignKey("work_item.id"), primary_key=True)  # the item watched
     agency_id: Mapped[int] = mapped_column(ForeignKey("agency.id"), primary_key=True)  # the supervising agency
-    since: Mapped[datetime] = mapped_column(UTCDateTime, default=now)  # when the deadline was missed
+    since: Mapped[datetime] = mapped_column(UTCDateTime, default=now, index=True)  # when the deadline was missed
     # The item's due time and priority when it was escalated, so the overdue view reads this index in
     # urgency order (an extension moves the due time and resets the mark; the next miss updates both).
     due_at: Mapped[datetime] = mapped_column(UTCDateTime)

@@ -37,6 +37,7 @@ from workflows.models.process import InstanceStatus
 from workflows.models.work_item import ACTIVE_STATUSES, CANCELLED, OPEN
 from workflows.scripting.storable import MAX_DEPTH, data_problem
 from workflows.work.copies import PENDING, pending_copies, plan_copies, send_copies
+from workflows.work.measures import passed, record_measures, set_outcome
 from workflows.work.notices import notify_lanes, render_title
 from workflows.work.participation import add_participant
 from workflows.work.rows import insert_row, update_row
@@ -261,13 +262,15 @@ def _run_step(session: Session, instance: ProcessInstance, workflow: BpmnWorkflo
     calendar = calendar_loader(session)
     info = compiled(session, instance.definition).info
     noticed, copied = set(info.notices), info.copy_sources
-    before = completed_task_ids(workflow, noticed | copied)
+    before, counted_before = completed_task_ids(workflow, noticed | copied), passed(workflow, info)
     try:
         action(timer_deadline(calendar))
         failure = None
     except EngineError as err:
         failure = err
     finished = {k: v for k, v in completed_task_ids(workflow, noticed | copied).items() if k not in before}
+    counted = passed(workflow, info).since(counted_before)
+    set_outcome(instance, info, counted)  # before the instance row is written
     # Copies a stopped step could not send are due now, with those of the tasks completed in this one
     # (a task may complete and a script after it fail: its copy then waits for the resume too).
     copies = pending_copies(instance) + [task_id for task_id, element in finished.items() if element in copied]
@@ -279,5 +282,6 @@ def _run_step(session: Session, instance: ProcessInstance, workflow: BpmnWorkflo
     # The elements that completed are completed in the saved state, stopped or not: a resume
     # never completes them again, so their notices go out now or never.
     _element_notices(session, instance, info, {k: v for k, v in finished.items() if v in noticed})
+    record_measures(session, instance, info, counted, actor)
     return instance.status != ERROR
 

@@ -1,0 +1,78 @@
+"""The period a statistic covers: whole local days, named as offices name them (year, half, quarter, month).
+
+Days are China's (Asia/Shanghai, no daylight saving), so a case started at 23:30 on 30 June belongs
+to the first half-year, whatever UTC says.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, time, timedelta
+
+from workflows.deadlines.calendar import SHANGHAI
+from workflows.errors import InvalidDataError
+
+MAX_DAYS = 366 * 10  # a range longer than ten years is a typing mistake, not a report
+_SPEC = re.compile(r"(?P<year>\d{4})(?:-(?:(?P<half>H[12])|(?P<quarter>Q[1-4])|(?P<month>\d{2})))?")
+
+
+@dataclass(frozen=True)
+class StatPeriod:
+    """From the first day (included) to the last day (included), local days."""
+
+    first: date
+    last: date
+
+    @property
+    def start(self) -> datetime:
+        """The first instant, in UTC."""
+        return datetime.combine(self.first, time(), SHANGHAI).astimezone(UTC)
+
+    @property
+    def end(self) -> datetime:
+        """The first instant after the period, in UTC (queries use start <= t < end)."""
+        return datetime.combine(self.last + timedelta(days=1), time(), SHANGHAI).astimezone(UTC)
+
+    def months(self) -> list[str]:
+        """The months the period touches, as YYYY-MM, in order."""
+        found, day = [], self.first.replace(day=1)
+        while day <= self.last:
+            found.append(f"{day.year:04d}-{day.month:02d}")
+            day = (day + timedelta(days=32)).replace(day=1)
+        return found
+
+
+def _month_end(year: int, month: int) -> date:
+    """The last day of a month."""
+    return (date(year, month, 28) + timedelta(days=4)).replace(day=1) - timedelta(days=1)
+
+
+def named_period(spec: str) -> StatPeriod:
+    """`2026`, `2026-H1`, `2026-Q3` or `2026-05` as the days it covers."""
+    match = _SPEC.fullmatch(spec.strip())
+    if match is None or not 1900 <= int(match["year"]) <= 9998:
+        raise InvalidDataError("unknown period", {"period": [f"'{spec}' is not a year (2026), half-year (2026-H1), "
+                                                            "quarter (2026-Q3) or month (2026-05)"]})
+    year = int(match["year"])
+    if match["half"]:
+        first_month, months = (1 if match["half"] == "H1" else 7), 6
+    elif match["quarter"]:
+        first_month, months = 3 * int(match["quarter"][1]) - 2, 3
+    elif match["month"]:
+        first_month, months = int(match["month"]), 1
+        if not 1 <= first_month <= 12:
+            raise InvalidDataError("unknown period", {"period": [f"'{spec}': there is no month {first_month}"]})
+    else:
+        first_month, months = 1, 12
+    last_month = first_month + months - 1
+    return StatPeriod(date(year, first_month, 1), _month_end(year, last_month))
+
+
+def day_range(first: date, last: date) -> StatPeriod:
+    """Any range of days, both included."""
+    if last < first:
+        raise InvalidDataError("unknown period", {"to": ["the last day is before the first"]})
+    if (last - first).days >= MAX_DAYS:
+        raise InvalidDataError("unknown period", {"to": [f"a range covers at most {MAX_DAYS} days"]})
+    return StatPeriod(first, last)
