@@ -6,7 +6,7 @@ TEST_WORKERS ?= auto
 BIN := $(VENV)/bin
 export FLASK_APP := wsgi.py
 
-.PHONY: run test setup lint bench bench-served bench-scale bench-history bench-timers bench-scripts test-postgres production test-production clean
+.PHONY: run test setup lint bench bench-served bench-scale bench-history bench-timers bench-scripts bench-statistics test-postgres production test-production clean
 
 $(BIN)/activate: requirements.txt requirements-dev.txt
 	$(PYTHON) -m venv $(VENV)
@@ -40,7 +40,7 @@ production: setup  ## the production shape in the foreground: PostgreSQL, Redis,
 test-production: setup  ## start the production shape itself and drive it over HTTP (needs root or sudo)
 	$(BIN)/python -m pytest -q -m production tests/test_production.py
 
-bench: bench-served bench-scale bench-history bench-timers  ## the four benchmarks of README "Performance"
+bench: bench-served bench-scale bench-history bench-timers bench-statistics  ## the benchmarks of README "Performance"
 
 bench-served: setup  ## the case-transfer happy path over HTTP (gunicorn, PostgreSQL, 2 processes) and in-process
 	bash scripts/with-postgres.sh $(BIN)/python -m bench.served
@@ -53,6 +53,9 @@ bench-history: setup  ## a step after 1, 10, 100, 1,000 loop rounds as a multipl
 
 bench-scripts: setup  ## what running diagram code in script processes costs, and what the limits stop (README "Security")
 	$(BIN)/python -m bench.scripts --in-process
+
+bench-statistics: setup  ## the statistics of a year, a half and a month over 3.5 years of a province's cases, SQLite and PostgreSQL
+	$(BIN)/python -m bench.statistics
 
 bench-scale: setup  ## every list and the dashboard at 175,000 instances and ~1M work items, SQLite and PostgreSQL
 	$(BIN)/python -m bench.scale

@@ -56,6 +56,7 @@ class Directory:
     city_office: dict[str, int] = field(default_factory=dict)  # district -> its ip_office
     staff: dict[int, list[tuple[int, list[str]]]] = field(default_factory=dict)  # agency -> (user, roles)
     definitions: dict[str, tuple[int, list[TaskInfo], Mapping[str, LaneInfo]]] = field(default_factory=dict)
+    counted: dict[str, tuple[list[str], list[str]]] = field(default_factory=dict)  # key -> (outcomes, measures)
     districts: list[str] = field(default_factory=list)
     weights: list[float] = field(default_factory=list)
 
@@ -110,6 +111,7 @@ def _read_directory(session: Any, shanghai: set[str]) -> Directory:
     for definition in latest_definitions(session):
         info = compiled(session, definition).info
         found.definitions[definition.key] = (definition.id, list(info.tasks.values()), info.lanes)
+        found.counted[definition.key] = (list(info.labels("outcomes")), list(info.labels("measures")))
     return found
 
 
@@ -128,7 +130,7 @@ class Generator:
 
     def __init__(self, found: Directory, state: str, now: datetime, seed: int = 13) -> None:
         self.dir, self.state, self.now, self.rng = found, state, now, random.Random(seed)
-        self.ids = {"process_instance": 0, "work_item": 0, "notice": 0}
+        self.ids = {"process_instance": 0, "work_item": 0, "notice": 0, "case_measure": 0, "deadline_extension": 0}
 
     def _next(self, table: str) -> int:
         self.ids[table] += 1
@@ -185,7 +187,14 @@ class Generator:
             active = number >= done
             items.append(self._item(rows, instance_id, key, task, agency, at, active))
         ended = created + span * (len(plan) + 1) if finished else None
-        rows.add("process_instance", id=instance_id, definition_id=definition_id, business_key=f"BK-{instance_id:07d}",
+        outcomes, measures = self.dir.counted[key]
+        outcome = rng.choice(outcomes) if status == "completed" and outcomes else None
+        for item in items[1:] if measures else ():  # what the statistics count along the way (docs/diagrams.md §9)
+            if item["status"] == "completed" and rng.random() < 0.35:
+                rows.add("case_measure", id=self._next("case_measure"), instance_id=instance_id, process_key=key,
+                         code=rng.choice(measures), element="bench", agency_id=item["candidate_agency_id"],
+                         occurred_at=item["completed_at"])
+        rows.add("process_instance", outcome=outcome, id=instance_id, definition_id=definition_id, business_key=f"BK-{instance_id:07d}",
                  title=f"{key} {instance_id}", status=status, error_reason="lane 'lane_police' names no agency"
                  if status == "error" else None, initiating_agency_id=origin,
                  initiating_user_id=self._user(origin, tasks[0].role), state=self.state, state_format=1,
@@ -214,9 +223,13 @@ class Generator:
                     overdue_at=due + timedelta(minutes=1) if overdue else None, form_name=task.form,
                     submitted_data={"note": "bench"} if status == "completed" else None, created_at=at,
                     claimed_at=at + timedelta(hours=1) if worker else None,
-                    completed_at=at + timedelta(hours=2) if status in ("completed", "cancelled") else None,
-                    completed_by_id=worker if status == "completed" else None)
+                    completed_at=min(at + timedelta(hours=rng.uniform(1, 24 * 12)), self.now)
+                    if status in ("completed", "cancelled") else None, completed_by_id=worker if status == "completed" else None)
         rows.add("work_item", **item)
+        if status == "completed" and due is not None and rng.random() < 0.03:  # an extension granted on the way
+            rows.add("deadline_extension", id=self._next("deadline_extension"), work_item_id=item["id"],
+                     previous_due_at=due, new_due_at=due + timedelta(days=5), new_due_provisional=False,
+                     reason="bench", approved_by="bench", recorded_by_id=worker, created_at=at + timedelta(hours=1))
         return item
 
     def _timer(self, items: list[dict[str, Any]]) -> datetime | None:
@@ -263,7 +276,8 @@ class Generator:
                      read_at=at + timedelta(hours=self.rng.uniform(1, 72)) if read else None)
 
 
-ORDER = ("process_instance", "instance_participant", "work_item", "work_item_supervision", "notice", "notice_delivery")
+ORDER = ("process_instance", "instance_participant", "work_item", "work_item_supervision", "deadline_extension",
+         "case_measure", "notice", "notice_delivery")
 
 
 def _sqlite_value(value: Any) -> Any:

@@ -165,16 +165,24 @@ class PeriodCounter:
                                     .where(*self._case_where(i.completed_at))
                                     .group_by(i.definition_id, i.initiating_agency_id, i.status, i.outcome)).all()
 
-    def cases_before_end(self, column: Any) -> dict[int, int]:
-        """Cases with `column` before the period's end, per definition (to count those open at its end)."""
+    def open_at_end(self) -> dict[int, int]:
+        """Cases started before the period's end and not ended by then, per definition.
+
+        Read where the index of ended cases keeps them: those never ended (no end time) and those
+        ended after the period; so the count grows with the cases since the period, not with all history.
+        """
         i = ProcessInstance
-        where = [column < self.period.end]
+        where = [i.created_at < self.period.end]
         if self.scope.agency_ids is not None:
             where.append(i.initiating_agency_id.in_(sorted(self.scope.agency_ids)))
         if (ids := self._definitions()) is not None:
             where.append(i.definition_id.in_(ids))
-        return dict(self.session.execute(select(i.definition_id, func.count()).where(*where)
-                                         .group_by(i.definition_id)).all())
+        found: dict[int, int] = {}
+        for still in (i.completed_at.is_(None), i.completed_at >= self.period.end):
+            for definition_id, n in self.session.execute(select(i.definition_id, func.count())
+                                                         .where(still, *where).group_by(i.definition_id)):
+                found[definition_id] = found.get(definition_id, 0) + n
+        return found
 
     def case_durations(self) -> dict[str, Durations]:
         i, d = ProcessInstance, ProcessDefinition

@@ -10,7 +10,7 @@ from sqlalchemy.orm import Session
 
 from workflows.deployment.catalog import latest_definitions
 from workflows.deployment.definitions import compiled
-from workflows.models import Agency, ProcessInstance, User
+from workflows.models import Agency, User
 from workflows.models.process import InstanceStatus
 from workflows.statistics.figures import (
     AgencyFigures,
@@ -60,14 +60,11 @@ def _cases(counter: PeriodCounter, tables: _Tables) -> None:
         else:
             _add(process.outcomes, outcome or "", n)
             _add(agency.outcomes, outcome or "", n)
-    started = counter.cases_before_end(ProcessInstance.created_at)
-    ended = Counter(counter.cases_before_end(ProcessInstance.completed_at))
     by_key: Counter[str] = Counter()
-    for definition_id, n in started.items():
-        by_key[counter.keys[definition_id]] += n - ended[definition_id]
+    for definition_id, n in counter.open_at_end().items():
+        by_key[counter.keys[definition_id]] += n
     for key, n in by_key.items():
-        if n:
-            tables.process(key).open_at_end = n
+        tables.process(key).open_at_end = n
     for key, durations in counter.case_durations().items():
         tables.process(key).duration = durations
 
