@@ -49,7 +49,7 @@ def upgrade():
     op.create_index('ix_process_instance_started', 'process_instance',
                     ['created_at', 'definition_id', 'initiating_agency_id'])
     op.create_index('ix_work_item_completed_at', 'work_item',
-                    ['completed_at', 'process_key', 'task_name', 'candidate_agency_id', 'due_at', 'created_at'],
+                    ['completed_at', 'process_key', 'task_name', 'candidate_agency_id', 'due_at', 'created_at', 'status'],
                     postgresql_where=sa.text("status = 'completed'"), sqlite_where=sa.text("status = 'completed'"))
     op.create_index('ix_work_item_supervision_since', 'work_item_supervision', ['since'])
 

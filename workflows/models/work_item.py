@@ -146,9 +146,10 @@ _partial("ix_work_item_active_counts", IS_ACTIVE, WorkItem.candidate_agency_id, 
 _partial("ix_work_item_claimed", IS_CLAIMED, WorkItem.assignee_id, *URGENCY)  # mine
 # Completed by me: one user's history, newest first, paged by (completed_at, id).
 _partial("ix_work_item_completed_by", IS_COMPLETED, WorkItem.completed_by_id, WorkItem.completed_at, WorkItem.id)
-# The statistics: items completed in a period with what they are grouped and timed by, read from the index alone.
+# The statistics: items completed in a period with what they are grouped and timed by, read from the index alone
+# (status too: SQLite counts the condition's column as read).
 _partial("ix_work_item_completed_at", IS_COMPLETED, WorkItem.completed_at, WorkItem.process_key, WorkItem.task_name,
-         WorkItem.candidate_agency_id, WorkItem.due_at, WorkItem.created_at)
+         WorkItem.candidate_agency_id, WorkItem.due_at, WorkItem.created_at, WorkItem.status)
 
 
 class WorkItemSupervision(Base):

@@ -26,8 +26,8 @@ from workflows.statistics.scope import resolve_scope
 class _Tables:
     """The rows being filled: per process, per task, per agency."""
 
-    def __init__(self, names: dict[str, str]) -> None:
-        self.names = names
+    def __init__(self, names: dict[str, str], titles: dict[tuple[str, str], str]) -> None:
+        self.names, self.titles = names, titles  # process names; task names by (process, task) from the diagrams
         self.processes: dict[str, ProcessFigures] = {}
         self.tasks: dict[tuple[str, str], TaskFigures] = {}
         self.agencies: dict[int, AgencyFigures] = {}
@@ -38,8 +38,8 @@ class _Tables:
     def agency(self, agency_id: int) -> AgencyFigures:
         return self.agencies.setdefault(agency_id, AgencyFigures("", ""))
 
-    def task(self, key: str, task: str, title: str = "") -> TaskFigures:
-        return self.tasks.setdefault((key, task), TaskFigures(key, task, title or task))
+    def task(self, key: str, task: str) -> TaskFigures:
+        return self.tasks.setdefault((key, task), TaskFigures(key, task, self.titles.get((key, task), task)))
 
 
 def _add(counts: dict[str, int], code: str, n: int) -> None:
@@ -72,7 +72,7 @@ def _cases(counter: PeriodCounter, tables: _Tables) -> None:
 def _work(counter: PeriodCounter, tables: _Tables) -> None:
     """Work items completed, on time and late, their handling times, escalations and extensions."""
     for row in counter.work():
-        tables.task(row.process_key, row.task_name, row.title).work.add(row)
+        tables.task(row.process_key, row.task_name).work.add(row)
         tables.process(row.process_key).work.add(row)
         tables.agency(row.candidate_agency_id).work.add(row)
     for (key, task), durations in counter.task_durations().items():
@@ -101,7 +101,8 @@ def statistics(session: Session, user: User, period: StatPeriod, *, agency: str 
     """The figures of a period for an agency, a jurisdiction or all the user may see; optionally one process."""
     scope = resolve_scope(session, user, agency, jurisdiction)
     latest = latest_definitions(session)
-    tables = _Tables({d.key: d.name for d in latest})
+    titles = {(d.key, task.id): task.name for d in latest for task in compiled(session, d).info.tasks.values()}
+    tables = _Tables({d.key: d.name for d in latest}, titles)
     counter = PeriodCounter(session, period, scope, process)
     _cases(counter, tables)
     _work(counter, tables)

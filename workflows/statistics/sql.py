@@ -58,11 +58,20 @@ def flag_sum(condition: ColumnElement[bool]) -> ColumnElement[int]:
     return func.coalesce(func.sum(case((condition, 1), else_=0)), 0)
 
 
-def percentiles(groups: list[Any], value: ColumnElement[Any], where: list[Any], froms: Any = None,
+def percentiles(dialect: str, groups: list[Any], value: ColumnElement[Any], where: list[Any], froms: Any = None,
                 points: tuple[int, ...] = (50, 90)) -> Any:
-    """A statement giving, per group, the nearest-rank percentiles of `value` (columns p50, p90, ...)."""
+    """A statement giving, per group, the nearest-rank percentiles of `value` (columns p50, p90, ...).
+
+    PostgreSQL has the ordered-set aggregate for it (`percentile_disc` is the nearest rank), which
+    sorts each group once; SQLite ranks the rows with window functions and picks the ranks.
+    """
+    if dialect == "postgresql":
+        wanted = [func.percentile_disc(point / 100).within_group(value).label(f"p{point}") for point in points]
+        stmt = select(*groups, *wanted).where(*where).group_by(*groups)
+        return stmt.select_from(froms) if froms is not None else stmt
+    # One window for both: the same partition and order, so SQLite sorts the rows once.
     rank = func.row_number().over(partition_by=groups, order_by=value)
-    size = func.count().over(partition_by=groups)
+    size = func.count().over(partition_by=groups, order_by=value, rows=(None, None))
     ranked = select(*groups, value.label("v"), rank.label("rn"), size.label("n")).where(*where)
     if froms is not None:
         ranked = ranked.select_from(froms)
