@@ -181,7 +181,7 @@ def show_statistics() -> Any:
     figures = asked.figures
     page = render_template(
         "statistics/index.html", q=asked.query, choices=asked.choices, processes=asked.processes, figures=figures,
-        labels=Labels(labels(db.session), _("No outcome recorded")) if figures else None, kinds=KINDS, days=_days, rate=_rate,
+        labels=Labels(labels(db.session), _("No outcome recorded")) if figures else None, days=_days, rate=_rate,
         charts=_charts(figures) if figures else None, export_query=request.query_string.decode())
     return (page, 400) if asked.query.errors else page
 
