@@ -194,7 +194,8 @@ class Generator:
                 rows.add("case_measure", id=self._next("case_measure"), instance_id=instance_id, process_key=key,
                          code=rng.choice(measures), element="bench", agency_id=item["candidate_agency_id"],
                          occurred_at=item["completed_at"])
-        rows.add("process_instance", outcome=outcome, id=instance_id, definition_id=definition_id, business_key=f"BK-{instance_id:07d}",
+        rows.add("process_instance", outcome=outcome, id=instance_id, definition_id=definition_id,
+                 business_key=f"BK-{instance_id:07d}",
                  title=f"{key} {instance_id}", status=status, error_reason="lane 'lane_police' names no agency"
                  if status == "error" else None, initiating_agency_id=origin,
                  initiating_user_id=self._user(origin, tasks[0].role), state=self.state, state_format=1,
@@ -224,7 +225,8 @@ class Generator:
                     submitted_data={"note": "bench"} if status == "completed" else None, created_at=at,
                     claimed_at=at + timedelta(hours=1) if worker else None,
                     completed_at=min(at + timedelta(hours=rng.uniform(1, 24 * 12)), self.now)
-                    if status in ("completed", "cancelled") else None, completed_by_id=worker if status == "completed" else None)
+                    if status in ("completed", "cancelled") else None,
+                    completed_by_id=worker if status == "completed" else None)
         rows.add("work_item", **item)
         if status == "completed" and due is not None and rng.random() < 0.03:  # an extension granted on the way
             rows.add("deadline_extension", id=self._next("deadline_extension"), work_item_id=item["id"],

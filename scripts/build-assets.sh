@@ -21,5 +21,8 @@ src=node_modules/bpmn-js/dist
 cp "$src/bpmn-modeler.production.min.js" "$src/bpmn-navigated-viewer.production.min.js" app/static/vendor/bpmn-js/
 cp -r "$src/assets" app/static/vendor/bpmn-js/assets
 cp node_modules/bpmn-js/LICENSE app/static/vendor/bpmn-js/LICENSE 2>/dev/null || true
+mkdir -p app/static/vendor/chart.js  # the statistics page's charts: the UMD build (window.Chart), no bundler
+cp node_modules/chart.js/dist/chart.umd.min.js app/static/vendor/chart.js/
+cp node_modules/chart.js/LICENSE.md app/static/vendor/chart.js/LICENSE.md
 touch "$stamp"
 echo "front-end assets copied to app/static/vendor"

@@ -167,7 +167,8 @@ class Case:
 
     def measures(self) -> list[tuple[str, str]]:
         """The measures the case passed, in order, with the agency (code) they count for."""
-        rows = self.session.execute(select(CaseMeasure.code, Agency.code).join(Agency, Agency.id == CaseMeasure.agency_id)
+        rows = self.session.execute(select(CaseMeasure.code, Agency.code)
+                                    .join(Agency, Agency.id == CaseMeasure.agency_id)
                                     .where(CaseMeasure.instance_id == self.instance.id).order_by(CaseMeasure.id))
         return [tuple(row) for row in rows]
 

@@ -186,8 +186,9 @@ def test_filed_handed_over_and_investigated(session, ids, outcome, end):  # noqa
         case.step("task_reverse_transfer", "jd_msa_liaison", REVERSE_HANDLED, due=end_of(7, 1), at=sh(6, 22, 10))
     case.finish(end)
     # What the statistics count (docs/diagrams.md §9), each for the agency that acted.
-    assert case.measures() == [("transferred", "jd_msa"), ("police_accepted", "jd_police"), ("police_filed", "jd_police")] \
-        + ([("reverse_transferred", "jd_police")] if outcome == "reverse_transfer" else [])
+    reversed_ = [("reverse_transferred", "jd_police")] if outcome == "reverse_transfer" else []
+    assert case.measures() == [("transferred", "jd_msa"), ("police_accepted", "jd_police"),
+                               ("police_filed", "jd_police"), *reversed_]
 
 
 def test_reconsideration_files_the_case(session, ids):  # noqa: ANN001

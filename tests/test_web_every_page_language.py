@@ -63,6 +63,7 @@ def _pages(ids: dict[str, int]) -> list[tuple[str, str]]:
         (liaison, "/work-items"), (liaison, "/work-items?view=overdue"), (liaison, f"/work-items/{ids['item']}"),
         (liaison, "/instances"), (liaison, "/instances/new"), (liaison, f"/instances/{ids['transfer']}"),
         (liaison, "/notices"), ("jd_supervisor", "/dashboard"),
+        ("jd_supervisor", "/statistics"), ("jd_msa_leader", "/statistics?kind=month&process=case_transfer"),
         ("jd_judge", "/mediation"), ("jd_judge", f"/mediation/{ids['mediation']}"),
         ("jd_judge", f"/mediation/{ids['mediation']}/package"),
         (admin, "/admin/"), (admin, "/admin/agencies"), (admin, "/admin/users"), (admin, "/admin/calendar"),

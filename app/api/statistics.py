@@ -4,14 +4,17 @@ from __future__ import annotations
 
 from typing import Any
 
+from flask import Response
 from flask_login import login_required
 from flask_smorest import Blueprint
 from marshmallow import Schema, ValidationError, fields, validates_schema
 
 from app.auth import acting_user
 from app.extensions import db
+from app.statistics_export import MEDIA_TYPE, filename, workbook
 from workflows.clock import now
 from workflows.deadlines.calendar import SHANGHAI
+from workflows.statistics.figures import Statistics
 from workflows.statistics.periods import day_range, named_period
 from workflows.statistics.report import labels, statistics
 
@@ -114,6 +117,16 @@ class StatisticsSchema(Schema):
                          metadata={"description": "per process: outcome and measure codes -> the names"})
 
 
+def _figures(args: dict[str, Any]) -> Statistics:
+    """The figures the query asks for (this year when it names no period)."""
+    if args.get("from_"):
+        period = day_range(args["from_"], args["to"])
+    else:
+        period = named_period(args.get("period") or str(now().astimezone(SHANGHAI).year))
+    return statistics(db.session, acting_user(), period, agency=args.get("agency"),
+                      jurisdiction=args.get("jurisdiction"), process=args.get("process"))
+
+
 @blp.route("")
 @login_required
 @blp.arguments(StatisticsQuerySchema, location="query")
@@ -124,11 +137,20 @@ def get_statistics(args: dict[str, Any]) -> Any:
     Cases count for the agency that started them, work items for the agency whose queue they were in,
     measures for the agency that moved the case past them (docs/diagrams.md §9).
     """
-    if args.get("from_"):
-        period = day_range(args["from_"], args["to"])
-    else:
-        period = named_period(args.get("period") or str(now().astimezone(SHANGHAI).year))
-    figures = statistics(db.session, acting_user(), period, agency=args.get("agency"),
-                         jurisdiction=args.get("jurisdiction"), process=args.get("process"))
+    figures = _figures(args)
     shown = {p.key for p in figures.processes}
     return {**vars(figures), "labels": {key: named for key, named in labels(db.session).items() if key in shown}}
+
+
+@blp.route("/export.xlsx")
+@login_required
+@blp.arguments(StatisticsQuerySchema, location="query")
+@blp.response(200, content_type=MEDIA_TYPE, description="The workbook: sheets 按流程, 按机构, 按环节, 按月趋势")
+def export_statistics(args: dict[str, Any]) -> Any:
+    """The same figures as an .xlsx workbook, as the statistics page exports it (Chinese sheet names and headers).
+
+    Counts are numbers, rates percentages, durations days; the period, scope and process head each sheet.
+    """
+    figures = _figures(args)
+    content = workbook(db.session, figures, labels(db.session), args.get("process"))
+    return Response(content, mimetype=MEDIA_TYPE, headers={"Content-Disposition": filename(figures.period)})

@@ -1,4 +1,4 @@
-"""Server-rendered pages: sign-in, queues, work items, instances, admin, dashboard, mediation.
+"""Server-rendered pages: sign-in, queues, work items, instances, admin, dashboard, statistics, mediation.
 
 Pages call the same `workflows/` services as the JSON API; each request validates its input,
 loads the objects (404), checks access (403), calls one service and commits once.
@@ -24,6 +24,7 @@ def init_app(app: Flask) -> None:
         notices,
         page_context,
         security,
+        statistics,
         work_item_pages,
     )
     from app.web.blueprint import admin_bp, auth_bp, web_bp

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -10,6 +11,8 @@ from sqlalchemy import select
 
 from app.extensions import db
 from tests.helpers import REGISTER
+from workflows.clock import now, set_clock
+from workflows.deadlines.calendar import SHANGHAI
 from workflows.deployment.deploy import deploy
 from workflows.models import ProcessInstance, User
 from workflows.work.instances import instance_work_items, start_instance
@@ -92,3 +95,50 @@ def deploy_folder(app: Flask, name: str) -> None:
         forms = {f.name: f.read_bytes() for f in sorted(folder.glob("*.json"))}
         deploy(db.session, (folder / f"{name}.bpmn").read_bytes(), forms, actor=None)
         db.session.commit()
+
+
+def assistance_history(app: Flask, months: int = 6) -> int:
+    """Assistance requests of the last months, all ended (completed, declined by 昆山, refused by the leader).
+
+    Played on the clock (shared with the live server) at their instants, so the statistics page has figures:
+    outcomes, a measure, work on time and some late (an approval a week after the request). Returns how many.
+    """
+    from tests.test_assistance_paths import ASSISTED, REQUEST
+
+    real = now()
+    played = 0
+    try:
+        with app.app_context():
+            for n in range(months * 2):
+                start = real - timedelta(days=15 * n + 12)
+                late = n % 4 == 1
+                path = ("completed", "declined", "completed", "refused")[n % 4]
+
+                def at(days: float, start: datetime = start) -> str:
+                    moment = start + timedelta(days=days)
+                    set_clock(lambda: moment)
+                    return moment.astimezone(SHANGHAI).date().isoformat()
+
+                at(0)
+                instance = start_instance(db.session, _user("jd_msa_liaison"), "assistance_request", {},
+                                          business_key=f"JD-ASSIST-H{n:02d}")
+                _step(instance, "jd_msa_liaison", REQUEST)
+                at(6 if late else 1)
+                if path == "refused":
+                    _step(instance, "jd_msa_leader", {"approval": "refuse", "refusal_reason": "本机关可自行调查"})
+                    played += 1
+                    continue
+                _step(instance, "jd_msa_leader", {"approval": "approve"})
+                day = at(7 if late else 2)
+                if path == "declined":
+                    _step(instance, "ks_msa_liaison", {"assistance_receipt": "cannot_assist", "received_date": day,
+                                                       "cannot_assist_reason": "该公司已注销"})
+                    played += 1
+                    continue
+                _step(instance, "ks_msa_liaison", {"assistance_receipt": "accept", "received_date": day})
+                _step(instance, "ks_msa_liaison", {**ASSISTED, "reply_date": at(8 if late else 6)})
+                _step(instance, "jd_msa_liaison", {"acknowledged_on": at(9 if late else 7)})
+                played += 1
+    finally:
+        set_clock(None)
+    return played

@@ -34,6 +34,22 @@ class StatPeriod:
         """The first instant after the period, in UTC (queries use start <= t < end)."""
         return datetime.combine(self.last + timedelta(days=1), time(), SHANGHAI).astimezone(UTC)
 
+    @property
+    def name(self) -> str:
+        """`2026`, `2026-H1`, `2026-Q3` or `2026-05` when the days are one of those, else `2026-03-01_2026-03-15`."""
+        first, last = self.first, self.last
+        if first.day == 1 and first.year == last.year and last == _month_end(last.year, last.month):
+            months = last.month - first.month + 1
+            if months == 12:
+                return f"{first.year:04d}"
+            if months == 6 and first.month in (1, 7):
+                return f"{first.year:04d}-H{1 if first.month == 1 else 2}"
+            if months == 3 and first.month in (1, 4, 7, 10):
+                return f"{first.year:04d}-Q{(first.month + 2) // 3}"
+            if months == 1:
+                return f"{first.year:04d}-{first.month:02d}"
+        return f"{first.isoformat()}_{last.isoformat()}"
+
     def months(self) -> list[str]:
         """The months the period touches, as YYYY-MM, in order."""
         found, day = [], self.first.replace(day=1)

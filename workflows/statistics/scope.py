@@ -3,6 +3,7 @@ subordinate offices' (their `parent` is the leader's agency), nobody else any.""
 
 from __future__ import annotations
 
+from collections import defaultdict
 from dataclasses import dataclass
 
 from sqlalchemy import or_, select
@@ -50,3 +51,23 @@ def resolve_scope(session: Session, user: User, agency: str | None = None,
     if visible is not None and not wanted <= visible:
         raise PermissionDeniedError("these figures are outside the agencies you may see")
     return Scope(wanted, agency=agency or None, jurisdiction=jurisdiction or None)
+
+
+@dataclass(frozen=True)
+class ScopeChoices:
+    """What a viewer may pick: agencies (code, name) by code, and jurisdictions whose agencies are all visible."""
+
+    agencies: list[tuple[str, str]]
+    jurisdictions: list[str]
+
+
+def scope_choices(session: Session, user: User) -> ScopeChoices:
+    """The agencies and jurisdictions the user may ask figures for (PermissionDeniedError for anyone else)."""
+    visible = _visible(session, user)
+    rows = session.execute(select(Agency.id, Agency.code, Agency.name, Agency.jurisdiction).order_by(Agency.code)).all()
+    members: dict[str, set[int]] = defaultdict(set)
+    for agency_id, _code, _name, jurisdiction in rows:
+        members[jurisdiction].add(agency_id)
+    agencies = [(code, name) for agency_id, code, name, _j in rows if visible is None or agency_id in visible]
+    jurisdictions = sorted(j for j, ids in members.items() if j and (visible is None or ids <= visible))
+    return ScopeChoices(agencies, jurisdictions)
