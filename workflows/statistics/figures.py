@@ -202,7 +202,8 @@ class PeriodCounter:
     def work(self) -> list[Any]:
         w = WorkItem
         return self.session.execute(select(
-            w.process_key, w.task_name, w.candidate_agency_id, func.count().label("completed"), flag_sum(w.due_at.is_not(None)).label("with_deadline"),
+            w.process_key, w.task_name, w.candidate_agency_id, func.count().label("completed"),
+            flag_sum(w.due_at.is_not(None)).label("with_deadline"),
             flag_sum(w.completed_at <= w.due_at).label("on_time"), flag_sum(w.completed_at > w.due_at).label("late"))
             .where(*self._item_where()).group_by(w.process_key, w.task_name, w.candidate_agency_id)).all()
 
