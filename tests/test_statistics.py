@@ -119,6 +119,9 @@ def test_each_agency_and_task_in_the_half_year(cases: Cases) -> None:
     assert (cn.started, cn.ended, cn.work.completed, cn.work.late) == (1, 0, 1, 0)
     assert (police.started, police.work.completed, police.work.on_time) == (0, 3, 3)
     assert jd.measures == {"lead_registered": 2} and police.measures == {"police_filed": 1, "police_declined": 1}
+    # The review's indicator: only the task declaring kpi="statutory" (审查是否立案) counts towards it.
+    statutory = police.kpis["statutory"]
+    assert (statutory.completed, statutory.on_time, statutory.late) == (2, 2, 0) and jd.kpis == {}
     tasks = {t.task: t for t in got.tasks}
     register = tasks["task_register"]
     assert (register.title, register.work.completed, register.work.late) == ("登记线索", 3, 1)
@@ -146,6 +149,7 @@ def test_july_escalation_extension_and_a_case_open_at_its_end(cases: Cases) -> N
     assert process.measures == {"lead_registered": 1, "police_filed": 1, "police_declined": 1}
     by_code = {a.code: a for a in got.agencies}
     assert (by_code["cn_police"].escalations, by_code["cn_police"].work.late) == (1, 1)
+    assert by_code["cn_police"].kpis["statutory"].on_time_rate == 0.0
     assert (by_code["jd_police"].extensions, by_code["jd_police"].work.on_time) == (1, 1)
     assert [(m.month, m.started, m.ended, m.completed) for m in got.trend] == [("2026-07", 1, 1, 3)]
 
@@ -178,7 +182,8 @@ def test_outcomes_stay_on_the_case_and_labels_come_from_the_diagram(cases: Cases
     assert outcomes == ["", "declined", "declined", "investigated"]
     assert labels(cases.session)["lead_check"] == {
         "outcomes": {"investigated": "侦查终结", "declined": "不予立案"},
-        "measures": {"lead_registered": "登记线索", "police_filed": "立案", "police_declined": "不予立案"}}
+        "measures": {"lead_registered": "登记线索", "police_filed": "立案", "police_declined": "不予立案"},
+        "kpis": {"statutory": "法定时限环节"}}
 
 
 def test_periods_name_whole_local_days() -> None:

@@ -31,6 +31,9 @@ def test_the_declarations_are_read_with_their_labels() -> None:
     (('<spiffworkflow:property name="deadline" value="30 days"/>',
       '<spiffworkflow:property name="deadline" value="30 days"/><spiffworkflow:property name="outcome" value="x"/>'),
      "task_investigate", "end events only"),
+    (('name="kpi" value="statutory"', 'name="kpi" value="Statutory"'), "task_review", "lower-case letters"),
+    (('<spiffworkflow:property name="deadline" value="3 days"/>', '<spiffworkflow:property name="kpi" value="x"/>'),
+     "task_register", "needs a deadline"),
 ])
 def test_bad_declarations_are_refused_naming_the_element(change: tuple[str, str], element: str, message: str) -> None:
     assert change[0] in XML

@@ -104,6 +104,8 @@ _RULES: list[Rule] = [
          lambda m: _("Not a valid JSON Schema: %(reason)s", reason=m.group(1))),
     rule(r"a form schema must be a JSON object", lambda m: _("A form schema must be a JSON object.")),
     rule(r"an outcome is declared on end events only", lambda m: _("An outcome is declared on end events only.")),
+    rule(r"a kpi counts on-time completions: the task needs a deadline",
+         lambda m: _("A kpi counts completions on time: the task needs a deadline.")),
     rule(r"(\w+) '(.*)' must be lower-case letters, digits and '_', starting with a letter, at most 50",
          lambda m: _("%(property)s '%(code)s' must be lower-case letters, digits and '_', starting with a letter, "
                      "at most 50 characters.", property=m.group(1), code=m.group(2))),

@@ -199,6 +199,11 @@ def _check_counted(info: DeclaredProcess) -> list[dict[str, Any]]:
         errors += [_error(element, f"{prop} '{counted.code}' must be lower-case letters, digits and '_', "
                                    "starting with a letter, at most 50")
                    for element, counted in declared.items() if not COUNTED_CODE.fullmatch(counted.code)]
+    errors += [_error(task.id, f"kpi '{task.kpi}' must be lower-case letters, digits and '_', starting with a letter, "
+                               "at most 50")
+               for task in info.tasks.values() if task.kpi and not COUNTED_CODE.fullmatch(task.kpi)]
+    errors += [_error(task.id, "a kpi counts on-time completions: the task needs a deadline")
+               for task in info.tasks.values() if task.kpi and not task.deadline]
     return errors
 
 

@@ -97,6 +97,8 @@ class DeclaredTask:
     extension: str | None = None
     extension_role: str = DEFAULT_EXTENSION_ROLE
     max_extensions: str = str(DEFAULT_MAX_EXTENSIONS)
+    kpi: str | None = None  # the performance-review indicator the task counts towards (docs/diagrams.md §9)
+    kpi_name: str | None = None  # the indicator's name as the review shows it
 
 
 @dataclass
@@ -222,6 +224,7 @@ def _task_info(node: etree._Element, lane: str | None) -> DeclaredTask:
         escalate_to=_list(props.get("escalateTo")), remind_before=props.get("remindBefore") or None,
         extension=props.get("extension") or None, extension_role=props.get("extensionRole") or DEFAULT_EXTENSION_ROLE,
         max_extensions=props.get("maxExtensions") or str(DEFAULT_MAX_EXTENSIONS),
+        kpi=props.get("kpi") or None, kpi_name=props.get("kpiName") or None,
     )
 
 

@@ -86,6 +86,8 @@ class TaskInfo:
     priority: int = DEFAULT_PRIORITY
     deadline: DeadlineRule | None = None
     copy_to: tuple[str, ...] = ()  # lanes whose agencies receive a copy when the task completes
+    kpi: str | None = None  # the performance-review indicator whose on-time rate the task counts towards
+    kpi_name: str | None = None
 
 
 @dataclass(frozen=True)
@@ -164,8 +166,16 @@ class ProcessInfo:
         return {(m.source, m.target): m for m in self.measures.values() if m.source and m.target}
 
     def labels(self, codes: str) -> dict[str, str]:
-        """Outcome ('outcomes') or measure ('measures') codes with their labels, in diagram order; first label wins."""
+        """Outcome ('outcomes'), measure ('measures') or indicator ('kpis') codes with their names, in diagram order.
+
+        The first name wins; an indicator without a `kpiName` is named after its first task.
+        """
         found: dict[str, str] = {}
+        if codes == "kpis":
+            for task in self.tasks.values():
+                if task.kpi:
+                    found.setdefault(task.kpi, task.kpi_name or task.name)
+            return found
         for counted in getattr(self, codes).values():
             found.setdefault(counted.code, counted.label)
         return found
@@ -199,7 +209,8 @@ def _task(raw: Mapping[str, Any]) -> TaskInfo:
     return TaskInfo(id=raw["id"], name=raw.get("name") or raw["id"], lane=raw.get("lane") or "",
                     role=raw.get("role") or DEFAULT_ROLE, form=raw.get("form") or None,
                     priority=int(raw.get("priority") or DEFAULT_PRIORITY), deadline=_deadline(raw),
-                    copy_to=tuple(raw.get("copy_to") or ()))
+                    copy_to=tuple(raw.get("copy_to") or ()), kpi=raw.get("kpi") or None,
+                    kpi_name=raw.get("kpi_name") or None)
 
 
 def _notice(raw: Mapping[str, Any]) -> NoticeInfo:

@@ -101,6 +101,7 @@ class AgencyFigures:
     escalations: int = 0
     extensions: int = 0
     measures: dict[str, int] = field(default_factory=dict)
+    kpis: dict[str, WorkTally] = field(default_factory=dict)  # indicator code -> its tasks' work (the review)
 
 
 @dataclass

@@ -18,6 +18,7 @@ from workflows.statistics.figures import (
     ProcessFigures,
     Statistics,
     TaskFigures,
+    WorkTally,
 )
 from workflows.statistics.periods import StatPeriod
 from workflows.statistics.scope import resolve_scope
@@ -26,8 +27,10 @@ from workflows.statistics.scope import resolve_scope
 class _Tables:
     """The rows being filled: per process, per task, per agency."""
 
-    def __init__(self, names: dict[str, str], titles: dict[tuple[str, str], str]) -> None:
+    def __init__(self, names: dict[str, str], titles: dict[tuple[str, str], str],
+                 kpis: dict[tuple[str, str], str]) -> None:
         self.names, self.titles = names, titles  # process names; task names by (process, task) from the diagrams
+        self.kpis = kpis  # (process, task) -> the indicator it counts towards
         self.processes: dict[str, ProcessFigures] = {}
         self.tasks: dict[tuple[str, str], TaskFigures] = {}
         self.agencies: dict[int, AgencyFigures] = {}
@@ -74,7 +77,10 @@ def _work(counter: PeriodCounter, tables: _Tables) -> None:
     for row in counter.work():
         tables.task(row.process_key, row.task_name).work.add(row)
         tables.process(row.process_key).work.add(row)
-        tables.agency(row.candidate_agency_id).work.add(row)
+        agency = tables.agency(row.candidate_agency_id)
+        agency.work.add(row)
+        if kpi := tables.kpis.get((row.process_key, row.task_name)):
+            agency.kpis.setdefault(kpi, WorkTally()).add(row)
     for (key, task), durations in counter.task_durations().items():
         tables.task(key, task).duration = durations
     for key, agency_id, n in counter.escalations():
@@ -101,8 +107,9 @@ def statistics(session: Session, user: User, period: StatPeriod, *, agency: str 
     """The figures of a period for an agency, a jurisdiction or all the user may see; optionally one process."""
     scope = resolve_scope(session, user, agency, jurisdiction)
     latest = latest_definitions(session)
-    titles = {(d.key, task.id): task.name for d in latest for task in compiled(session, d).info.tasks.values()}
-    tables = _Tables({d.key: d.name for d in latest}, titles)
+    tasks = [(d.key, task) for d in latest for task in compiled(session, d).info.tasks.values()]
+    tables = _Tables({d.key: d.name for d in latest}, {(key, task.id): task.name for key, task in tasks},
+                     {(key, task.id): task.kpi for key, task in tasks if task.kpi})
     counter = PeriodCounter(session, period, scope, process)
     _cases(counter, tables)
     _work(counter, tables)
@@ -117,5 +124,5 @@ def labels(session: Session) -> dict[str, dict[str, Any]]:
     found = {}
     for definition in latest_definitions(session):
         info = compiled(session, definition).info
-        found[definition.key] = {"outcomes": info.labels("outcomes"), "measures": info.labels("measures")}
+        found[definition.key] = {kind: info.labels(kind) for kind in ("outcomes", "measures", "kpis")}
     return found
