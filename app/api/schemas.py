@@ -8,6 +8,7 @@ from marshmallow import Schema, fields, post_dump, validate
 
 from workflows.accounts.passwords import MAX_LENGTH as PASSWORD_MAX
 from workflows.clock import now
+from workflows.db import INT_MAX  # every integer an input names is bounded so (tests/test_hostile_input.py)
 from workflows.deadlines.periods import Period
 from workflows.engine.settings import DEFAULT_EXTENSION_ROLE, DEFAULT_MAX_EXTENSIONS, TaskInfo
 from workflows.models.process import InstanceStatus
@@ -201,7 +202,7 @@ class InstanceQuerySchema(Schema):
     process_key = fields.String()
     business_key = fields.String()
     limit = fields.Integer(load_default=50, validate=validate.Range(1, 500))
-    offset = fields.Integer(load_default=0, validate=validate.Range(0))
+    offset = fields.Integer(load_default=0, validate=validate.Range(0, INT_MAX))
     after = fields.String(validate=validate.Length(1, 200), metadata=AFTER)
 
 
@@ -305,7 +306,7 @@ class NoticeQuerySchema(Schema):
     unread = fields.Boolean(load_default=False)
     kind = fields.String(validate=validate.Length(max=50))
     limit = fields.Integer(load_default=50, validate=validate.Range(1, 500))
-    offset = fields.Integer(load_default=0, validate=validate.Range(0))
+    offset = fields.Integer(load_default=0, validate=validate.Range(0, INT_MAX))
     after = fields.String(validate=validate.Length(1, 200), metadata=AFTER)
 
 
@@ -345,7 +346,7 @@ class WorkItemQuerySchema(Schema):
     due = fields.String(validate=validate.OneOf(DUE_FILTERS),
                         metadata={"description": "active items of one due status; none among completed ones"})
     limit = fields.Integer(load_default=50, validate=validate.Range(1, 500))
-    offset = fields.Integer(load_default=0, validate=validate.Range(0))
+    offset = fields.Integer(load_default=0, validate=validate.Range(0, INT_MAX))
     after = fields.String(validate=validate.Length(1, 200), metadata=AFTER)
 
 
@@ -358,7 +359,7 @@ class CompleteWorkItemSchema(Schema):
 class ReassignWorkItemSchema(Schema):
     """Who gets the item."""
 
-    assignee_id = fields.Integer(required=True)
+    assignee_id = fields.Integer(required=True, validate=validate.Range(1, INT_MAX))
 
 
 class CompletedWorkItemSchema(WorkItemSchema):

@@ -9,6 +9,7 @@ from flask import Response, abort, flash, jsonify, redirect, render_template, re
 from flask_babel import gettext as _
 
 from app.extensions import db
+from app.params import query_int
 from app.web.blueprint import admin_bp
 from app.web.diagram_messages import localize, localize_errors
 from app.web.security import roles_required, signed_in_user
@@ -49,7 +50,7 @@ def _definition(key: str, version: int | None) -> ProcessDefinition:
 @roles_required("admin")
 def process_diagram(key: str) -> Response:
     """The BPMN XML of a version (?version=N, default the latest)."""
-    definition = _definition(key, request.args.get("version", type=int))
+    definition = _definition(key, query_int("version", minimum=1))
     return Response(definition.diagram_xml, mimetype="application/xml")
 
 
@@ -69,7 +70,7 @@ def new_diagram() -> str:
 @roles_required("admin")
 def edit_diagram(key: str) -> str:
     """The modeler on a deployed version (the latest unless ?version=N)."""
-    definition = _definition(key, request.args.get("version", type=int))
+    definition = _definition(key, query_int("version", minimum=1))
     return render_template("admin/modeler.html", definition=definition, forms=definition.forms,
                            agency_types=_type_choices())
 

@@ -11,8 +11,10 @@ from flask_babel import gettext as _
 from flask_limiter.errors import RateLimitExceeded
 from flask_login import current_user
 from flask_wtf.csrf import CSRFError
+from sqlalchemy.exc import DataError
 from werkzeug.exceptions import HTTPException
 
+from app.errors import data_refused
 from app.extensions import csrf, db
 from app.web.blueprint import admin_bp, auth_bp, web_bp
 from app.web.domain_messages import localize
@@ -91,6 +93,11 @@ def html_errors(blueprint: Blueprint) -> None:
     @blueprint.errorhandler(RateLimitExceeded)
     def rate_limited(err: RateLimitExceeded) -> Any:
         return error_page(429, _("Too many attempts. Wait a few minutes and try again."))
+
+    @blueprint.errorhandler(DataError)
+    def data_error(err: DataError) -> Any:
+        data_refused(err)
+        return error_page(422, _("A value in the request is out of range or cannot be stored."))
 
     @blueprint.errorhandler(HTTPException)
     def http_error(err: HTTPException) -> Any:
