@@ -8,7 +8,7 @@ from typing import Any
 from flask import Flask
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from app import logs, params
+from app import inputs, logs
 from app.extensions import configure_sqlite, db, limiter, login_manager, migrate, rest_api
 from config import get_config
 
@@ -21,9 +21,9 @@ def create_app(config_name: str | None = None, overrides: dict[str, Any] | None 
     if not app.config.get("SECRET_KEY"):
         raise RuntimeError("SECRET_KEY must be set in the environment")
     Path(app.instance_path).mkdir(parents=True, exist_ok=True)
-    params.init_app(app)  # the bounded `<int:...>` converter, before any route is added
     _behind_proxies(app)
     logs.init_app(app)  # first, so that its clock and request id cover every other hook
+    inputs.init_app(app)  # the bounded `<int:...>` converter (before any route is added), strict JSON
     db.init_app(app)
     with app.app_context():
         configure_sqlite(db.engine)

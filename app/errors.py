@@ -66,7 +66,7 @@ def data_refused(err: DataError) -> str:
     """Roll back and log a value the database refused; the message to answer with (422).
 
     The last line only: numbers and text from outside are checked before they reach a statement
-    (app.params, the API's schemas, workflows.strict_json). A value that still gets through is a
+    (app.inputs, the API's schemas, workflows.strict_json). A value that still gets through is a
     client's mistake, not a server failure, but a gap in those checks: logged as a warning, with
     the database's reason and without the parameters (they may hold personal data).
     """

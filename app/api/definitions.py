@@ -6,13 +6,13 @@ from typing import Any
 
 from flask import Response, request
 from flask_login import login_required
-from flask_smorest import Blueprint
 from werkzeug.datastructures import FileStorage
 
+from app.api.blueprint import Blueprint
 from app.api.schemas import DeploymentSchema, ProcessDefinitionSchema
 from app.auth import acting_user, role_required
 from app.extensions import db
-from app.params import query_int
+from app.inputs import query_int
 from workflows.deployment import catalog
 from workflows.deployment.deploy import deploy
 from workflows.errors import InvalidDataError, NotFoundError

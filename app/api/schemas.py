@@ -55,7 +55,7 @@ class CreateUserSchema(Schema):
 
     username = fields.String(required=True, validate=validate.Regexp(r"^[A-Za-z0-9_.-]{2,80}$"))
     display_name = fields.String(required=True, validate=validate.Length(1, 120))
-    agency_code = fields.String(required=True)
+    agency_code = fields.String(required=True, validate=validate.Length(1, 64))
     roles = fields.List(fields.String(validate=validate.Regexp(r"^[a-z_]{2,50}$")), required=True,
                         validate=validate.Length(min=1))
     password = fields.String(required=True, load_only=True, validate=validate.Length(max=PASSWORD_MAX))
@@ -80,7 +80,7 @@ class AgencyTypeSchema(Schema):
     id = fields.Integer(dump_only=True)
     code = fields.String(required=True, validate=validate.Regexp(r"^[a-z][a-z0-9_]{1,63}$"))
     name = fields.String(required=True, validate=validate.Length(1, 200))
-    description = fields.String(load_default="")
+    description = fields.String(load_default="", validate=validate.Length(max=2000))
 
 
 class AgencySchema(Schema):
@@ -101,10 +101,10 @@ class CreateAgencySchema(Schema):
 
     code = fields.String(required=True, validate=validate.Regexp(r"^[A-Za-z0-9_.-]{2,64}$"))
     name = fields.String(required=True, validate=validate.Length(1, 200))
-    type = fields.String(required=True)
+    type = fields.String(required=True, validate=validate.Length(1, 64))
     jurisdiction = fields.String(required=True, validate=validate.Length(1, 100))
-    level = fields.String(required=True)
-    parent = fields.String(load_default=None, allow_none=True)
+    level = fields.String(required=True, validate=validate.Length(1, 20))
+    parent = fields.String(load_default=None, allow_none=True, validate=validate.Length(max=64))
 
 
 class LaneSchema(Schema):
@@ -180,7 +180,7 @@ class DeploymentSchema(Schema):
 class StartInstanceSchema(Schema):
     """Start a process."""
 
-    process_key = fields.String(required=True)
+    process_key = fields.String(required=True, validate=validate.Length(1, 100))
     business_key = fields.String(load_default=None, allow_none=True, validate=validate.Length(max=100))
     title = fields.String(load_default=None, allow_none=True, validate=validate.Length(max=300))
     data = fields.Dict(keys=fields.String(), load_default=dict)
@@ -199,8 +199,8 @@ class InstanceQuerySchema(Schema):
     """Filters of the instance list."""
 
     status = fields.String(validate=validate.OneOf(list(InstanceStatus)))
-    process_key = fields.String()
-    business_key = fields.String()
+    process_key = fields.String(validate=validate.Length(max=100))
+    business_key = fields.String(validate=validate.Length(max=100))
     limit = fields.Integer(load_default=50, validate=validate.Range(1, 500))
     offset = fields.Integer(load_default=0, validate=validate.Range(0, INT_MAX))
     after = fields.String(validate=validate.Length(1, 200), metadata=AFTER)
@@ -342,7 +342,7 @@ class WorkItemQuerySchema(Schema):
     """Which work items to list."""
 
     view = fields.String(load_default="queue", validate=validate.OneOf(VIEWS))
-    process_key = fields.String()
+    process_key = fields.String(validate=validate.Length(max=100))
     due = fields.String(validate=validate.OneOf(DUE_FILTERS),
                         metadata={"description": "active items of one due status; none among completed ones"})
     limit = fields.Integer(load_default=50, validate=validate.Range(1, 500))

@@ -9,7 +9,7 @@ from flask import Response, abort, flash, jsonify, redirect, render_template, re
 from flask_babel import gettext as _
 
 from app.extensions import db
-from app.params import query_int
+from app.inputs import query_int
 from app.web.blueprint import admin_bp
 from app.web.diagram_messages import localize, localize_errors
 from app.web.security import roles_required, signed_in_user

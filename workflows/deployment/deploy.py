@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import ast
 import hashlib
-import json
 import re
 from dataclasses import dataclass
 from pathlib import Path
@@ -16,6 +15,7 @@ from lxml import etree
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from workflows import strict_json
 from workflows.audit import record
 from workflows.deadlines.periods import PeriodError, parse_period
 from workflows.engine.diagram import DeclaredProcess, containers, element_ids, executable_processes, read_process
@@ -65,7 +65,7 @@ def _load_forms(raw_forms: dict[str, bytes]) -> tuple[dict[str, Any], list[dict[
             errors.append(_error(name, f"form file larger than {MAX_FORM_BYTES} bytes"))
             continue
         try:
-            schema = json.loads(raw)
+            schema = strict_json.loads(raw)  # NaN in a form would be stored, then refused by PostgreSQL
             Draft202012Validator.check_schema(schema)
         except (ValueError, SchemaError) as err:
             errors.append(_error(name, f"not a valid JSON Schema: {getattr(err, 'message', err)}"))
