@@ -16,6 +16,7 @@ from app.web.security import roles_required, signed_in_user
 from workflows.deployment.catalog import definition_versions, find_definition, latest_definitions
 from workflows.deployment.deploy import DiagramInvalidError, deploy, validate_diagram
 from workflows.directory.entries import list_agency_types
+from workflows.engine.xml import UnsafeXmlError, utf8_document
 from workflows.models import ProcessDefinition
 
 MAX_DIAGRAM_BYTES = 4 * 1024 * 1024
@@ -121,6 +122,14 @@ def deploy_process() -> Any:
                     "url": url_for("admin.show_process", key=definition.key)})
 
 
+def _as_text(xml: bytes) -> str:
+    """An upload's text for the modeler to show again, in whatever encoding it declares."""
+    try:
+        return utf8_document(xml).decode("utf-8")
+    except UnsafeXmlError:
+        return xml.decode("utf-8", "replace")
+
+
 def _read_upload(field: str) -> list[tuple[str, bytes]]:
     """Uploaded files of a multipart field as (name, bytes)."""
     files = []
@@ -156,7 +165,7 @@ def upload_process() -> Any:
         db.session.rollback()
         return render_template("admin/upload.html", errors=localize_errors(err.details),
                                message=localize(err.message), filename=name,
-                               xml=xml.decode("utf-8", "replace"), forms_json=json.dumps(
+                               xml=_as_text(xml), forms_json=json.dumps(
                                    {k: v.decode("utf-8", "replace") for k, v in forms.items()})), 422
     db.session.commit()
     flash(_("%(key)s version %(version)s deployed.", key=definition.key, version=definition.version) if created

@@ -22,7 +22,7 @@ from workflows.engine.diagram import DeclaredProcess, containers, element_ids, e
 from workflows.engine.runtime import parse_spec
 from workflows.engine.serialization import spec_to_dict
 from workflows.engine.settings import MAX_EXTENSIONS_TEXT, PRIORITY_TEXT
-from workflows.engine.xml import UnsafeXmlError, parse_xml
+from workflows.engine.xml import UnsafeXmlError, parse_xml, utf8_document
 from workflows.errors import InvalidDataError
 from workflows.models import AgencyType, ProcessDefinition, User
 from workflows.scripting import check_expression, check_script
@@ -264,6 +264,7 @@ def validate_diagram(xml: bytes, raw_forms: dict[str, bytes], agency_types: set[
     """Run every deploy-time check; raise DiagramInvalidError with all errors found."""
     try:
         root = parse_xml(xml)
+        text = utf8_document(xml).decode("utf-8")  # stored and served as UTF-8, whatever the upload's encoding
     except UnsafeXmlError as err:
         raise DiagramInvalidError("the diagram cannot be read", [_error(None, str(err))]) from err
     errors = [_error(i, f"the id '{i}' is reserved by the engine; rename the element")
@@ -285,7 +286,7 @@ def validate_diagram(xml: bytes, raw_forms: dict[str, bytes], agency_types: set[
         errors += engine_errors
     if errors:
         raise DiagramInvalidError("the diagram cannot be deployed", errors)
-    return ValidDiagram(xml.decode("utf-8"), info, forms, spec, checksum(xml, raw_forms))
+    return ValidDiagram(text, info, forms, spec, checksum(xml, raw_forms))
 
 
 def latest_definition(session: Session, key: str) -> ProcessDefinition | None:
