@@ -45,10 +45,11 @@ def _behind_proxies(app: Flask) -> None:
 
 def _register(app: Flask) -> None:
     """Attach blueprints, error handlers, auth loaders, probes, metrics and CLI commands."""
-    from app import auth, cli, errors, health, metrics, timers, transactions, web
+    from app import auth, cli, errors, headers, health, metrics, timers, transactions, web
     from app.api import register_api
 
     transactions.init_app(app)
+    headers.init_app(app)
     health.init_app(app)
     metrics.init_app(app)
     auth.init_app(app)
