@@ -52,14 +52,17 @@ def init_app(app: Flask) -> None:
     def handle_data_error(err: DataError) -> Any:
         return error_response(422, data_refused(err))
 
-    @app.errorhandler(HTTPException)
-    def handle_http(err: HTTPException) -> Any:
-        db.session.rollback()
-        data = getattr(err, "data", None) or {}
-        messages = data.get("messages") or data.get("errors")
-        if isinstance(messages, dict) and len(messages) == 1 and "json" in messages:
-            messages = messages["json"]  # webargs nests body errors under the location
-        return error_response(err.code or 500, data.get("message") or err.description or err.name, messages)
+    app.register_error_handler(HTTPException, handle_http)
+
+
+def handle_http(err: HTTPException) -> Any:
+    """The framework's errors (404, 405, webargs' 422...) in the one JSON format."""
+    db.session.rollback()
+    data = getattr(err, "data", None) or {}
+    messages = data.get("messages") or data.get("errors")
+    if isinstance(messages, dict) and len(messages) == 1 and "json" in messages:
+        messages = messages["json"]  # webargs nests body errors under the location
+    return error_response(err.code or 500, data.get("message") or err.description or err.name, messages)
 
 
 def data_refused(err: DataError) -> str:

@@ -12,9 +12,9 @@ from flask_limiter.errors import RateLimitExceeded
 from flask_login import current_user
 from flask_wtf.csrf import CSRFError
 from sqlalchemy.exc import DataError
-from werkzeug.exceptions import HTTPException
+from werkzeug.exceptions import HTTPException, MethodNotAllowed, NotFound
 
-from app.errors import data_refused
+from app.errors import data_refused, handle_http
 from app.extensions import csrf, db
 from app.web.blueprint import admin_bp, auth_bp, web_bp
 from app.web.domain_messages import localize
@@ -22,6 +22,7 @@ from workflows.errors import DomainError
 from workflows.models import User
 
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS", "TRACE"})
+NOT_PAGES = ("/api/", "/static/", "/healthz", "/readyz", "/metrics")  # these answer errors in JSON
 
 
 def init_app(app: Flask) -> None:
@@ -37,6 +38,15 @@ def init_app(app: Flask) -> None:
         if request.path.startswith("/api/") and _api_without_cookie_authority():
             return
         csrf.protect()
+
+    @app.errorhandler(NotFound)
+    @app.errorhandler(MethodNotAllowed)
+    def unknown_page(err: HTTPException) -> Any:
+        """A URL no route matches (an id past what a column holds, too): a page outside /api/, else JSON."""
+        if request.path.startswith(NOT_PAGES):
+            return handle_http(err)
+        return error_page(err.code or 404, _("This page does not exist.") if isinstance(err, NotFound)
+                          else _("This page does not take that method."))
 
 
 def _api_without_cookie_authority() -> bool:
@@ -101,7 +111,7 @@ def html_errors(blueprint: Blueprint) -> None:
 
     @blueprint.errorhandler(HTTPException)
     def http_error(err: HTTPException) -> Any:
-        return error_page(err.code or 500, err.description or err.name)
+        return error_page(err.code or 500, localize(err.description or err.name))
 
 
 for _blueprint in (web_bp, auth_bp, admin_bp):  # once per process: blueprints are shared by every app
