@@ -26,13 +26,29 @@ from workflows.db import INT_MAX
 from workflows.errors import InvalidDataError
 
 ID_DIGITS = len(str(INT_MAX))
+
+
+def _at_most(limit: int) -> str:
+    """A regular expression of the decimal numbers from 0 to the limit (ASCII digits only).
+
+    The route itself must not match a larger number: a converter that refused it after matching
+    would leave werkzeug answering 405 for a POST where a GET shares the path.
+    """
+    text = str(limit)
+    options = [f"[0-9]{{1,{len(text) - 1}}}"] if len(text) > 1 else []
+    for i, digit in enumerate(text):
+        low = 1 if i == 0 and len(text) > 1 else 0
+        if int(digit) > low:
+            rest = len(text) - i - 1
+            options.append(f"{text[:i]}[{low}-{int(digit) - 1}]" + (f"[0-9]{{{rest}}}" if rest else ""))
+    return "|".join([*options, text])
 NUL_MESSAGE = "text may not contain the NUL character"
 
 
 class IdConverter(IntegerConverter):
     """`<int:...>`: ASCII digits (no sign, no other script's digits) up to the largest Integer a column holds."""
 
-    regex = rf"[0-9]{{1,{ID_DIGITS}}}"
+    regex = _at_most(INT_MAX)
 
     def __init__(self, map: Map, fixed_digits: int = 0, min: int | None = None,  # noqa: A002 (werkzeug's names)
                  max: int | None = INT_MAX, signed: bool = False) -> None:
