@@ -60,8 +60,9 @@ def utf8_document(data: bytes) -> bytes:
     except UnicodeDecodeError as err:
         raise UnsafeXmlError(f"the document is not valid {name}: byte {err.object[err.start]:#04x} at {err.start}; "
                              "save the diagram as UTF-8") from err
-    if name == "utf-8" and body is data:
-        return data
+    declared = _DECLARED.match(text)
+    if body is data and (declared is None or declared.group(3).lower() in ("utf-8", "utf8")):
+        return data  # UTF-8 and saying so (or saying nothing): stored exactly as uploaded
     return _DECLARED.sub(r'\1"UTF-8"', text, count=1).encode("utf-8")
 
 
