@@ -266,6 +266,40 @@ def test_invalid_utf8_in_a_query_string_is_read_not_500(client, admin) -> None: 
     assert response.get_json() == []
 
 
+# --- the last line ---------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("page", [False, True])
+def test_a_value_the_database_still_refuses_is_a_logged_422(app, other_app, caplog, page) -> None:  # noqa: ANN001
+    """Should a number slip past the checks, PostgreSQL's DataError and SQLite's OverflowError alike are a 422."""
+    import logging
+
+    from flask import Blueprint
+    from sqlalchemy import text
+
+    from app.extensions import db
+    from app.web.security import html_errors
+
+    probe = other_app(url=app.config["SQLALCHEMY_DATABASE_URI"])
+    pages = Blueprint("probe_pages", __name__)
+    html_errors(pages)  # as the page blueprints answer failures
+    target = pages if page else probe
+    target.add_url_rule("/probe", "probe", lambda: str(db.session.scalar(text("SELECT CAST(:n AS INTEGER)"),
+                                                                         {"n": 2**70})))
+    probe.register_blueprint(pages)
+    logger = logging.getLogger("app.errors")
+    disabled, logger.disabled = logger.disabled, False  # Alembic's fileConfig (the migrations) disabled it
+    try:
+        response = probe.test_client().get("/probe")
+    finally:
+        logger.disabled = disabled
+    assert response.status_code == 422
+    assert "the database refused a value of GET /probe" in caplog.text
+    if page:
+        assert "请求中的某个值超出范围或无法保存" in response.get_data(as_text=True)
+    else:
+        assert response.get_json()["message"] == "a value in the request is out of range or not storable"
+
+
 # --- headers ------------------------------------------------------------------------------------
 
 @pytest.mark.parametrize("path", ["/api/v1/me", "/api/v1/nowhere", "/login", "/static/css/app.css", "/healthz"])
