@@ -8,7 +8,7 @@ from typing import Any
 from flask import Flask
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from app import logs
+from app import inputs, logs
 from app.extensions import configure_sqlite, db, limiter, login_manager, migrate, rest_api
 from config import get_config
 
@@ -23,6 +23,7 @@ def create_app(config_name: str | None = None, overrides: dict[str, Any] | None 
     Path(app.instance_path).mkdir(parents=True, exist_ok=True)
     _behind_proxies(app)
     logs.init_app(app)  # first, so that its clock and request id cover every other hook
+    inputs.init_app(app)  # the bounded `<int:...>` converter (before any route is added), strict JSON
     db.init_app(app)
     with app.app_context():
         configure_sqlite(db.engine)
@@ -44,10 +45,11 @@ def _behind_proxies(app: Flask) -> None:
 
 def _register(app: Flask) -> None:
     """Attach blueprints, error handlers, auth loaders, probes, metrics and CLI commands."""
-    from app import auth, cli, errors, health, metrics, timers, transactions, web
+    from app import auth, cli, errors, headers, health, metrics, timers, transactions, web
     from app.api import register_api
 
     transactions.init_app(app)
+    headers.init_app(app)
     health.init_app(app)
     metrics.init_app(app)
     auth.init_app(app)

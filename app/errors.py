@@ -2,14 +2,20 @@
 
 from __future__ import annotations
 
+import logging
 from typing import Any
 
-from flask import Flask, jsonify
+from flask import Flask, jsonify, request
+from sqlalchemy.exc import DataError
 from sqlalchemy.orm.exc import StaleDataError
 from werkzeug.exceptions import HTTPException
 
 from app.extensions import db
 from workflows.errors import DomainError
+
+log = logging.getLogger(__name__)
+# A value the database refused: its range or its form (see handle_data_error).
+DATA_ERROR_MESSAGE = "a value in the request is out of range or not storable"
 
 
 def error_response(status: int, message: str, errors: Any = None) -> Any:
@@ -42,11 +48,32 @@ def init_app(app: Flask) -> None:
         db.session.rollback()
         return error_response(409, "the instance changed meanwhile; reload and try again")
 
-    @app.errorhandler(HTTPException)
-    def handle_http(err: HTTPException) -> Any:
-        db.session.rollback()
-        data = getattr(err, "data", None) or {}
-        messages = data.get("messages") or data.get("errors")
-        if isinstance(messages, dict) and len(messages) == 1 and "json" in messages:
-            messages = messages["json"]  # webargs nests body errors under the location
-        return error_response(err.code or 500, data.get("message") or err.description or err.name, messages)
+    @app.errorhandler(DataError)
+    def handle_data_error(err: DataError) -> Any:
+        return error_response(422, data_refused(err))
+
+    app.register_error_handler(HTTPException, handle_http)
+
+
+def handle_http(err: HTTPException) -> Any:
+    """The framework's errors (404, 405, webargs' 422...) in the one JSON format."""
+    db.session.rollback()
+    data = getattr(err, "data", None) or {}
+    messages = data.get("messages") or data.get("errors")
+    if isinstance(messages, dict) and len(messages) == 1 and "json" in messages:
+        messages = messages["json"]  # webargs nests body errors under the location
+    return error_response(err.code or 500, data.get("message") or err.description or err.name, messages)
+
+
+def data_refused(err: DataError) -> str:
+    """Roll back and log a value the database refused; the message to answer with (422).
+
+    The last line only: numbers and text from outside are checked before they reach a statement
+    (app.inputs, the API's schemas, workflows.strict_json). A value that still gets through is a
+    client's mistake, not a server failure, but a gap in those checks: logged as a warning, with
+    the database's reason and without the parameters (they may hold personal data).
+    """
+    db.session.rollback()
+    log.warning("the database refused a value of %s %s: %s", request.method, request.path,
+                str(err.orig).splitlines()[0] if err.orig is not None else type(err).__name__)
+    return DATA_ERROR_MESSAGE

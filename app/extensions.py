@@ -11,7 +11,8 @@ from flask_smorest import Api
 from flask_sqlalchemy import SQLAlchemy
 from flask_wtf.csrf import CSRFProtect
 from sqlalchemy import event
-from sqlalchemy.engine import Engine
+from sqlalchemy.engine import Engine, ExceptionContext
+from sqlalchemy.exc import DataError
 
 from workflows.db import Base
 
@@ -43,3 +44,11 @@ def configure_sqlite(engine: Engine) -> None:
     @event.listens_for(engine, "begin")
     def _begin(connection):  # noqa: ANN001
         connection.exec_driver_sql("BEGIN IMMEDIATE")
+
+    @event.listens_for(engine, "handle_error")
+    def _too_large(context: ExceptionContext) -> DataError | None:
+        # sqlite3 refuses an int past 64 bits with a bare OverflowError; PostgreSQL's refusal of an
+        # out-of-range number is a DataError. One type, so app.errors answers both alike (422).
+        if isinstance(context.original_exception, OverflowError):
+            return DataError(context.statement, context.parameters, context.original_exception)
+        return None

@@ -19,6 +19,17 @@ NAMING_CONVENTION = {
     "pk": "pk_%(table_name)s",
 }
 
+# The range of an Integer column on PostgreSQL (int4): every id, version and count we store. A number
+# outside it matches no row and fits no column; PostgreSQL refuses it with an error, SQLite beyond
+# 64 bits too, so callers check numbers from outside against it before they reach a statement.
+INT_MIN, INT_MAX = -(2**31), 2**31 - 1
+
+
+def fits_integer(value: int) -> bool:
+    """Whether an Integer column can hold the value."""
+    return INT_MIN <= value <= INT_MAX
+
+
 # Small structured values (roles, payloads) may use JSONB on PostgreSQL; engine blobs must not:
 # JSONB reorders object keys, and the engine's restored state depends on the order it wrote.
 JSONType = JSON().with_variant(JSONB(), "postgresql")

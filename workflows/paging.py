@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Generic, TypeVar
 
+from workflows.db import fits_integer
 from workflows.errors import InvalidDataError
 
 T = TypeVar("T")
@@ -59,6 +60,8 @@ def _typed(value: Any, kind: type) -> Any:
             raise ValueError(value)
         return at
     if not isinstance(value, kind) or isinstance(value, bool):
+        raise ValueError(value)
+    if kind is int and not fits_integer(value):  # ids and offsets: a made-up number must not reach the database
         raise ValueError(value)
     return value
 

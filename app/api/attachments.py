@@ -6,10 +6,10 @@ from typing import Any
 
 from flask import send_file
 from flask_login import login_required
-from flask_smorest import Blueprint
 from flask_smorest.fields import Upload
 from marshmallow import Schema
 
+from app.api.blueprint import Blueprint
 from app.api.schemas import AttachmentSchema
 from app.auth import acting_user
 from app.extensions import db

@@ -6,12 +6,13 @@ from typing import Any
 
 from flask import Response, request
 from flask_login import login_required
-from flask_smorest import Blueprint
 from werkzeug.datastructures import FileStorage
 
+from app.api.blueprint import Blueprint
 from app.api.schemas import DeploymentSchema, ProcessDefinitionSchema
 from app.auth import acting_user, role_required
 from app.extensions import db
+from app.inputs import query_int
 from workflows.deployment import catalog
 from workflows.deployment.deploy import deploy
 from workflows.errors import InvalidDataError, NotFoundError
@@ -43,7 +44,7 @@ def get_process_definition(key: str) -> Any:
 @login_required
 def get_process_diagram(key: str) -> Response:
     """The BPMN XML of the latest version (or ?version=N)."""
-    version = request.args.get("version", type=int)
+    version = query_int("version", minimum=1)
     definition = catalog.find_definition(db.session, key, version)
     if definition is None:
         raise NotFoundError(f"no process '{key}'" + (f" version {version}" if version else ""))

@@ -8,6 +8,7 @@ from marshmallow import Schema, fields, post_dump, validate
 
 from workflows.accounts.passwords import MAX_LENGTH as PASSWORD_MAX
 from workflows.clock import now
+from workflows.db import INT_MAX  # every integer an input names is bounded so (tests/test_hostile_input.py)
 from workflows.deadlines.periods import Period
 from workflows.engine.settings import DEFAULT_EXTENSION_ROLE, DEFAULT_MAX_EXTENSIONS, TaskInfo
 from workflows.models.process import InstanceStatus
@@ -54,7 +55,7 @@ class CreateUserSchema(Schema):
 
     username = fields.String(required=True, validate=validate.Regexp(r"^[A-Za-z0-9_.-]{2,80}$"))
     display_name = fields.String(required=True, validate=validate.Length(1, 120))
-    agency_code = fields.String(required=True)
+    agency_code = fields.String(required=True, validate=validate.Length(1, 64))
     roles = fields.List(fields.String(validate=validate.Regexp(r"^[a-z_]{2,50}$")), required=True,
                         validate=validate.Length(min=1))
     password = fields.String(required=True, load_only=True, validate=validate.Length(max=PASSWORD_MAX))
@@ -79,7 +80,7 @@ class AgencyTypeSchema(Schema):
     id = fields.Integer(dump_only=True)
     code = fields.String(required=True, validate=validate.Regexp(r"^[a-z][a-z0-9_]{1,63}$"))
     name = fields.String(required=True, validate=validate.Length(1, 200))
-    description = fields.String(load_default="")
+    description = fields.String(load_default="", validate=validate.Length(max=2000))
 
 
 class AgencySchema(Schema):
@@ -100,10 +101,10 @@ class CreateAgencySchema(Schema):
 
     code = fields.String(required=True, validate=validate.Regexp(r"^[A-Za-z0-9_.-]{2,64}$"))
     name = fields.String(required=True, validate=validate.Length(1, 200))
-    type = fields.String(required=True)
+    type = fields.String(required=True, validate=validate.Length(1, 64))
     jurisdiction = fields.String(required=True, validate=validate.Length(1, 100))
-    level = fields.String(required=True)
-    parent = fields.String(load_default=None, allow_none=True)
+    level = fields.String(required=True, validate=validate.Length(1, 20))
+    parent = fields.String(load_default=None, allow_none=True, validate=validate.Length(max=64))
 
 
 class LaneSchema(Schema):
@@ -179,7 +180,7 @@ class DeploymentSchema(Schema):
 class StartInstanceSchema(Schema):
     """Start a process."""
 
-    process_key = fields.String(required=True)
+    process_key = fields.String(required=True, validate=validate.Length(1, 100))
     business_key = fields.String(load_default=None, allow_none=True, validate=validate.Length(max=100))
     title = fields.String(load_default=None, allow_none=True, validate=validate.Length(max=300))
     data = fields.Dict(keys=fields.String(), load_default=dict)
@@ -198,10 +199,10 @@ class InstanceQuerySchema(Schema):
     """Filters of the instance list."""
 
     status = fields.String(validate=validate.OneOf(list(InstanceStatus)))
-    process_key = fields.String()
-    business_key = fields.String()
+    process_key = fields.String(validate=validate.Length(max=100))
+    business_key = fields.String(validate=validate.Length(max=100))
     limit = fields.Integer(load_default=50, validate=validate.Range(1, 500))
-    offset = fields.Integer(load_default=0, validate=validate.Range(0))
+    offset = fields.Integer(load_default=0, validate=validate.Range(0, INT_MAX))
     after = fields.String(validate=validate.Length(1, 200), metadata=AFTER)
 
 
@@ -305,7 +306,7 @@ class NoticeQuerySchema(Schema):
     unread = fields.Boolean(load_default=False)
     kind = fields.String(validate=validate.Length(max=50))
     limit = fields.Integer(load_default=50, validate=validate.Range(1, 500))
-    offset = fields.Integer(load_default=0, validate=validate.Range(0))
+    offset = fields.Integer(load_default=0, validate=validate.Range(0, INT_MAX))
     after = fields.String(validate=validate.Length(1, 200), metadata=AFTER)
 
 
@@ -341,11 +342,11 @@ class WorkItemQuerySchema(Schema):
     """Which work items to list."""
 
     view = fields.String(load_default="queue", validate=validate.OneOf(VIEWS))
-    process_key = fields.String()
+    process_key = fields.String(validate=validate.Length(max=100))
     due = fields.String(validate=validate.OneOf(DUE_FILTERS),
                         metadata={"description": "active items of one due status; none among completed ones"})
     limit = fields.Integer(load_default=50, validate=validate.Range(1, 500))
-    offset = fields.Integer(load_default=0, validate=validate.Range(0))
+    offset = fields.Integer(load_default=0, validate=validate.Range(0, INT_MAX))
     after = fields.String(validate=validate.Length(1, 200), metadata=AFTER)
 
 
@@ -358,7 +359,7 @@ class CompleteWorkItemSchema(Schema):
 class ReassignWorkItemSchema(Schema):
     """Who gets the item."""
 
-    assignee_id = fields.Integer(required=True)
+    assignee_id = fields.Integer(required=True, validate=validate.Range(1, INT_MAX))
 
 
 class CompletedWorkItemSchema(WorkItemSchema):

@@ -5,8 +5,9 @@ from __future__ import annotations
 from typing import Any
 
 from flask_login import login_required
-from flask_smorest import Blueprint, abort
+from flask_smorest import abort
 
+from app.api.blueprint import Blueprint
 from app.api.schemas import ChangePasswordSchema, TokenRequestSchema, TokenSchema, UserSchema
 from app.auth import acting_user, bearer_token, password_policy
 from app.extensions import db

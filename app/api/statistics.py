@@ -6,9 +6,10 @@ from typing import Any
 
 from flask import Response
 from flask_login import login_required
-from flask_smorest import Blueprint
 from marshmallow import Schema, ValidationError, fields, validates_schema
+from marshmallow.validate import Length
 
+from app.api.blueprint import Blueprint
 from app.auth import acting_user
 from app.extensions import db
 from app.statistics_export import MEDIA_TYPE, filename, workbook
@@ -25,12 +26,13 @@ blp = Blueprint("statistics", __name__, url_prefix="/api/v1/statistics",
 class StatisticsQuerySchema(Schema):
     """A named period or a range of days (default: this year), and an optional scope and process."""
 
-    period = fields.String(metadata={"description": "2026, 2026-H1, 2026-Q3 or 2026-05"})
+    period = fields.String(validate=Length(max=10), metadata={"description": "2026, 2026-H1, 2026-Q3 or 2026-05"})
     from_ = fields.Date(data_key="from", metadata={"description": "first day (with `to`), China time"})
     to = fields.Date(metadata={"description": "last day, included"})
-    agency = fields.String(metadata={"description": "one agency's code"})
-    jurisdiction = fields.String(metadata={"description": "the agencies of one jurisdiction, e.g. 嘉定区"})
-    process = fields.String(metadata={"description": "one process key"})
+    agency = fields.String(validate=Length(max=64), metadata={"description": "one agency's code"})
+    jurisdiction = fields.String(validate=Length(max=100),
+                                 metadata={"description": "the agencies of one jurisdiction, e.g. 嘉定区"})
+    process = fields.String(validate=Length(max=100), metadata={"description": "one process key"})
 
     @validates_schema
     def _one_period(self, data: dict[str, Any], **_: Any) -> None:

@@ -5,8 +5,8 @@ from __future__ import annotations
 from typing import Any
 
 from flask_login import login_required
-from flask_smorest import Blueprint
 
+from app.api.blueprint import Blueprint
 from app.api.paging import paged
 from app.api.related import WithRelated
 from app.api.schemas import (

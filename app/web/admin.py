@@ -9,12 +9,14 @@ from flask import Response, abort, flash, jsonify, redirect, render_template, re
 from flask_babel import gettext as _
 
 from app.extensions import db
+from app.inputs import query_int
 from app.web.blueprint import admin_bp
 from app.web.diagram_messages import localize, localize_errors
 from app.web.security import roles_required, signed_in_user
 from workflows.deployment.catalog import definition_versions, find_definition, latest_definitions
 from workflows.deployment.deploy import DiagramInvalidError, deploy, validate_diagram
 from workflows.directory.entries import list_agency_types
+from workflows.engine.xml import UnsafeXmlError, utf8_document
 from workflows.models import ProcessDefinition
 
 MAX_DIAGRAM_BYTES = 4 * 1024 * 1024
@@ -49,7 +51,7 @@ def _definition(key: str, version: int | None) -> ProcessDefinition:
 @roles_required("admin")
 def process_diagram(key: str) -> Response:
     """The BPMN XML of a version (?version=N, default the latest)."""
-    definition = _definition(key, request.args.get("version", type=int))
+    definition = _definition(key, query_int("version", minimum=1))
     return Response(definition.diagram_xml, mimetype="application/xml")
 
 
@@ -69,7 +71,7 @@ def new_diagram() -> str:
 @roles_required("admin")
 def edit_diagram(key: str) -> str:
     """The modeler on a deployed version (the latest unless ?version=N)."""
-    definition = _definition(key, request.args.get("version", type=int))
+    definition = _definition(key, query_int("version", minimum=1))
     return render_template("admin/modeler.html", definition=definition, forms=definition.forms,
                            agency_types=_type_choices())
 
@@ -120,6 +122,14 @@ def deploy_process() -> Any:
                     "url": url_for("admin.show_process", key=definition.key)})
 
 
+def _as_text(xml: bytes) -> str:
+    """An upload's text for the modeler to show again, in whatever encoding it declares."""
+    try:
+        return utf8_document(xml).decode("utf-8")
+    except UnsafeXmlError:
+        return xml.decode("utf-8", "replace")
+
+
 def _read_upload(field: str) -> list[tuple[str, bytes]]:
     """Uploaded files of a multipart field as (name, bytes)."""
     files = []
@@ -155,7 +165,7 @@ def upload_process() -> Any:
         db.session.rollback()
         return render_template("admin/upload.html", errors=localize_errors(err.details),
                                message=localize(err.message), filename=name,
-                               xml=xml.decode("utf-8", "replace"), forms_json=json.dumps(
+                               xml=_as_text(xml), forms_json=json.dumps(
                                    {k: v.decode("utf-8", "replace") for k, v in forms.items()})), 422
     db.session.commit()
     flash(_("%(key)s version %(version)s deployed.", key=definition.key, version=definition.version) if created

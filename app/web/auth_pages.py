@@ -13,7 +13,7 @@ from app.extensions import db
 from app.login_limits import count_refusal, limit_login, limit_password_change
 from app.web.blueprint import auth_bp
 from app.web.domain_messages import localize, localize_details
-from app.web.i18n import safe_next
+from app.web.redirects import safe_next
 from app.web.security import login_required, signed_in_user
 from workflows.accounts.lifecycle import WrongPasswordError, change_own_password
 from workflows.accounts.passwords import MAX_LENGTH
@@ -24,7 +24,7 @@ from workflows.errors import DomainError
 @auth_bp.route("/login", methods=["GET"])
 def login() -> str:
     """The sign-in form."""
-    return render_template("auth/login.html", next=request.args.get("next", ""))
+    return render_template("auth/login.html", next=safe_next(request.args.get("next"), ""))
 
 
 @auth_bp.route("/login", methods=["POST"])

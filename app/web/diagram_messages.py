@@ -77,6 +77,18 @@ _RULES: list[Rule] = [
                      limit=m.group(2))),
     rule(r"DTDs and entities are not allowed: " + _ANYTHING,
          lambda m: _("DTDs and entities are not allowed: %(reason)s", reason=m.group(1))),
+    rule(r"the declared encoding '(.*)' is not one we can read; save the diagram as UTF-8",
+         lambda m: _("The declared encoding '%(name)s' is not one we can read; save the diagram as UTF-8.",
+                     name=m.group(1))),
+    rule(r"the document is not valid (\S+): byte (\S+) at (\d+); save the diagram as UTF-8",
+         lambda m: _("The document is not valid %(encoding)s: byte %(byte)s at position %(at)s; save the diagram "
+                     "as UTF-8.", encoding=m.group(1), byte=m.group(2), at=m.group(3))),
+    rule(r"elements are nested too deeply: more than (\d+) levels",
+         lambda m: _("Elements are nested too deeply: more than %(limit)s levels.", limit=m.group(1))),
+    rule(r"the namespace URI '(.*)' \((\S+)\) is not a valid URI: a namespace URI may not contain spaces or "
+         r"other characters a URI may not hold",
+         lambda m: _("The namespace URI '%(uri)s' (%(prefix)s) is not a valid URI: a namespace URI may not contain "
+                     "spaces or other characters a URI may not hold.", uri=m.group(1), prefix=m.group(2))),
     rule(r"not well-formed XML: " + _ANYTHING, lambda m: _("Not well-formed XML: %(reason)s", reason=m.group(1))),
     rule(r"the id '(.*)' is reserved by the engine; rename the element",
          lambda m: _("The id '%(id)s' is reserved by the engine; rename the element.", id=m.group(1))),

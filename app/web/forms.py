@@ -6,7 +6,6 @@ every error lands on its field. New rows of repeating lists are numbered by the 
 
 from __future__ import annotations
 
-import json
 import math
 import re
 from collections.abc import Callable
@@ -15,6 +14,7 @@ from typing import Any
 
 from werkzeug.datastructures import FileStorage, MultiDict
 
+from workflows import strict_json
 from workflows.deadlines.calendar import SHANGHAI
 from workflows.work.attachments import ATTACHMENT_KEYS, is_attachment
 
@@ -170,7 +170,7 @@ def _read_files(values: list[Any], save: SaveFile) -> list[dict[str, Any]]:
             found.append(save(value))
         elif isinstance(value, str) and value.strip().startswith("{"):
             try:
-                described = json.loads(value)
+                described = strict_json.loads(value)
             except ValueError:
                 continue
             if isinstance(described, dict) and re.fullmatch(r"[0-9a-f]{64}", str(described.get("sha256", ""))):

@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-from urllib.parse import urlsplit
-
 from flask import Flask, redirect, request, session, url_for
 from werkzeug.wrappers import Response
 
 from app.extensions import babel
 from app.web.blueprint import auth_bp
+from app.web.redirects import safe_next
 
 LANGUAGES = {"zh": "中文", "en": "English"}
 DEFAULT_LANGUAGE = "zh"
@@ -28,16 +27,6 @@ def current_language() -> str:
         if choice in LANGUAGES:
             return choice
     return DEFAULT_LANGUAGE
-
-
-def safe_next(target: str | None, fallback: str) -> str:
-    """A same-site path to go back to (never another host)."""
-    if not target:
-        return fallback
-    parts = urlsplit(target)
-    if parts.scheme or parts.netloc or not target.startswith("/") or target.startswith("//"):
-        return fallback
-    return target
 
 
 @auth_bp.route("/language/<code>")

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 from flask import Response, flash, redirect, render_template, request, url_for
@@ -18,6 +17,7 @@ from app.web.forms import parse_form
 from app.web.presenters import field_labels, history
 from app.web.security import login_required, signed_in_user
 from app.web.stop_reasons import localize_stop_reason
+from workflows import strict_json
 from workflows.deployment.catalog import latest_definitions
 from workflows.deployment.definitions import compiled
 from workflows.errors import ConflictError, DomainError, InvalidDataError, NotFoundError, PermissionDeniedError
@@ -128,7 +128,7 @@ def resume(instance_id: int) -> Any:
     instance = instances.get_instance(db.session, user, instance_id)
     text = request.form.get("corrections", "").strip()
     try:
-        corrections = json.loads(text) if text else {}
+        corrections = strict_json.loads(text) if text else {}
     except ValueError as err:
         return _instance_page(instance, text, _("Not valid JSON: %(reason)s", reason=str(err)), 422)
     if not isinstance(corrections, dict):

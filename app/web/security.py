@@ -11,8 +11,10 @@ from flask_babel import gettext as _
 from flask_limiter.errors import RateLimitExceeded
 from flask_login import current_user
 from flask_wtf.csrf import CSRFError
-from werkzeug.exceptions import HTTPException
+from sqlalchemy.exc import DataError
+from werkzeug.exceptions import HTTPException, MethodNotAllowed, NotFound
 
+from app.errors import data_refused, handle_http
 from app.extensions import csrf, db
 from app.web.blueprint import admin_bp, auth_bp, web_bp
 from app.web.domain_messages import localize
@@ -20,6 +22,7 @@ from workflows.errors import DomainError
 from workflows.models import User
 
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS", "TRACE"})
+NOT_PAGES = ("/api/", "/static/", "/healthz", "/readyz", "/metrics")  # these answer errors in JSON
 
 
 def init_app(app: Flask) -> None:
@@ -35,6 +38,15 @@ def init_app(app: Flask) -> None:
         if request.path.startswith("/api/") and _api_without_cookie_authority():
             return
         csrf.protect()
+
+    @app.errorhandler(NotFound)
+    @app.errorhandler(MethodNotAllowed)
+    def unknown_page(err: HTTPException) -> Any:
+        """A URL no route matches (an id past what a column holds, too): a page outside /api/, else JSON."""
+        if request.path.startswith(NOT_PAGES):
+            return handle_http(err)
+        return error_page(err.code or 404, _("This page does not exist.") if isinstance(err, NotFound)
+                          else _("This page does not take that method."))
 
 
 def _api_without_cookie_authority() -> bool:
@@ -92,9 +104,14 @@ def html_errors(blueprint: Blueprint) -> None:
     def rate_limited(err: RateLimitExceeded) -> Any:
         return error_page(429, _("Too many attempts. Wait a few minutes and try again."))
 
+    @blueprint.errorhandler(DataError)
+    def data_error(err: DataError) -> Any:
+        data_refused(err)
+        return error_page(422, _("A value in the request is out of range or cannot be stored."))
+
     @blueprint.errorhandler(HTTPException)
     def http_error(err: HTTPException) -> Any:
-        return error_page(err.code or 500, err.description or err.name)
+        return error_page(err.code or 500, localize(err.description or err.name))
 
 
 for _blueprint in (web_bp, auth_bp, admin_bp):  # once per process: blueprints are shared by every app

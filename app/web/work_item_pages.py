@@ -16,6 +16,7 @@ from app.web.blueprint import web_bp
 from app.web.form_errors import field_errors
 from app.web.forms import parse_form
 from app.web.presenters import field_labels, history
+from app.web.redirects import safe_next
 from app.web.security import login_required, signed_in_user
 from workflows.deployment.catalog import process_choices
 from workflows.deployment.definitions import compiled
@@ -53,9 +54,7 @@ def list_work_items_page() -> str:
 
 def _back_to(item: WorkItem) -> str:
     """Where to return after an action: the page the button was on, else the item."""
-    target = request.form.get("next", "")
-    return target if target.startswith("/") and not target.startswith("//") else \
-        url_for("web.show_work_item", item_id=item.id)
+    return safe_next(request.form.get("next"), url_for("web.show_work_item", item_id=item.id))
 
 
 @web_bp.route("/work-items/<int:item_id>/claim", methods=["POST"])

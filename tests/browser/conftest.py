@@ -105,7 +105,8 @@ def browser() -> Iterator[Any]:
 
 @pytest.fixture
 def new_page(browser: Any, live_server: str) -> Iterator[Callable[..., Any]]:
-    """Open pages in fresh contexts (one per user) at 1366x768; no page may raise a script error."""
+    """Open pages in fresh contexts (one per user) at 1366x768; no page may raise a script error, nor break
+    the Content-Security-Policy (Chromium reports each refusal on the console)."""
     contexts, errors = [], []
 
     def make(locale: str = "zh-CN") -> Any:
@@ -114,6 +115,8 @@ def new_page(browser: Any, live_server: str) -> Iterator[Callable[..., Any]]:
         contexts.append(context)
         page = context.new_page()
         page.on("pageerror", lambda err: errors.append(f"{page.url}: {err}"))
+        page.on("console", lambda message: errors.append(f"{page.url}: {message.text}")
+                if "Content Security Policy" in message.text else None)
         return page
 
     yield make

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import ast
 import hashlib
-import json
 import re
 from dataclasses import dataclass
 from pathlib import Path
@@ -16,13 +15,14 @@ from lxml import etree
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from workflows import strict_json
 from workflows.audit import record
 from workflows.deadlines.periods import PeriodError, parse_period
 from workflows.engine.diagram import DeclaredProcess, containers, element_ids, executable_processes, read_process
 from workflows.engine.runtime import parse_spec
 from workflows.engine.serialization import spec_to_dict
 from workflows.engine.settings import MAX_EXTENSIONS_TEXT, PRIORITY_TEXT
-from workflows.engine.xml import UnsafeXmlError, parse_xml
+from workflows.engine.xml import UnsafeXmlError, parse_xml, utf8_document
 from workflows.errors import InvalidDataError
 from workflows.models import AgencyType, ProcessDefinition, User
 from workflows.scripting import check_expression, check_script
@@ -66,7 +66,7 @@ def _load_forms(raw_forms: dict[str, bytes]) -> tuple[dict[str, Any], list[dict[
             errors.append(_error(name, f"form file larger than {MAX_FORM_BYTES} bytes"))
             continue
         try:
-            schema = json.loads(raw)
+            schema = strict_json.loads(raw)  # NaN in a form would be stored, then refused by PostgreSQL
             Draft202012Validator.check_schema(schema)
         except (ValueError, SchemaError) as err:
             errors.append(_error(name, f"not a valid JSON Schema: {getattr(err, 'message', err)}"))
@@ -280,6 +280,7 @@ def validate_diagram(xml: bytes, raw_forms: dict[str, bytes], agency_types: set[
     """Run every deploy-time check; raise DiagramInvalidError with all errors found."""
     try:
         root = parse_xml(xml)
+        text = utf8_document(xml).decode("utf-8")  # stored and served as UTF-8, whatever the upload's encoding
     except UnsafeXmlError as err:
         raise DiagramInvalidError("the diagram cannot be read", [_error(None, str(err))]) from err
     errors = [_error(i, f"the id '{i}' is reserved by the engine; rename the element")
@@ -301,7 +302,7 @@ def validate_diagram(xml: bytes, raw_forms: dict[str, bytes], agency_types: set[
         errors += engine_errors
     if errors:
         raise DiagramInvalidError("the diagram cannot be deployed", errors)
-    return ValidDiagram(xml.decode("utf-8"), info, forms, spec, checksum(xml, raw_forms))
+    return ValidDiagram(text, info, forms, spec, checksum(xml, raw_forms))
 
 
 def latest_definition(session: Session, key: str) -> ProcessDefinition | None:
