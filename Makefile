@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 export FLASK_APP := wsgi.py
 
-.PHONY: run test setup lint bench bench-served bench-scale bench-history bench-timers bench-scripts test-postgres production test-production clean
+.PHONY: run test setup lint bench bench-served bench-scale bench-history bench-timers bench-scripts test-postgres test-api-fuzz production test-production clean
 
 $(BIN)/activate: requirements.txt requirements-dev.txt
 	$(PYTHON) -m venv $(VENV)
@@ -31,6 +31,10 @@ lint: setup
 
 test-postgres: setup  ## the suite again on a PostgreSQL server the script installs and starts if needed
 	bash scripts/with-postgres.sh $(BIN)/python -m pytest -q
+
+test-api-fuzz: setup  ## schemathesis against the served API as a liaison and as the admin, on SQLite then PostgreSQL (README "Security")
+	$(BIN)/python -m tests.fuzz_api
+	bash scripts/with-postgres.sh $(BIN)/python -m tests.fuzz_api
 
 production: setup  ## the production shape in the foreground: PostgreSQL, Redis, gunicorn, timer workers (README, "Operations")
 	VENV=$(VENV) bash scripts/run-production.sh
