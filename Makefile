@@ -6,7 +6,7 @@ TEST_WORKERS ?= auto
 BIN := $(VENV)/bin
 export FLASK_APP := wsgi.py
 
-.PHONY: run test setup lint bench bench-served bench-scale bench-history bench-timers bench-scripts bench-statistics test-postgres production test-production clean
+.PHONY: run test setup lint bench bench-served bench-scale bench-history bench-timers bench-scripts bench-statistics test-postgres test-api-fuzz production test-production clean
 
 $(BIN)/activate: requirements.txt requirements-dev.txt
 	$(PYTHON) -m venv $(VENV)
@@ -33,6 +33,10 @@ lint: setup
 
 test-postgres: setup  ## the suite again on a PostgreSQL server the script installs and starts if needed
 	bash scripts/with-postgres.sh $(BIN)/python -m pytest -q -n $(TEST_WORKERS)
+
+test-api-fuzz: setup  ## schemathesis against the served API as a liaison and as the admin, on SQLite then PostgreSQL (README "Security")
+	$(BIN)/python -m tests.fuzz_api
+	bash scripts/with-postgres.sh $(BIN)/python -m tests.fuzz_api
 
 production: setup  ## the production shape in the foreground: PostgreSQL, Redis, gunicorn, timer workers (README, "Operations")
 	VENV=$(VENV) bash scripts/run-production.sh

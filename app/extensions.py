@@ -7,13 +7,13 @@ from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
 from flask_login import LoginManager
 from flask_migrate import Migrate
-from flask_smorest import Api
 from flask_sqlalchemy import SQLAlchemy
 from flask_wtf.csrf import CSRFProtect
 from sqlalchemy import event
 from sqlalchemy.engine import Engine, ExceptionContext
 from sqlalchemy.exc import DataError
 
+from app.api.docs import DeclaredAccess, XietongApi
 from workflows.db import Base
 
 # Objects stay readable after the request's single commit (dumping the response must not reload them).
@@ -21,7 +21,7 @@ db = SQLAlchemy(model_class=Base, session_options={"expire_on_commit": False})
 migrate = Migrate()
 login_manager = LoginManager()
 limiter = Limiter(key_func=get_remote_address, default_limits=[])
-rest_api = Api()
+rest_api = XietongApi(spec_kwargs={"extra_plugins": [DeclaredAccess()]})
 babel = Babel()  # pages in Simplified Chinese by default, English on request (app.web.i18n)
 csrf = CSRFProtect()  # every page form; the bearer-token API is exempt (app.web.security)
 

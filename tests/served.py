@@ -79,13 +79,16 @@ class Served:
                 time.sleep(0.2)
 
 
-def serve(database_url: str, workers: int = 4) -> Iterator[Served]:
-    """Run gunicorn with `workers` processes on the database until the generator is closed."""
+def serve(database_url: str, workers: int = 4, log: Any = None) -> Iterator[Served]:
+    """Run gunicorn with `workers` processes on the database until the generator is closed.
+
+    The server's output goes to `log` (a file) when given, else to this process's.
+    """
     port = _free_port()
     env = {**os.environ, "XIETONG_SERVED_DATABASE_URL": database_url}
     command = [sys.executable, "-m", "gunicorn", "--workers", str(workers), "--bind", f"127.0.0.1:{port}",
                "--log-level", "warning", "tests.served_app:app"]
-    process = subprocess.Popen(command, cwd=ROOT, env=env)
+    process = subprocess.Popen(command, cwd=ROOT, env=env, stdout=log, stderr=log)
     try:
         served = Served(port)
         served.wait_until_up()

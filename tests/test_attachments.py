@@ -14,6 +14,7 @@ from app import create_app
 from app.demo import load_demo
 from app.extensions import db
 from app.files import file_store
+from tests.test_openapi import conforms
 from workflows.deployment.deploy import deploy
 from workflows.models import Attachment, User
 from workflows.work.instances import instance_work_items, start_instance
@@ -81,6 +82,28 @@ def test_a_file_uploaded_for_a_held_task_is_read_through_its_case(client, auth, 
         assert download.status_code == 200 and download.data == PHOTO
         assert download.headers["Content-Type"] == "application/octet-stream"
         assert "attachment" in download.headers["Content-Disposition"]
+
+
+def test_uploads_lists_downloads_and_refusals_answer_as_the_document_says(client, auth, process, store):  # noqa: ANN001
+    document = client.get("/api/v1/openapi.json").get_json()
+    jd = auth.headers("jd_msa_liaison")
+    start_upload = "/api/v1/process-definitions/{key}/start-attachments"
+    waiting = send(client, start_upload.format(key="attached_evidence"), jd)
+    assert waiting.get_json()["instance_id"] is None and waiting.get_json()["work_item_id"] is None
+    conforms(document, waiting, "post", start_upload)
+    conforms(document, send(client, start_upload.format(key="no_such_process"), jd), "post", start_upload)
+    case, item = held_task(client, jd)
+    upload = "/api/v1/work-items/{item_id}/attachments"
+    sha = send(client, upload.format(item_id=item), jd).get_json()["sha256"]
+    conforms(document, send(client, upload.format(item_id=item), auth.headers("cn_msa_liaison")), "post", upload)
+    listing, download = "/api/v1/process-instances/{instance_id}/attachments", \
+        "/api/v1/process-instances/{instance_id}/attachments/{sha256}"
+    conforms(document, client.get(listing.format(instance_id=case), headers=jd), "get", listing)
+    for digest in (sha, "0" * 64):  # 200 with the file, 404
+        with client.get(download.format(instance_id=case, sha256=digest), headers=jd) as answer:
+            conforms(document, answer, "get", download)
+    (store / sha[:2] / sha).write_bytes(b"not the photo any more")
+    conforms(document, client.get(download.format(instance_id=case, sha256=sha), headers=jd), "get", download)
 
 
 def test_another_agency_cannot_reach_a_file_by_writing_its_checksum(client, auth, process, store):  # noqa: ANN001

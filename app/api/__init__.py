@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from flask_smorest import Api
 
+from app.api.docs import register_security
+
 
 def register_api(api: Api) -> None:
     """Register every API blueprint."""
@@ -11,4 +13,4 @@ def register_api(api: Api) -> None:
 
     for module in (session, directory, definitions, instances, work_items, attachments, notices, statistics):
         api.register_blueprint(module.blp)
-    api.spec.components.security_scheme("bearer", {"type": "http", "scheme": "bearer"})
+    register_security(api.spec)

@@ -10,6 +10,7 @@ from flask_smorest.fields import Upload
 from marshmallow import Schema
 
 from app.api.blueprint import Blueprint
+from app.api.docs import answers
 from app.api.schemas import AttachmentSchema
 from app.auth import acting_user
 from app.extensions import db
@@ -33,6 +34,7 @@ def _uploaded(attachment: Any) -> Any:
 
 @blp.route("/work-items/<int:item_id>/attachments", methods=["POST"])
 @login_required
+@answers(403, 404, 409, 413)
 @blp.arguments(UploadSchema, location="files")
 @blp.response(201, AttachmentSchema)
 def upload_for_work_item(files: dict[str, Any], item_id: int) -> Any:
@@ -46,6 +48,7 @@ def upload_for_work_item(files: dict[str, Any], item_id: int) -> Any:
 
 @blp.route("/process-definitions/<key>/start-attachments", methods=["POST"])
 @login_required
+@answers(403, 404, 413)
 @blp.arguments(UploadSchema, location="files")
 @blp.response(201, AttachmentSchema)
 def upload_for_start_form(files: dict[str, Any], key: str) -> Any:
@@ -57,6 +60,7 @@ def upload_for_start_form(files: dict[str, Any], key: str) -> Any:
 
 @blp.route("/process-instances/<int:instance_id>/attachments")
 @login_required
+@answers(403, 404)
 @blp.response(200, AttachmentSchema(many=True))
 def list_case_attachments(instance_id: int) -> Any:
     """The files uploaded in a case you may see."""
@@ -65,7 +69,9 @@ def list_case_attachments(instance_id: int) -> Any:
 
 @blp.route("/process-instances/<int:instance_id>/attachments/<sha256>")
 @login_required
-@blp.response(200, description="the file, as a download", content_type="application/octet-stream")
+@answers(403, 404, 410)
+@blp.response(200, {"type": "string", "format": "binary"}, description="the file, as a download",
+              content_type="application/octet-stream")
 def download_case_attachment(instance_id: int, sha256: str) -> Any:
     """A file uploaded in a case you may see, checked against its checksum (410 when the stored bytes changed)."""
     instance = instances.get_instance(db.session, acting_user(), instance_id)

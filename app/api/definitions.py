@@ -6,13 +6,15 @@ from typing import Any
 
 from flask import Response, request
 from flask_login import login_required
+from marshmallow import Schema, fields, validate
 from werkzeug.datastructures import FileStorage
 
 from app.api.blueprint import Blueprint
-from app.api.schemas import DeploymentSchema, ProcessDefinitionSchema
+from app.api.definition_schemas import DeploymentSchema, ProcessDefinitionSchema
+from app.api.docs import answers
 from app.auth import acting_user, role_required
 from app.extensions import db
-from app.inputs import query_int
+from workflows.db import INT_MAX
 from workflows.deployment import catalog
 from workflows.deployment.deploy import deploy
 from workflows.errors import InvalidDataError, NotFoundError
@@ -29,8 +31,23 @@ def list_process_definitions() -> Any:
     return catalog.with_settings(db.session, catalog.latest_definitions(db.session))
 
 
+class DiagramQuerySchema(Schema):
+    """Which version's diagram."""
+
+    version = fields.Integer(validate=validate.Range(1, INT_MAX), metadata={"description": "default: the latest"})
+
+
+# The upload as the view reads it from request.files (its own 422 names a missing `diagram`).
+DEPLOY_BODY = {"required": True, "content": {"multipart/form-data": {
+    "schema": {"type": "object", "required": ["diagram"], "properties": {
+        "diagram": {"type": "string", "format": "binary", "description": "the .bpmn file"},
+        "forms": {"type": "array", "items": {"type": "string", "format": "binary"},
+                  "description": "JSON Schema files, referenced from the diagram by file name"}}}}}}
+
+
 @blp.route("/<key>")
 @login_required
+@answers(404)
 @blp.response(200, ProcessDefinitionSchema(many=True))
 def get_process_definition(key: str) -> Any:
     """All versions of one process, newest first."""
@@ -42,9 +59,12 @@ def get_process_definition(key: str) -> Any:
 
 @blp.route("/<key>/diagram")
 @login_required
-def get_process_diagram(key: str) -> Response:
+@answers(404)
+@blp.arguments(DiagramQuerySchema, location="query")
+@blp.response(200, {"type": "string"}, content_type="application/xml", description="the BPMN XML as uploaded")
+def get_process_diagram(args: dict[str, Any], key: str) -> Response:
     """The BPMN XML of the latest version (or ?version=N)."""
-    version = query_int("version", minimum=1)
+    version = args.get("version")
     definition = catalog.find_definition(db.session, key, version)
     if definition is None:
         raise NotFoundError(f"no process '{key}'" + (f" version {version}" if version else ""))
@@ -61,9 +81,11 @@ def _read(upload: FileStorage) -> bytes:
 
 @blp.route("", methods=["POST"])
 @role_required("admin")
+@answers(403, 413, 422)
+@blp.alt_response(200, schema=DeploymentSchema, description="an identical version was deployed before",
+                  success=True)
 @blp.response(201, DeploymentSchema)
-@blp.doc(description="multipart/form-data: `diagram` (the .bpmn file) and any number of `forms` "
-                     "(JSON Schema files, referenced from the diagram by file name).")
+@blp.doc(requestBody=DEPLOY_BODY)
 def deploy_process_definition() -> Any:
     """Validate and deploy a diagram with its forms (admin); identical uploads change nothing."""
     diagram = request.files.get("diagram")

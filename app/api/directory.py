@@ -7,6 +7,7 @@ from typing import Any
 from flask_login import login_required
 
 from app.api.blueprint import Blueprint
+from app.api.docs import answers
 from app.api.schemas import (
     AgencySchema,
     AgencyTypeSchema,
@@ -33,6 +34,7 @@ def list_agency_types() -> Any:
 
 @blp.route("/agency-types", methods=["POST"])
 @role_required("admin")
+@answers(403, 409)
 @blp.arguments(AgencyTypeSchema)
 @blp.response(201, AgencyTypeSchema)
 def create_agency_type(args: dict[str, Any]) -> Any:
@@ -52,6 +54,7 @@ def list_agencies() -> Any:
 
 @blp.route("/agencies", methods=["POST"])
 @role_required("admin")
+@answers(403, 409)
 @blp.arguments(CreateAgencySchema)
 @blp.response(201, AgencySchema)
 def create_agency(args: dict[str, Any]) -> Any:
@@ -73,6 +76,7 @@ def list_users() -> Any:
 
 @blp.route("/users", methods=["POST"])
 @role_required("admin")
+@answers(403, 409)
 @blp.arguments(CreateUserSchema)
 @blp.response(201, UserSchema)
 def create_user(args: dict[str, Any]) -> Any:
@@ -84,6 +88,7 @@ def create_user(args: dict[str, Any]) -> Any:
 
 @blp.route("/users/<int:user_id>/deactivate", methods=["POST"])
 @role_required("admin")
+@answers(403, 404, 409)
 @blp.response(200, UserSchema)
 def deactivate_user(user_id: int) -> Any:
     """Refuse the user every login; their sessions and tokens end at once (admin, not oneself)."""
@@ -95,6 +100,7 @@ def deactivate_user(user_id: int) -> Any:
 
 @blp.route("/users/<int:user_id>/reactivate", methods=["POST"])
 @role_required("admin")
+@answers(403, 404)
 @blp.response(200, UserSchema)
 def reactivate_user(user_id: int) -> Any:
     """Let a deactivated user log in again (admin)."""
@@ -106,6 +112,7 @@ def reactivate_user(user_id: int) -> Any:
 
 @blp.route("/users/<int:user_id>/password", methods=["POST"])
 @role_required("admin")
+@answers(403, 404, 409)
 @blp.arguments(ResetPasswordSchema)
 @blp.response(204)
 def reset_user_password(args: dict[str, Any], user_id: int) -> None:

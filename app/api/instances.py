@@ -7,7 +7,8 @@ from typing import Any
 from flask_login import login_required
 
 from app.api.blueprint import Blueprint
-from app.api.paging import paged
+from app.api.docs import answers
+from app.api.paging import PAGE_HEADERS, paged
 from app.api.related import WithRelated
 from app.api.schemas import (
     EventSchema,
@@ -36,6 +37,7 @@ def instance_detail(instance: Any) -> WithRelated:
 
 @blp.route("", methods=["POST"])
 @login_required
+@answers(403, 404)
 @blp.arguments(StartInstanceSchema)
 @blp.response(201, InstanceDetailSchema)
 def start_process_instance(args: dict[str, Any]) -> Any:
@@ -50,7 +52,7 @@ def start_process_instance(args: dict[str, Any]) -> Any:
 @blp.route("")
 @login_required
 @blp.arguments(InstanceQuerySchema, location="query")
-@blp.response(200, InstanceSchema(many=True))
+@blp.response(200, InstanceSchema(many=True), headers=PAGE_HEADERS)
 def list_process_instances(args: dict[str, Any]) -> Any:
     """Instances the caller's agency takes part in (all for admins and supervisors), newest first.
 
@@ -63,6 +65,7 @@ def list_process_instances(args: dict[str, Any]) -> Any:
 
 @blp.route("/<int:instance_id>")
 @login_required
+@answers(403, 404)
 @blp.response(200, InstanceDetailSchema)
 def get_process_instance(instance_id: int) -> Any:
     """Status, data, open work items and history of one instance."""
@@ -71,6 +74,7 @@ def get_process_instance(instance_id: int) -> Any:
 
 @blp.route("/<int:instance_id>/next-items")
 @login_required
+@answers(403, 404)
 @blp.response(200, WorkItemSchema(many=True))
 def list_next_items(instance_id: int) -> Any:
     """The case's work items the caller may take now (claim, or complete their own claim)."""
@@ -80,6 +84,7 @@ def list_next_items(instance_id: int) -> Any:
 
 @blp.route("/<int:instance_id>/events")
 @login_required
+@answers(403, 404)
 @blp.response(200, EventSchema(many=True))
 def list_process_instance_events(instance_id: int) -> Any:
     """The audit trail of one instance."""
@@ -89,6 +94,7 @@ def list_process_instance_events(instance_id: int) -> Any:
 
 @blp.route("/<int:instance_id>/resume", methods=["POST"])
 @login_required
+@answers(403, 404, 409)
 @blp.arguments(ResumeInstanceSchema)
 @blp.response(200, InstanceDetailSchema)
 def resume_process_instance(args: dict[str, Any], instance_id: int) -> Any:

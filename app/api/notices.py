@@ -7,7 +7,8 @@ from typing import Any
 from flask_login import login_required
 
 from app.api.blueprint import Blueprint
-from app.api.paging import paged
+from app.api.docs import answers
+from app.api.paging import PAGE_HEADERS, paged
 from app.api.schemas import NoticeCountSchema, NoticeQuerySchema, NoticeSchema
 from app.auth import acting_user
 from app.extensions import db
@@ -19,7 +20,7 @@ blp = Blueprint("notices", __name__, url_prefix="/api/v1/notices", description="
 @blp.route("")
 @login_required
 @blp.arguments(NoticeQuerySchema, location="query")
-@blp.response(200, NoticeSchema(many=True))
+@blp.response(200, NoticeSchema(many=True), headers=PAGE_HEADERS)
 def list_notices(args: dict[str, Any]) -> Any:
     """My notices, newest first (unread=true for the unread ones only); the next page's cursor in X-Next-Cursor."""
     return paged(notices.page_notices(db.session, acting_user(), unread_only=args["unread"], kind=args.get("kind"),
@@ -36,6 +37,7 @@ def unread_count() -> Any:
 
 @blp.route("/<int:notice_id>/read", methods=["POST"])
 @login_required
+@answers(404)
 @blp.response(200, NoticeSchema)
 def mark_read(notice_id: int) -> Any:
     """Mark one of my notices read."""

@@ -10,6 +10,12 @@ from workflows.paging import Page
 
 NEXT_CURSOR = "X-Next-Cursor"
 
+# The paging headers as the document describes them (present only when more rows follow).
+PAGE_HEADERS = {
+    NEXT_CURSOR: {"description": "the next page's cursor, to pass as `after`", "schema": {"type": "string"}},
+    "Link": {"description": 'the next page: `<url>; rel="next"`', "schema": {"type": "string"}},
+}
+
 
 def paged(page: Page[Any]) -> tuple[list[Any], int, dict[str, str]]:
     """The page's rows as the response body; `X-Next-Cursor` and `Link: <...>; rel="next"` when more follow.

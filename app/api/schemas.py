@@ -2,16 +2,14 @@
 
 from __future__ import annotations
 
-from typing import Any
+from marshmallow import Schema, fields, validate
 
-from marshmallow import Schema, fields, post_dump, validate
-
+from app.api.computed import computed
 from workflows.accounts.passwords import MAX_LENGTH as PASSWORD_MAX
 from workflows.clock import now
 from workflows.db import INT_MAX  # every integer an input names is bounded so (tests/test_hostile_input.py)
-from workflows.deadlines.periods import Period
-from workflows.engine.settings import DEFAULT_EXTENSION_ROLE, DEFAULT_MAX_EXTENSIONS, TaskInfo
 from workflows.models.process import InstanceStatus
+from workflows.models.work_item import WorkItemStatus
 from workflows.work.queues import DUE_FILTERS, VIEWS
 
 
@@ -89,10 +87,11 @@ class AgencySchema(Schema):
     id = fields.Integer()
     code = fields.String()
     name = fields.String()
-    type = fields.Function(lambda a: a.type.code)
+    type = computed(fields.String(), lambda a: a.type.code)
     jurisdiction = fields.String()
     level = fields.String()
-    parent = fields.Function(lambda a: a.parent.code if a.parent else None)
+    parent = computed(fields.String(allow_none=True, metadata={"description": "the superior office's code"}),
+                      lambda a: a.parent.code if a.parent else None)
     active = fields.Boolean()
 
 
@@ -105,76 +104,6 @@ class CreateAgencySchema(Schema):
     jurisdiction = fields.String(required=True, validate=validate.Length(1, 100))
     level = fields.String(required=True, validate=validate.Length(1, 20))
     parent = fields.String(load_default=None, allow_none=True, validate=validate.Length(max=64))
-
-
-class LaneSchema(Schema):
-    """A lane of a process: the agency type it stands for and the data field that may name its agency."""
-
-    id = fields.String()
-    name = fields.String()
-    agency_type = fields.String(allow_none=True)
-    agency_from = fields.String(allow_none=True)
-
-
-def _period(period: Period | None) -> str | None:
-    """A period as its English text ('1 month'), as a diagram may write it."""
-    return str(period) if period is not None else None
-
-
-def _deadline_settings(task: TaskInfo) -> dict[str, Any]:
-    """A task's deadline settings, listed beside its other settings as the diagram properties are."""
-    rule = task.deadline
-    extension = rule.extension if rule is not None else None
-    return {
-        "deadline": _period(rule.period) if rule else None, "deadline_from": rule.counts_from if rule else None,
-        "remind_before": _period(rule.remind_before) if rule else None,
-        "escalate_to": [str(r) for r in rule.escalate_to] if rule else [],
-        "extension": _period(extension.period) if extension else None,
-        "extension_role": extension.role if extension else DEFAULT_EXTENSION_ROLE,
-        "max_extensions": extension.max_count if extension else DEFAULT_MAX_EXTENSIONS,
-    }
-
-
-class TaskSettingsSchema(Schema):
-    """A user task's settings: numbers as numbers, periods as text (`15 working days`, `1 month`)."""
-
-    id = fields.String()
-    name = fields.String()
-    lane = fields.String()
-    role = fields.String()
-    form = fields.String(allow_none=True)
-    priority = fields.Integer()
-    copy_to = fields.List(fields.String())
-
-    @post_dump(pass_original=True)
-    def _add_deadline(self, data: dict[str, Any], task: TaskInfo, **_: Any) -> dict[str, Any]:
-        """Add the deadline settings."""
-        return {**data, **_deadline_settings(task)}
-
-
-class ProcessDefinitionSchema(Schema):
-    """One deployed version of a process with its settings (a workflows.deployment.catalog.DeployedVersion)."""
-
-    id = fields.Integer(attribute="definition.id")
-    key = fields.String(attribute="definition.key")
-    version = fields.Integer(attribute="definition.version")
-    name = fields.String(attribute="definition.name")
-    checksum = fields.String(attribute="definition.checksum")
-    deployed_at = fields.DateTime(attribute="definition.deployed_at")
-    deployed_by = fields.Function(lambda d: d.definition.deployed_by.username if d.definition.deployed_by else None)
-    forms = fields.Function(lambda d: sorted(d.forms))
-    tasks = fields.Function(lambda d: TaskSettingsSchema(many=True).dump(d.info.tasks.values()))
-    lanes = fields.Function(lambda d: LaneSchema(many=True).dump(d.info.lanes.values()))
-    # What POST /process-instances accepts as `data`: the start form's JSON Schema (none: no data).
-    start_form = fields.Function(lambda d: d.info.start_form)
-    start_schema = fields.Function(lambda d: d.forms.get(d.info.start_form or ""))
-
-
-class DeploymentSchema(Schema):
-    """The result of an upload."""
-
-    created = fields.Boolean()
-    definition = fields.Nested(ProcessDefinitionSchema)
 
 
 class StartInstanceSchema(Schema):
@@ -210,16 +139,16 @@ class InstanceSchema(Schema):
     """An instance in lists."""
 
     id = fields.Integer()
-    process_key = fields.Function(lambda i: i.definition.key)
-    process_version = fields.Function(lambda i: i.definition.version)
-    business_key = fields.String()
+    process_key = computed(fields.String(), lambda i: i.definition.key)
+    process_version = computed(fields.Integer(), lambda i: i.definition.version)
+    business_key = fields.String(allow_none=True)
     title = fields.String()
-    status = fields.String()
-    error_reason = fields.String()
+    status = fields.String(validate=validate.OneOf(list(InstanceStatus)))
+    error_reason = fields.String(allow_none=True, metadata={"description": "why it stopped, when in error"})
     initiating_agency = fields.Nested(AgencyRefSchema)
     created_at = fields.DateTime()
     updated_at = fields.DateTime()
-    completed_at = fields.DateTime()
+    completed_at = fields.DateTime(allow_none=True)
 
 
 class WorkItemSchema(Schema):
@@ -228,28 +157,30 @@ class WorkItemSchema(Schema):
     id = fields.Integer()
     instance_id = fields.Integer()
     process_key = fields.String()
-    business_key = fields.Function(lambda w: w.instance.business_key)
-    instance_title = fields.Function(lambda w: w.instance.title)
+    business_key = computed(fields.String(allow_none=True), lambda w: w.instance.business_key)
+    instance_title = computed(fields.String(), lambda w: w.instance.title)
     task_name = fields.String()
     title = fields.String()
-    lane = fields.String()
+    lane = fields.String(allow_none=True)
     candidate_agency = fields.Nested(AgencyRefSchema)
     required_role = fields.String()
-    assignee = fields.Function(lambda w: w.assignee.username if w.assignee else None)
-    status = fields.String()
+    assignee = computed(fields.String(allow_none=True, metadata={"description": "the user name of who claimed it"}),
+                        lambda w: w.assignee.username if w.assignee else None)
+    status = fields.String(validate=validate.OneOf(list(WorkItemStatus)))
     priority = fields.Integer()
-    deadline = fields.String()
-    due_at = fields.DateTime()
+    deadline = fields.String(allow_none=True, metadata={"description": "the period, e.g. `15 working days`"})
+    due_at = fields.DateTime(allow_none=True)
     due_provisional = fields.Boolean()
-    original_due_at = fields.DateTime()
+    original_due_at = fields.DateTime(allow_none=True)
     extension_count = fields.Integer()
-    overdue = fields.Function(lambda w: w.is_overdue(now()))
-    overdue_at = fields.DateTime()
-    form_name = fields.String()
+    overdue = computed(fields.Boolean(), lambda w: w.is_overdue(now()))
+    overdue_at = fields.DateTime(allow_none=True)
+    form_name = fields.String(allow_none=True)
     created_at = fields.DateTime()
-    claimed_at = fields.DateTime()
-    completed_at = fields.DateTime()
-    completed_by = fields.Function(lambda w: w.completed_by.username if w.completed_by else None)
+    claimed_at = fields.DateTime(allow_none=True)
+    completed_at = fields.DateTime(allow_none=True)
+    completed_by = computed(fields.String(allow_none=True),
+                            lambda w: w.completed_by.username if w.completed_by else None)
 
 
 class ExtensionSchema(Schema):
@@ -262,7 +193,7 @@ class ExtensionSchema(Schema):
     new_due_provisional = fields.Boolean()
     reason = fields.String()
     approved_by = fields.String()
-    recorded_by = fields.Function(lambda e: e.recorded_by.username)
+    recorded_by = computed(fields.String(), lambda e: e.recorded_by.username)
     created_at = fields.DateTime()
 
 
@@ -287,17 +218,18 @@ class ExtendWorkItemSchema(Schema):
 class NoticeSchema(Schema):
     """One notice in a user's list."""
 
-    id = fields.Function(lambda pair: pair[0].id)
-    kind = fields.Function(lambda pair: pair[0].kind)
-    title = fields.Function(lambda pair: pair[0].title)
-    agency = fields.Function(lambda pair: pair[0].agency.code)
-    role = fields.Function(lambda pair: pair[0].role)
-    personal = fields.Function(lambda pair: pair[0].user_id is not None)
-    instance_id = fields.Function(lambda pair: pair[0].instance_id)
-    work_item_id = fields.Function(lambda pair: pair[0].work_item_id)
-    payload = fields.Function(lambda pair: pair[0].payload)
-    created_at = fields.Function(lambda pair: pair[0].created_at.isoformat())
-    read = fields.Function(lambda pair: pair[1])
+    id = computed(fields.Integer(), lambda pair: pair[0].id)
+    kind = computed(fields.String(), lambda pair: pair[0].kind)
+    title = computed(fields.String(), lambda pair: pair[0].title)
+    agency = computed(fields.String(), lambda pair: pair[0].agency.code)
+    role = computed(fields.String(allow_none=True, metadata={"description": "only users with this role"}),
+                    lambda pair: pair[0].role)
+    personal = computed(fields.Boolean(), lambda pair: pair[0].user_id is not None)
+    instance_id = computed(fields.Integer(allow_none=True), lambda pair: pair[0].instance_id)
+    work_item_id = computed(fields.Integer(allow_none=True), lambda pair: pair[0].work_item_id)
+    payload = computed(fields.Dict(), lambda pair: pair[0].payload)
+    created_at = computed(fields.DateTime(), lambda pair: pair[0].created_at)
+    read = computed(fields.Boolean(), lambda pair: pair[1])
 
 
 class NoticeQuerySchema(Schema):
@@ -322,9 +254,10 @@ class EventSchema(Schema):
     id = fields.Integer()
     occurred_at = fields.DateTime()
     type = fields.String()
-    actor = fields.Function(lambda e: e.actor.username if e.actor else None)
-    agency = fields.Function(lambda e: e.agency.code if e.agency else None)
-    work_item_id = fields.Integer()
+    actor = computed(fields.String(allow_none=True, metadata={"description": "none: the system"}),
+                     lambda e: e.actor.username if e.actor else None)
+    agency = computed(fields.String(allow_none=True), lambda e: e.agency.code if e.agency else None)
+    work_item_id = fields.Integer(allow_none=True)
     payload = fields.Dict()
 
 
@@ -365,9 +298,19 @@ class ReassignWorkItemSchema(Schema):
 class CompletedWorkItemSchema(WorkItemSchema):
     """A completed work item, the state of its case, and what the caller may take next in it."""
 
-    instance_status = fields.Function(lambda w: w.instance.status)
+    instance_status = computed(fields.String(validate=validate.OneOf(list(InstanceStatus))),
+                               lambda w: w.instance.status)
     next_items = fields.List(fields.Nested(WorkItemSchema), metadata={
         "description": "the case's new or waiting work items the caller may take now: no further read needed"})
+
+
+class FileDescriptionSchema(Schema):
+    """What a form's file field holds: the uploaded file's description."""
+
+    filename = fields.String()
+    sha256 = fields.String()
+    size = fields.Integer()
+    content_type = fields.String()
 
 
 class AttachmentSchema(Schema):
@@ -380,6 +323,6 @@ class AttachmentSchema(Schema):
     content_type = fields.String()
     instance_id = fields.Integer(allow_none=True)
     work_item_id = fields.Integer(allow_none=True)
-    uploaded_by = fields.Function(lambda a: a.uploaded_by.username)
+    uploaded_by = computed(fields.String(), lambda a: a.uploaded_by.username)
     uploaded_at = fields.DateTime()
-    description = fields.Function(lambda a: a.describe())
+    description = computed(fields.Nested(FileDescriptionSchema), lambda a: a.describe())

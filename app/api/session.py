@@ -8,6 +8,7 @@ from flask_login import login_required
 from flask_smorest import abort
 
 from app.api.blueprint import Blueprint
+from app.api.docs import PUBLIC, answers
 from app.api.schemas import ChangePasswordSchema, TokenRequestSchema, TokenSchema, UserSchema
 from app.auth import acting_user, bearer_token, password_policy
 from app.extensions import db
@@ -19,6 +20,8 @@ blp = Blueprint("session", __name__, url_prefix="/api/v1", description="Authenti
 
 
 @blp.route("/auth/token", methods=["POST"])
+@blp.doc(security=PUBLIC)
+@answers(401, 429)
 @limit_login
 @blp.arguments(TokenRequestSchema)
 @blp.response(201, TokenSchema)
@@ -37,6 +40,7 @@ def create_token(args: dict[str, Any]) -> dict[str, Any]:
 
 @blp.route("/auth/token", methods=["DELETE"])
 @login_required
+@blp.doc(description="400 when the request carries no bearer token (a page session signs out at /logout).")
 @blp.response(204)
 def delete_token() -> None:
     """Revoke the bearer token this request carries; it is refused from now on."""
@@ -57,6 +61,7 @@ def get_me() -> Any:
 
 @blp.route("/me/password", methods=["POST"])
 @login_required
+@answers(429)
 @limit_password_change
 @blp.arguments(ChangePasswordSchema)
 @blp.response(204)

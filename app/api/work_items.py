@@ -7,7 +7,8 @@ from typing import Any
 from flask_login import login_required
 
 from app.api.blueprint import Blueprint
-from app.api.paging import paged
+from app.api.docs import answers
+from app.api.paging import PAGE_HEADERS, paged
 from app.api.related import WithRelated
 from app.api.schemas import (
     CompletedWorkItemSchema,
@@ -34,7 +35,7 @@ blp = Blueprint("work_items", __name__, url_prefix="/api/v1/work-items", descrip
 @blp.route("")
 @login_required
 @blp.arguments(WorkItemQuerySchema, location="query")
-@blp.response(200, WorkItemSchema(many=True))
+@blp.response(200, WorkItemSchema(many=True), headers=PAGE_HEADERS)
 def list_work_items_view(args: dict[str, Any]) -> Any:
     """My agency's queue, mine, overdue, or completed by me; the next page's cursor in X-Next-Cursor."""
     return paged(page_work_items(db.session, acting_user(), args["view"], args.get("process_key"), args["limit"],
@@ -43,6 +44,7 @@ def list_work_items_view(args: dict[str, Any]) -> Any:
 
 @blp.route("/<int:item_id>")
 @login_required
+@answers(403, 404)
 @blp.response(200, WorkItemDetailSchema)
 def get_work_item(item_id: int) -> Any:
     """One work item with its form schema, due time and the case data."""
@@ -53,6 +55,7 @@ def get_work_item(item_id: int) -> Any:
 
 @blp.route("/<int:item_id>/claim", methods=["POST"])
 @login_required
+@answers(403, 404, 409)
 @blp.response(200, WorkItemSchema)
 def claim_work_item(item_id: int) -> Any:
     """Claim an open item of my agency; 409 if someone was faster."""
@@ -64,6 +67,7 @@ def claim_work_item(item_id: int) -> Any:
 
 @blp.route("/<int:item_id>/release", methods=["POST"])
 @login_required
+@answers(403, 404, 409)
 @blp.response(200, WorkItemSchema)
 def release_work_item(item_id: int) -> Any:
     """Put a claimed item back in the agency queue."""
@@ -75,6 +79,7 @@ def release_work_item(item_id: int) -> Any:
 
 @blp.route("/<int:item_id>/reassign", methods=["POST"])
 @login_required
+@answers(403, 404, 409)
 @blp.arguments(ReassignWorkItemSchema)
 @blp.response(200, WorkItemSchema)
 def reassign_work_item(args: dict[str, Any], item_id: int) -> Any:
@@ -91,6 +96,7 @@ def reassign_work_item(args: dict[str, Any], item_id: int) -> Any:
 
 @blp.route("/<int:item_id>/complete", methods=["POST"])
 @login_required
+@answers(403, 404, 409)
 @blp.arguments(CompleteWorkItemSchema)
 @blp.response(200, CompletedWorkItemSchema)
 def complete_work_item(args: dict[str, Any], item_id: int) -> Any:
@@ -104,6 +110,7 @@ def complete_work_item(args: dict[str, Any], item_id: int) -> Any:
 
 @blp.route("/<int:item_id>/extensions")
 @login_required
+@answers(403, 404)
 @blp.response(200, ExtensionSchema(many=True))
 def list_extensions(item_id: int) -> Any:
     """The recorded extensions of the item's deadline."""
@@ -112,6 +119,7 @@ def list_extensions(item_id: int) -> Any:
 
 @blp.route("/<int:item_id>/extensions", methods=["POST"])
 @login_required
+@answers(403, 404, 409)
 @blp.arguments(ExtendWorkItemSchema)
 @blp.response(201, ExtensionSchema)
 def extend_work_item(args: dict[str, Any], item_id: int) -> Any:
