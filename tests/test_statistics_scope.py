@@ -18,6 +18,9 @@ import pytest
     ("jd_supervisor", "from=2026-01-01", 422),
     ("jd_supervisor", "from=2026-03-01&to=2026-01-01", 422),
     ("jd_supervisor", "from=2000-01-01&to=2026-01-01", 422),  # more than ten years
+    ("jd_supervisor", "from=9999-12-31&to=9999-12-31", 422),  # no day after it
+    ("jd_supervisor", "from=0001-01-01&to=0001-01-02", 422),
+    ("jd_supervisor", "period=0001", 422),
     ("jd_supervisor", "period=2026&agency=jd_msa&jurisdiction=嘉定区", 422),
     ("admin", "", 200),  # this year
 ])

@@ -13,6 +13,7 @@ from datetime import UTC, date, datetime, time, timedelta
 from workflows.deadlines.calendar import SHANGHAI
 from workflows.errors import InvalidDataError
 
+FIRST_YEAR, LAST_YEAR = 1900, 9998  # no case is older; the day after the last must still be a date
 MAX_DAYS = 366 * 10  # a range longer than ten years is a typing mistake, not a report
 _SPEC = re.compile(r"(?P<year>\d{4})(?:-(?:(?P<half>H[12])|(?P<quarter>Q[1-4])|(?P<month>\d{2})))?")
 
@@ -67,7 +68,7 @@ def _month_end(year: int, month: int) -> date:
 def named_period(spec: str) -> StatPeriod:
     """`2026`, `2026-H1`, `2026-Q3` or `2026-05` as the days it covers."""
     match = _SPEC.fullmatch(spec.strip())
-    if match is None or not 1900 <= int(match["year"]) <= 9998:
+    if match is None or not FIRST_YEAR <= int(match["year"]) <= LAST_YEAR:
         raise InvalidDataError("unknown period", {"period": [f"'{spec}' is not a year (2026), half-year (2026-H1), "
                                                             "quarter (2026-Q3) or month (2026-05)"]})
     year = int(match["year"])
@@ -87,6 +88,8 @@ def named_period(spec: str) -> StatPeriod:
 
 def day_range(first: date, last: date) -> StatPeriod:
     """Any range of days, both included."""
+    if not (FIRST_YEAR <= first.year and last.year <= LAST_YEAR):
+        raise InvalidDataError("unknown period", {"from": [f"days from {FIRST_YEAR} to {LAST_YEAR} only"]})
     if last < first:
         raise InvalidDataError("unknown period", {"to": ["the last day is before the first"]})
     if (last - first).days >= MAX_DAYS:
