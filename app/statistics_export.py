@@ -52,10 +52,10 @@ def days(seconds: float | None) -> float | None:
     return None if seconds is None else round(seconds / DAY, 1)
 
 
-def filename(period: StatPeriod) -> str:
+def filename(period: StatPeriod, ascii_stem: str = "statistics", stem: str = "协同统计") -> str:
     """Content-Disposition naming the period: an ASCII name and the Chinese one (RFC 5987)."""
-    return (f'attachment; filename="statistics_{period.name}.xlsx"; '
-            f"filename*=UTF-8''{quote(f'协同统计_{period.name}.xlsx')}")
+    return (f'attachment; filename="{ascii_stem}_{period.name}.xlsx"; '
+            f"filename*=UTF-8''{quote(f'{stem}_{period.name}.xlsx')}")
 
 
 def describe(session: Session, figures: Statistics, process: str | None, process_names: dict[str, str]) -> list[
@@ -152,6 +152,44 @@ def workbook(session: Session, figures: Statistics, labels: dict[str, dict[str, 
          for t in figures.tasks), {8: RATE, 9: DAYS, 10: DAYS})
     _sheet(book, "按月趋势", heading, ["月份", "启动案件", "结束案件", "完成工作项", "超期办结"],
            ([m.month, m.started, m.ended, m.completed, m.late] for m in figures.trend), {})
+    out = BytesIO()
+    book.save(out)
+    return out.getvalue()
+
+
+def _sheet_title(name: str, taken: set[str]) -> str:
+    """An agency's name as a sheet title: without the characters Excel forbids, at most 31, unique."""
+    title = "".join(c for c in name if c not in '[]:*?/\\')[:28] or "机构"
+    candidate, n = title, 2
+    while candidate in taken:
+        candidate, n = f"{title[:26]}({n})", n + 1
+    taken.add(candidate)
+    return candidate
+
+
+def review_workbook(session: Session, figures: Statistics, labels: dict[str, dict[str, Any]]) -> bytes:
+    """The performance review (绩效考核): one sheet per agency with its indicators for the period.
+
+    The indicators are what the diagrams declare (docs/diagrams.md §9): the measures (e.g. 移送, 反馈),
+    the on-time rate of the tasks each `kpi` names (e.g. 法定时限环节, 工作报告), and the cases and work.
+    """
+    named = Labels(labels)
+    book = Workbook()
+    book.remove(book.active)
+    taken: set[str] = set()
+    period = describe(session, figures, None, {})[0]
+    for agency in figures.agencies:
+        rows: list[list[Any]] = [["启动案件", agency.started], ["结束案件", agency.ended]]
+        rows += [[f"结果：{named.of('outcomes', None, code)}", n] for code, n in sorted(agency.outcomes.items())]
+        rows += [[named.of("measures", None, code), n] for code, n in sorted(agency.measures.items())]
+        rows += [[named.of("kpis", None, code), work.completed, work.on_time, work.late, work.on_time_rate]
+                 for code, work in sorted(agency.kpis.items())]
+        rows += [["全部工作项", agency.work.completed, agency.work.on_time, agency.work.late, agency.work.on_time_rate],
+                 ["督办", agency.escalations], ["延期", agency.extensions]]
+        _sheet(book, _sheet_title(agency.name, taken), [period, ("机构", f"{agency.name}（{agency.code}）")],
+               ["指标", "数量", "按期", "超期", "按期率"], rows, {5: RATE})
+    if not figures.agencies:
+        _sheet(book, "绩效考核", [period], ["指标", "数量", "按期", "超期", "按期率"], [], {})
     out = BytesIO()
     book.save(out)
     return out.getvalue()

@@ -196,3 +196,35 @@ def test_the_api_gives_the_same_workbook(cases: Cases, client: FlaskClient, auth
     assert refused.status_code == 403 and refused.is_json
     bad = client.get("/api/v1/statistics/export.xlsx?period=2026-H3", headers=auth.headers("jd_supervisor"))
     assert bad.status_code in (400, 422) and bad.is_json
+
+
+def test_the_performance_review_has_a_sheet_per_agency_with_its_indicators(cases, client, auth) -> None:  # noqa: ANN001
+    """绩效考核: the measures and the kpi's on-time rate the diagram declares, per agency (API and page alike)."""
+    from io import BytesIO
+
+    from openpyxl import load_workbook
+
+    response = client.get("/api/v1/statistics/review.xlsx?period=2026-H1&process=lead_check",
+                          headers=auth.headers("jd_supervisor"))
+    assert response.status_code == 200
+    assert "%E7%BB%A9%E6%95%88%E8%80%83%E6%A0%B8_2026-H1.xlsx" in response.headers["Content-Disposition"]  # 绩效考核
+    book = load_workbook(BytesIO(response.data))
+    assert book.sheetnames == ["长宁区市场监督管理局", "嘉定区市场监督管理局", "上海市公安局嘉定分局"]
+    police = {row[0].value: [c.value for c in row[1:5]] for row in book["上海市公安局嘉定分局"].iter_rows(min_row=5)}
+    assert police["法定时限环节"] == [2, 2, 0, 1.0]  # the two reviews of 审查是否立案, both on time
+    assert police["立案"] == [1, None, None, None] and police["不予立案"] == [1, None, None, None]
+    assert police["全部工作项"][:3] == [3, 3, 0]
+    (rate,) = [row[4] for row in book["上海市公安局嘉定分局"].iter_rows(min_row=5) if row[0].value == "法定时限环节"]
+    assert rate.number_format == "0.0%"
+    bureau = {row[0].value: row[1].value for row in book["嘉定区市场监督管理局"].iter_rows(min_row=5)}
+    assert (bureau["启动案件"], bureau["登记线索"], bureau["结果：侦查终结"]) == (2, 2, 1)
+    assert client.get("/api/v1/statistics/review.xlsx?period=2026", headers=auth.headers("jd_msa_liaison")).status_code \
+        == 403
+
+
+def test_the_page_offers_the_review_for_the_same_choice(cases: Cases, app: Flask) -> None:  # noqa: F811
+    client = signed_in(app, "jd_supervisor")
+    text = client.get("/statistics?period=2026-H1").get_data(as_text=True)
+    assert "绩效考核表" in text and "/statistics/review.xlsx?period=2026-H1" in text
+    review = client.get("/statistics/review.xlsx?period=2026-H1")
+    assert review.status_code == 200 and review.data[:2] == b"PK"  # a zip: the .xlsx

@@ -2,8 +2,8 @@
 
 Every operation declares its `security`: signed in (a bearer token, or a page session's cookie) unless its
 view says `@blp.doc(security=PUBLIC)`. Every error answer has the one error body of app/errors.py, and an
-operation lists the statuses it can answer (`@answers(...)`; 401 for a signed-in operation and 400 for a
-request with a body are added here, since every such view answers them).
+operation lists the statuses it can answer (`@answers(...)`; 401 for a signed-in operation and 400 for any
+operation, a malformed query or body, are added here, since every such view answers them).
 """
 
 from __future__ import annotations
@@ -29,7 +29,6 @@ SECURITY_SCHEMES = {
                              "token, also needs the page's CSRF token in the X-CSRFToken header (else 400)."},
 }
 
-UNSAFE = frozenset({"post", "put", "patch", "delete"})
 
 
 class ErrorSchema(Schema):
@@ -55,14 +54,15 @@ class DeclaredAccess(BasePlugin):
     """Gives every operation its `security` (signed in unless declared public) and the errors that follow from it."""
 
     def operation_helper(self, path: str | None = None, operations: dict | None = None, **kwargs: Any) -> None:
-        """Declare security, 401 for signed-in operations, 400 for changes (a malformed body, a missing CSRF token)."""
+        """Declare security, 401 for signed-in operations, 400 for every one (a malformed query or body)."""
         for method, operation in (operations or {}).items():
             security = operation.setdefault("security", SIGNED_IN)
             responses = operation.setdefault("responses", {})
             if security:
                 responses.setdefault("401", HTTPStatus.UNAUTHORIZED.name)
-            if method in UNSAFE:
-                responses.setdefault("400", HTTPStatus.BAD_REQUEST.name)
+            # Every request may be refused as malformed: a NUL or invalid UTF-8 in its query or path
+            # (app/inputs.py), and for changes a body that is not JSON or a missing CSRF token.
+            responses.setdefault("400", HTTPStatus.BAD_REQUEST.name)
 
 
 def register_security(spec: APISpec) -> None:

@@ -10,9 +10,10 @@ from marshmallow import Schema, ValidationError, fields, validates_schema
 from marshmallow.validate import Length
 
 from app.api.blueprint import Blueprint
+from app.api.docs import answers
 from app.auth import acting_user
 from app.extensions import db
-from app.statistics_export import MEDIA_TYPE, filename, workbook
+from app.statistics_export import MEDIA_TYPE, filename, review_workbook, workbook
 from workflows.clock import now
 from workflows.deadlines.calendar import SHANGHAI
 from workflows.statistics.figures import Statistics
@@ -131,6 +132,7 @@ def _figures(args: dict[str, Any]) -> Statistics:
 
 @blp.route("")
 @login_required
+@answers(403, 404)
 @blp.arguments(StatisticsQuerySchema, location="query")
 @blp.response(200, StatisticsSchema)
 def get_statistics(args: dict[str, Any]) -> Any:
@@ -146,6 +148,7 @@ def get_statistics(args: dict[str, Any]) -> Any:
 
 @blp.route("/export.xlsx")
 @login_required
+@answers(403, 404)
 @blp.arguments(StatisticsQuerySchema, location="query")
 @blp.response(200, content_type=MEDIA_TYPE, description="The workbook: sheets 按流程, 按机构, 按环节, 按月趋势")
 def export_statistics(args: dict[str, Any]) -> Any:
@@ -156,3 +159,17 @@ def export_statistics(args: dict[str, Any]) -> Any:
     figures = _figures(args)
     content = workbook(db.session, figures, labels(db.session), args.get("process"))
     return Response(content, mimetype=MEDIA_TYPE, headers={"Content-Disposition": filename(figures.period)})
+
+
+@blp.route("/review.xlsx")
+@login_required
+@answers(403, 404)
+@blp.arguments(StatisticsQuerySchema, location="query")
+@blp.response(200, content_type=MEDIA_TYPE, description="The performance review: one sheet per agency")
+def export_review(args: dict[str, Any]) -> Any:
+    """The performance review (绩效考核) of the period: one sheet per agency of the scope, with the indicators
+    the diagrams declare (measures, the on-time rate of each kpi's tasks) and its cases and work."""
+    figures = _figures(args)
+    content = review_workbook(db.session, figures, labels(db.session))
+    return Response(content, mimetype=MEDIA_TYPE,
+                    headers={"Content-Disposition": filename(figures.period, "review", "绩效考核")})

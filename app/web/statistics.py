@@ -17,7 +17,7 @@ from flask_babel import gettext as _
 from werkzeug.datastructures import MultiDict
 
 from app.extensions import db
-from app.statistics_export import MEDIA_TYPE, Labels, filename, workbook
+from app.statistics_export import MEDIA_TYPE, Labels, filename, review_workbook, workbook
 from app.web.blueprint import web_bp
 from app.web.security import error_page, roles_required, signed_in_user
 from workflows.clock import now
@@ -196,3 +196,15 @@ def export_statistics() -> Any:
     content = workbook(db.session, asked.figures, labels(db.session), asked.query.process or None)
     return Response(content, mimetype=MEDIA_TYPE,
                     headers={"Content-Disposition": filename(asked.figures.period)})
+
+
+@web_bp.route("/statistics/review.xlsx")
+@roles_required(*ROLES)
+def export_review() -> Any:
+    """The performance review (绩效考核): one sheet per agency with the indicators the diagrams declare."""
+    asked = _ask(signed_in_user())
+    if asked.figures is None:
+        return error_page(400, " ".join(asked.query.errors))
+    content = review_workbook(db.session, asked.figures, labels(db.session))
+    return Response(content, mimetype=MEDIA_TYPE,
+                    headers={"Content-Disposition": filename(asked.figures.period, "review", "绩效考核")})

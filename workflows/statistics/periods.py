@@ -88,7 +88,7 @@ def named_period(spec: str) -> StatPeriod:
 
 def day_range(first: date, last: date) -> StatPeriod:
     """Any range of days, both included."""
-    if not (FIRST_YEAR <= first.year and last.year <= LAST_YEAR):
+    if not (first.year >= FIRST_YEAR and last.year <= LAST_YEAR):
         raise InvalidDataError("unknown period", {"from": [f"days from {FIRST_YEAR} to {LAST_YEAR} only"]})
     if last < first:
         raise InvalidDataError("unknown period", {"to": ["the last day is before the first"]})
