@@ -55,7 +55,7 @@ class DeclaredAccess(BasePlugin):
 
     def operation_helper(self, path: str | None = None, operations: dict | None = None, **kwargs: Any) -> None:
         """Declare security, 401 for signed-in operations, 400 for every one (a malformed query or body)."""
-        for method, operation in (operations or {}).items():
+        for operation in (operations or {}).values():
             security = operation.setdefault("security", SIGNED_IN)
             responses = operation.setdefault("responses", {})
             if security:
