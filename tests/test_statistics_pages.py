@@ -198,7 +198,7 @@ def test_the_api_gives_the_same_workbook(cases: Cases, client: FlaskClient, auth
     assert bad.status_code in (400, 422) and bad.is_json
 
 
-def test_the_performance_review_has_a_sheet_per_agency_with_its_indicators(cases, client, auth) -> None:  # noqa: ANN001
+def test_the_performance_review_has_a_sheet_per_agency_with_its_indicators(cases, client, auth) -> None:  # noqa: ANN001, F811
     """绩效考核: the measures and the kpi's on-time rate the diagram declares, per agency (API and page alike)."""
     from io import BytesIO
 
@@ -218,8 +218,8 @@ def test_the_performance_review_has_a_sheet_per_agency_with_its_indicators(cases
     assert rate.number_format == "0.0%"
     bureau = {row[0].value: row[1].value for row in book["嘉定区市场监督管理局"].iter_rows(min_row=5)}
     assert (bureau["启动案件"], bureau["登记线索"], bureau["结果：侦查终结"]) == (2, 2, 1)
-    assert client.get("/api/v1/statistics/review.xlsx?period=2026", headers=auth.headers("jd_msa_liaison")).status_code \
-        == 403
+    refused = client.get("/api/v1/statistics/review.xlsx?period=2026", headers=auth.headers("jd_msa_liaison"))
+    assert refused.status_code == 403
 
 
 def test_the_page_offers_the_review_for_the_same_choice(cases: Cases, app: Flask) -> None:  # noqa: F811
