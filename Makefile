@@ -2,6 +2,7 @@
 PYTHON ?= python3
 VENV := .venv
 # Test processes (pytest-xdist): one per core; each has its own database. TEST_WORKERS=0 runs in this process.
+# Tests marked `timing` (wall-clock bounds) run afterwards in one process, so parallel load cannot fail them.
 TEST_WORKERS ?= auto
 BIN := $(VENV)/bin
 export FLASK_APP := wsgi.py
@@ -26,13 +27,14 @@ run: setup  ## migrate the SQLite database, load demo data, serve on http://127.
 
 test: setup  ## the whole test suite on a throw-away SQLite database (browser tests use Debian's Chromium)
 	bash scripts/setup-browser.sh
-	$(BIN)/python -m pytest -q -n $(TEST_WORKERS)
+	$(BIN)/python -m pytest -q -n $(TEST_WORKERS) -m 'not production and not timing'
+	$(BIN)/python -m pytest -q -m 'timing and not production'
 
 lint: setup
 	$(BIN)/ruff check .
 
 test-postgres: setup  ## the suite again on a PostgreSQL server the script installs and starts if needed
-	bash scripts/with-postgres.sh $(BIN)/python -m pytest -q -n $(TEST_WORKERS)
+	bash scripts/with-postgres.sh bash -c "$(BIN)/python -m pytest -q -n $(TEST_WORKERS) -m 'not production and not timing' && $(BIN)/python -m pytest -q -m 'timing and not production'"
 
 test-api-fuzz: setup  ## schemathesis against the served API as a liaison and as the admin, on SQLite then PostgreSQL (README "Security")
 	$(BIN)/python -m tests.fuzz_api

@@ -27,6 +27,9 @@ from workflows.engine import fanout
 from workflows.models import User
 from workflows.work.instances import start_instance
 
+# Wall-clock bounds: run after the parallel tests, with the machine to themselves (Makefile `test`).
+pytestmark = pytest.mark.timing
+
 MB = 2**20
 STOPPED_WITHIN = 30.0  # seconds: generous; what matters is the reason, not the speed
 GROWTH_BOUND = 100 * MB  # the application process's resident memory over a hostile start

@@ -131,6 +131,7 @@ def test_unknown_inactive_and_known_users_cost_one_hash_check_each(app, client, 
     assert hash_checks == [method.split("$", 1)[0]] * 3
 
 
+@pytest.mark.timing  # compares durations: run with the machine to itself
 def test_refusing_an_unknown_user_takes_as_long_as_a_known_one(app, client, demo, monkeypatch):  # noqa: ANN001
     monkeypatch.setattr(user_model, "PASSWORD_HASH_METHOD", "scrypt")  # the real cost, so that it dominates
     with app.app_context():

@@ -24,6 +24,9 @@ from workflows.scripting import (
 from workflows.scripting.protocol import read_reply
 from workflows.scripting.sandbox import MEMORY_LIMIT_BYTES, POOL
 
+# Wall-clock bounds: run after the parallel tests, with the machine to themselves (Makefile `test`).
+pytestmark = pytest.mark.timing
+
 # Generous bound for "stopped within roughly the limit": CI machines can be slow.
 PROMPT = 5.0
 LIMIT = 0.2

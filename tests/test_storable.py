@@ -22,6 +22,9 @@ from workflows.scripting import RestrictedEnvironment, UnstorableDataError, make
 from workflows.scripting.storable import MAX_DEPTH, MAX_TEXT, MAX_VALUES, data_problem
 from workflows.work.steps import storable_input
 
+# Wall-clock bounds: run after the parallel tests, with the machine to themselves (Makefile `test`).
+pytestmark = pytest.mark.timing
+
 
 def nested(depth: int) -> list[Any]:
     """A list inside a list ... `depth` levels deep."""
