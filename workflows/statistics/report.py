@@ -20,7 +20,7 @@ from workflows.statistics.figures import (
     TaskFigures,
 )
 from workflows.statistics.periods import StatPeriod
-from workflows.statistics.scope import resolve_scope
+from workflows.statistics.scope import Scope, resolve_scope
 
 
 class _Tables:
@@ -110,6 +110,17 @@ def statistics(session: Session, user: User, period: StatPeriod, *, agency: str 
     processes = sorted(tables.processes.values(), key=lambda p: (order.get(p.key, len(order)), p.key))
     tasks = sorted(tables.tasks.values(), key=lambda t: (order.get(t.process_key, len(order)), t.process_key, t.task))
     return Statistics(period, scope, processes, tasks, _name_agencies(session, tables), list(counter.months().values()))
+
+
+def agency_figures(session: Session, period: StatPeriod, agency: Agency) -> AgencyFigures:
+    """One agency's figures of a period, as `statistics` counts them for it (no viewer: the system asks)."""
+    tables = _Tables({}, {})
+    counter = PeriodCounter(session, period, Scope(frozenset({agency.id}), agency=agency.code), None)
+    _cases(counter, tables)
+    _work(counter, tables)
+    found = tables.agencies.get(agency.id) or AgencyFigures("", "")
+    found.code, found.name = agency.code, agency.name
+    return found
 
 
 def labels(session: Session) -> dict[str, dict[str, Any]]:
