@@ -78,7 +78,7 @@ def start_instance() -> Any:
     data: dict[str, Any] = {}
 
     def start() -> Any:
-        schema = instances.start_schema(db.session, key)
+        schema = instances.start_schema(db.session, key, user.agency)  # read as the page offered it
         data.update(parse_form(schema, request.form, request.files, lambda upload: instances.upload_start_file(
             db.session, file_store(), user, key, *upload_stream(upload)).describe()) if schema else {})
         db.session.commit()  # the uploads wait for the case, whatever becomes of this start
