@@ -22,11 +22,11 @@ depends_on = None
 
 
 def upgrade():
-    with op.batch_alter_table('work_item', schema=None) as batch_op:
-        batch_op.add_column(sa.Column('prefilled', sa.JSON().with_variant(postgresql.JSONB(astext_type=sa.Text()),
-                                                                          'postgresql'), nullable=True))
+    op.add_column('work_item', sa.Column('prefilled', sa.JSON().with_variant(postgresql.JSONB(astext_type=sa.Text()),
+                                                                             'postgresql'), nullable=True))
 
 
 def downgrade():
-    with op.batch_alter_table('work_item', schema=None) as batch_op:
-        batch_op.drop_column('prefilled')
+    # Not a batch (table copy): SQLite (3.35 on) and PostgreSQL drop a column in place, and a copy would
+    # lose the expression-based indexes of work_item.
+    op.execute('ALTER TABLE work_item DROP COLUMN prefilled')
