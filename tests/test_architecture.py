@@ -19,7 +19,7 @@ MAX_LINES = 400
 
 # workflows/ from the bottom up: a room may import its own modules and the rooms below it, never above.
 ROOMS = ["foundations", "models", "audit", "deadlines", "scripting", "engine", "deployment", "accounts", "directory",
-         "work", "statistics"]
+         "statistics", "work"]
 FOUNDATIONS = {"clock", "db", "errors", "paging", "strict_json"}  # single modules every room may use
 
 

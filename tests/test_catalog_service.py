@@ -19,7 +19,7 @@ def test_latest_versions_and_lookups(session, shipped) -> None:  # noqa: ANN001
     latest = latest_definitions(session)
     assert [(d.key, d.version) for d in latest] == [
         ("assistance_request", 1), ("case_transfer", 1), ("guidance_request", 1), ("lead_transfer", 1),
-        ("mediation_confirmation", 1), ("timer_window", 2)]
+        ("mediation_confirmation", 1), ("timer_window", 2), ("work_report", 1)]
     assert ("timer_window", "申请期限测试（第二版）") in process_choices(session)
     assert [(d.version, d.name) for d in definition_versions(session, "timer_window")] == [
         (2, "申请期限测试（第二版）"), (1, "申请期限测试")]

@@ -25,6 +25,7 @@ from workflows.models.process import InstanceStatus
 from workflows.models.work_item import ACTIVE_STATUSES
 from workflows.work import instances
 from workflows.work.diagram_states import diagram_states
+from workflows.work.progress import agency_progress
 from workflows.work.recovery import resume_instance
 
 PAGE_SIZE = 25
@@ -53,7 +54,7 @@ def _new_instance_page(selected: str, values: dict[str, Any] | None = None,
     startable = [d for d in latest_definitions(db.session) if instances.may_start(user, compiled(db.session, d).info)]
     selected = selected or (startable[0].key if startable else "")
     return render_template("instances/new.html", definitions=startable, selected=selected,
-                           schema=instances.start_schema(db.session, selected) if selected else None,
+                           schema=instances.start_schema(db.session, selected, user.agency) if selected else None,
                            values=values or {}, errors=errors or {},
                            business_key=request.values.get("business_key", ""),
                            title=request.values.get("title", "")), status
@@ -77,7 +78,7 @@ def start_instance() -> Any:
     data: dict[str, Any] = {}
 
     def start() -> Any:
-        schema = instances.start_schema(db.session, key)
+        schema = instances.start_schema(db.session, key, user.agency)  # read as the page offered it
         data.update(parse_form(schema, request.form, request.files, lambda upload: instances.upload_start_file(
             db.session, file_store(), user, key, *upload_stream(upload)).describe()) if schema else {})
         db.session.commit()  # the uploads wait for the case, whatever becomes of this start
@@ -116,7 +117,8 @@ def _instance_page(instance: Any, corrections: str = "", corrections_error: str 
                            open_items=[i for i in items if i.status in ACTIVE_STATUSES],
                            history=history(events, items), data=instances.instance_data(instance),
                            labels=field_labels(forms), states=diagram_states(db.session, instance, items),
-                           corrections=corrections, corrections_error=corrections_error)
+                           corrections=corrections, corrections_error=corrections_error,
+                           progress=agency_progress(db.session, instance))
     return page, status
 
 

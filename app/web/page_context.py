@@ -26,11 +26,27 @@ ROLE_LABELS = {
 }
 
 
+# What the system fills in (a diagram's `prefill`: workflows/statistics/prefill.py), labelled on the item page.
+PREFILL_LABELS = {
+    "period": _l("Period"), "agency": _l("Agency"), "cases_started": _l("Cases started"),
+    "cases_ended": _l("Cases ended"), "items_completed": _l("Work items completed"),
+    "items_with_deadline": _l("of them with a deadline"), "items_on_time": _l("completed on time"),
+    "items_late": _l("completed late"), "escalations": _l("Escalations"), "extensions": _l("Extensions granted"),
+    "measures": _l("Counted steps"),
+}
+
+
+def prefill_label(key: str) -> str:
+    """A prefilled figure's label in the page language (its key where none is known)."""
+    return str(PREFILL_LABELS.get(key, key))
+
+
 def init_app(app: Flask) -> None:
     """Register the template globals and filters."""
     app.context_processor(_page_context)
     app.add_template_filter(local_time, "local_time")
     app.add_template_filter(role_label, "role_label")
+    app.add_template_filter(prefill_label, "prefill_label")
     app.add_template_filter(period_text, "period")
     app.add_template_filter(notice_kind, "notice_kind")
     app.add_template_filter(localize_stop_reason, "stop_reason")

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import datetime, timedelta
+from datetime import datetime, time, timedelta
 from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from workflows.deadlines.calendar import (
+    SHANGHAI,
     DeadlineFunction,
     DeadlineStartError,
     Due,
@@ -21,8 +22,8 @@ from workflows.deadlines.periods import Period, PeriodError
 from workflows.errors import ConflictError
 from workflows.models import CalendarDay, CalendarYear
 
-__all__ = ["DeadlineStartError", "calendar_loader", "due_for", "extended_due", "load_calendar", "reminder_for",
-           "timer_deadline"]
+__all__ = ["DeadlineStartError", "calendar_loader", "due_by_date", "due_for", "extended_due", "load_calendar",
+           "reminder_for", "timer_deadline"]
 
 
 _DAYS = select(CalendarDay.day, CalendarDay.is_working)
@@ -54,6 +55,15 @@ def due_for(period: Period, counts_from: str | None, data: dict[str, Any], creat
     """The due time of a task's period, counted from the date in `counts_from` of the data, else from its creation."""
     start = as_instant(data.get(counts_from), counts_from) if counts_from else created_at
     return _due(start, period, calendar)
+
+
+def due_by_date(field: str, data: dict[str, Any]) -> Due:
+    """24:00 (China) of the day in a data field: a deadline that is a date, not a period (deadlineDate).
+
+    The day is the one named: a date set by whoever asked (报送截止日期) is not moved off a rest day.
+    """
+    day = as_instant(data.get(field), field).astimezone(SHANGHAI).date()
+    return Due(datetime.combine(day + timedelta(days=1), time(), SHANGHAI), provisional=False)
 
 
 def _due(start: datetime, period: Period, calendar: Callable[[], HolidayCalendar]) -> Due:

@@ -18,7 +18,15 @@ from sqlalchemy.orm import Session
 from workflows import strict_json
 from workflows.audit import record
 from workflows.deadlines.periods import PeriodError, parse_period
-from workflows.engine.diagram import DeclaredProcess, containers, element_ids, executable_processes, read_process
+from workflows.engine.diagram import (
+    DeclaredProcess,
+    DeclaredTask,
+    containers,
+    element_ids,
+    executable_processes,
+    read_process,
+)
+from workflows.engine.prefill import PREFILL_FUNCTIONS, PrefillSyntaxError, parse_prefill
 from workflows.engine.runtime import parse_spec
 from workflows.engine.serialization import spec_to_dict
 from workflows.engine.settings import MAX_EXTENSIONS_TEXT, PRIORITY_TEXT
@@ -141,7 +149,7 @@ def _check_deadline_rules(info: DeclaredProcess) -> list[dict[str, Any]]:
         errors += _check_recipients(task.id, "escalateTo", task.escalate_to, info)
         errors += _check_period(task.id, "remindBefore", task.remind_before, clock_only=True)
         errors += _check_period(task.id, "extension", task.extension)
-        if (task.escalate_to or task.extension or task.remind_before) and not task.deadline:
+        if (task.escalate_to or task.extension or task.remind_before) and not (task.deadline or task.deadline_date):
             errors.append(_error(task.id, "escalateTo, remindBefore and extension need a deadline"))
         if not IDENTIFIER.match(task.extension_role):
             errors.append(_error(task.id, f"extensionRole '{task.extension_role}' is not a role name"))
@@ -151,7 +159,7 @@ def _check_deadline_rules(info: DeclaredProcess) -> list[dict[str, Any]]:
         errors += _check_recipients(notice.id, "notify", notice.notify, info)
     for timer, task_id in info.deadline_timers.items():
         task = info.tasks.get(task_id)
-        if task is None or not task.deadline:
+        if task is None or not (task.deadline or task.deadline_date):
             errors.append(_error(timer, "a 'due_at' timer must be a boundary event on a user task with a deadline"))
     return errors
 
@@ -171,10 +179,45 @@ def _check_tasks(info: DeclaredProcess, forms: dict[str, Any]) -> list[dict[str,
                 errors.append(_error(task.id, str(err)))
         if task.deadline_from and not IDENTIFIER.match(task.deadline_from):
             errors.append(_error(task.id, f"deadlineFrom '{task.deadline_from}' is not a data field name"))
+        errors += _check_deadline_date(task)
+        if task.title_agency and not IDENTIFIER.match(task.title_agency):
+            errors.append(_error(task.id, f"titleAgency '{task.title_agency}' is not a data field name"))
+        errors += _check_prefill(task)
         if not PRIORITY_TEXT.fullmatch(task.priority):
             errors.append(_error(task.id, f"priority '{task.priority}' is not an integer"))
         errors += [_error(task.id, f"copyTo names unknown lane '{lane}'") for lane in task.copy_to
                    if lane not in info.lanes]
+    return errors
+
+
+def _check_deadline_date(task: DeclaredTask) -> list[dict[str, Any]]:
+    """deadlineDate names a data field, and stands instead of a period (docs/diagrams.md §5)."""
+    if not task.deadline_date:
+        return []
+    if not IDENTIFIER.match(task.deadline_date):
+        return [_error(task.id, f"deadlineDate '{task.deadline_date}' is not a data field name")]
+    if task.deadline or task.deadline_from:
+        return [_error(task.id, "deadlineDate names the day the task is due by; it cannot be combined with "
+                                "deadline or deadlineFrom")]
+    return []
+
+
+def _check_prefill(task: DeclaredTask) -> list[dict[str, Any]]:
+    """prefill lines call a function the product offers, with the arguments it takes (docs/diagrams.md §4.1)."""
+    if not task.prefill:
+        return []
+    try:
+        lines = parse_prefill(task.prefill)
+    except PrefillSyntaxError as err:
+        return [_error(task.id, f"prefill: {err}")]
+    errors = []
+    for line in lines:
+        if line.function not in PREFILL_FUNCTIONS:
+            errors.append(_error(task.id, f"prefill: unknown function '{line.function}'; offered: "
+                                          f"{', '.join(sorted(PREFILL_FUNCTIONS))}"))
+        elif len(line.arguments) != PREFILL_FUNCTIONS[line.function]:
+            errors.append(_error(task.id, f"prefill: {line.function}() takes "
+                                          f"{PREFILL_FUNCTIONS[line.function]} argument(s)"))
     return errors
 
 
@@ -203,7 +246,7 @@ def _check_counted(info: DeclaredProcess) -> list[dict[str, Any]]:
                                "at most 50")
                for task in info.tasks.values() if task.kpi and not COUNTED_CODE.fullmatch(task.kpi)]
     errors += [_error(task.id, "a kpi counts on-time completions: the task needs a deadline")
-               for task in info.tasks.values() if task.kpi and not task.deadline]
+               for task in info.tasks.values() if task.kpi and not (task.deadline or task.deadline_date)]
     return errors
 
 

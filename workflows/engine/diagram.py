@@ -99,6 +99,10 @@ class DeclaredTask:
     max_extensions: str = str(DEFAULT_MAX_EXTENSIONS)
     kpi: str | None = None  # the performance-review indicator the task counts towards (docs/diagrams.md §9)
     kpi_name: str | None = None  # the indicator's name as the review shows it
+    deadline_date: str | None = None  # a data field holding the date the task is due by (at 24:00 in China)
+    prefill: str | None = None  # `field = function(arguments)` lines, computed when the task is ready
+    track_per_agency: bool = False  # the instance page lists its items per agency
+    title_agency: str | None = None  # a data field holding an agency code whose name the item's title shows
 
 
 @dataclass
@@ -225,6 +229,9 @@ def _task_info(node: etree._Element, lane: str | None) -> DeclaredTask:
         extension=props.get("extension") or None, extension_role=props.get("extensionRole") or DEFAULT_EXTENSION_ROLE,
         max_extensions=props.get("maxExtensions") or str(DEFAULT_MAX_EXTENSIONS),
         kpi=props.get("kpi") or None, kpi_name=props.get("kpiName") or None,
+        deadline_date=props.get("deadlineDate") or None, prefill=props.get("prefill") or None,
+        track_per_agency=props.get("trackPerAgency", "").lower() == "true",
+        title_agency=props.get("titleAgency") or None,
     )
 
 

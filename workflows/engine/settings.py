@@ -15,6 +15,7 @@ from functools import cached_property
 from typing import Any
 
 from workflows.deadlines.periods import Period, parse_period
+from workflows.engine.prefill import Prefill, parse_prefill
 
 DEFAULT_ROLE = "liaison"
 DEFAULT_EXTENSION_ROLE = "leader"
@@ -65,13 +66,18 @@ class ExtensionRule:
 
 @dataclass(frozen=True)
 class DeadlineRule:
-    """A task's deadline: its period, what it counts from, and the reminder, extension and escalation it has."""
+    """A task's deadline: its period, what it counts from, and the reminder, extension and escalation it has.
 
-    period: Period
+    Either a period (`deadline`, counted from `counts_from` or the task's creation) or a date named in
+    the data (`deadlineDate`: due at 24:00 of that day in China); deployment refuses both at once.
+    """
+
+    period: Period | None
     counts_from: str | None = None  # a data field holding the start date; None: the task's creation
     remind_before: Period | None = None  # None: half the period, at most a day
     extension: ExtensionRule | None = None
     escalate_to: tuple[Recipient, ...] = ()
+    until: str | None = None  # a data field holding the date the task is due by (at its end); then no period
 
 
 @dataclass(frozen=True)
@@ -88,6 +94,9 @@ class TaskInfo:
     copy_to: tuple[str, ...] = ()  # lanes whose agencies receive a copy when the task completes
     kpi: str | None = None  # the performance-review indicator whose on-time rate the task counts towards
     kpi_name: str | None = None
+    prefill: tuple[Prefill, ...] = ()  # values the system computes into the task's data when it is ready
+    track_per_agency: bool = False  # the instance page lists its items per agency: on time, late, open
+    title_agency: str | None = None  # a data field holding an agency code; its name is added to the item's title
 
 
 @dataclass(frozen=True)
@@ -193,12 +202,13 @@ def _period(text: str | None) -> Period | None:
 
 def _deadline(raw: Mapping[str, Any]) -> DeadlineRule | None:
     """The deadline rule of a stored task (deployment refuses the other deadline settings without one)."""
-    period = _period(raw.get("deadline"))
-    if period is None:
+    period, until = _period(raw.get("deadline")), raw.get("deadline_date") or None
+    if period is None and until is None:
         return None
     extension = _period(raw.get("extension"))
     return DeadlineRule(
-        period=period, counts_from=raw.get("deadline_from") or None, remind_before=_period(raw.get("remind_before")),
+        period=period, counts_from=raw.get("deadline_from") or None, until=until,
+        remind_before=_period(raw.get("remind_before")),
         extension=ExtensionRule(extension, raw.get("extension_role") or DEFAULT_EXTENSION_ROLE,
                                 int(raw.get("max_extensions") or DEFAULT_MAX_EXTENSIONS)) if extension else None,
         escalate_to=tuple(Recipient.parse(entry) for entry in raw.get("escalate_to") or ()))
@@ -210,7 +220,9 @@ def _task(raw: Mapping[str, Any]) -> TaskInfo:
                     role=raw.get("role") or DEFAULT_ROLE, form=raw.get("form") or None,
                     priority=int(raw.get("priority") or DEFAULT_PRIORITY), deadline=_deadline(raw),
                     copy_to=tuple(raw.get("copy_to") or ()), kpi=raw.get("kpi") or None,
-                    kpi_name=raw.get("kpi_name") or None)
+                    kpi_name=raw.get("kpi_name") or None,
+                    prefill=tuple(parse_prefill(raw["prefill"])) if raw.get("prefill") else (),
+                    track_per_agency=bool(raw.get("track_per_agency")), title_agency=raw.get("title_agency") or None)
 
 
 def _notice(raw: Mapping[str, Any]) -> NoticeInfo:

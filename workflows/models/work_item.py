@@ -59,6 +59,7 @@ class WorkItem(Base):
     overdue_at: Mapped[datetime | None] = mapped_column(UTCDateTime)  # when the worker marked it overdue
     form_name: Mapped[str | None] = mapped_column(String(200))  # JSON Schema file of the definition
     submitted_data: Mapped[dict[str, Any] | None] = mapped_column(JSONType)  # what the completer sent
+    prefilled: Mapped[dict[str, Any] | None] = mapped_column(JSONType)  # what the system filled in (prefill)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=now)  # became READY
     claimed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)  # last claim
     completed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)  # completion or cancellation

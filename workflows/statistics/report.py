@@ -21,7 +21,7 @@ from workflows.statistics.figures import (
     WorkTally,
 )
 from workflows.statistics.periods import StatPeriod
-from workflows.statistics.scope import resolve_scope
+from workflows.statistics.scope import Scope, resolve_scope
 
 
 class _Tables:
@@ -102,14 +102,19 @@ def _name_agencies(session: Session, tables: _Tables) -> list[AgencyFigures]:
     return sorted(tables.agencies.values(), key=lambda a: a.code)
 
 
+def _tables(session: Session, latest: list[Any]) -> _Tables:
+    """Empty tables knowing the processes' names, their tasks' names and the indicator (kpi) of each task."""
+    tasks = [(d.key, task) for d in latest for task in compiled(session, d).info.tasks.values()]
+    return _Tables({d.key: d.name for d in latest}, {(key, task.id): task.name for key, task in tasks},
+                   {(key, task.id): task.kpi for key, task in tasks if task.kpi})
+
+
 def statistics(session: Session, user: User, period: StatPeriod, *, agency: str | None = None,
                jurisdiction: str | None = None, process: str | None = None) -> Statistics:
     """The figures of a period for an agency, a jurisdiction or all the user may see; optionally one process."""
     scope = resolve_scope(session, user, agency, jurisdiction)
     latest = latest_definitions(session)
-    tasks = [(d.key, task) for d in latest for task in compiled(session, d).info.tasks.values()]
-    tables = _Tables({d.key: d.name for d in latest}, {(key, task.id): task.name for key, task in tasks},
-                     {(key, task.id): task.kpi for key, task in tasks if task.kpi})
+    tables = _tables(session, latest)
     counter = PeriodCounter(session, period, scope, process)
     _cases(counter, tables)
     _work(counter, tables)
@@ -117,6 +122,17 @@ def statistics(session: Session, user: User, period: StatPeriod, *, agency: str 
     processes = sorted(tables.processes.values(), key=lambda p: (order.get(p.key, len(order)), p.key))
     tasks = sorted(tables.tasks.values(), key=lambda t: (order.get(t.process_key, len(order)), t.process_key, t.task))
     return Statistics(period, scope, processes, tasks, _name_agencies(session, tables), list(counter.months().values()))
+
+
+def agency_figures(session: Session, period: StatPeriod, agency: Agency) -> AgencyFigures:
+    """One agency's figures of a period, as `statistics` counts them for it (no viewer: the system asks)."""
+    tables = _tables(session, latest_definitions(session))
+    counter = PeriodCounter(session, period, Scope(frozenset({agency.id}), agency=agency.code), None)
+    _cases(counter, tables)
+    _work(counter, tables)
+    found = tables.agencies.get(agency.id) or AgencyFigures("", "")
+    found.code, found.name = agency.code, agency.name
+    return found
 
 
 def labels(session: Session) -> dict[str, dict[str, Any]]:

@@ -12,6 +12,7 @@ from sqlalchemy.orm.attributes import set_committed_value
 from workflows.audit import record
 from workflows.deployment.definitions import CompiledDefinition, compiled
 from workflows.deployment.deploy import latest_definition
+from workflows.directory.choices import agency_choice_errors, with_agency_choices
 from workflows.engine.runtime import new_workflow, run_engine
 from workflows.engine.settings import ProcessInfo
 from workflows.errors import InvalidDataError, NotFoundError, PermissionDeniedError
@@ -65,14 +66,18 @@ def _check_start_data(content: CompiledDefinition, data: dict[str, Any]) -> None
         raise InvalidDataError("the start data has errors", errors)
 
 
-def start_schema(session: Session, key: str) -> dict[str, Any] | None:
-    """The JSON Schema of the latest version's start form (None: the process takes no start data)."""
+def start_schema(session: Session, key: str, agency: Agency | None = None) -> dict[str, Any] | None:
+    """The JSON Schema of the latest version's start form (None: the process takes no start data).
+
+    For an agency, fields hinted `x-agencies` list the agencies it may choose (workflows.directory.choices).
+    """
     definition = latest_definition(session, key)
     if definition is None:
         return None
     content = compiled(session, definition)
     form = content.info.start_form
-    return content.forms.get(form) if form else None
+    schema = content.forms.get(form) if form else None
+    return with_agency_choices(session, schema, agency) if agency is not None else schema
 
 
 def _startable(session: Session, actor: User, key: str) -> tuple[ProcessDefinition, CompiledDefinition]:
@@ -101,6 +106,10 @@ def start_instance(session: Session, actor: User, key: str, data: dict[str, Any]
     definition, content = _startable(session, actor, key)
     data = storable_input(data or {}, "the start data has errors")
     _check_start_data(content, data)
+    choice_errors = agency_choice_errors(session, content.forms.get(content.info.start_form or ""), data,
+                                         actor.agency)
+    if choice_errors:
+        raise InvalidDataError("the start data has errors", choice_errors)
     workflow = new_workflow(content.specs())
     workflow.data.update(data)
     for task in workflow.get_tasks():  # the start data is the first task's input

@@ -14,8 +14,15 @@ from sqlalchemy.orm import Session
 
 from workflows.audit import record
 from workflows.clock import now
-from workflows.deadlines.calendar import HolidayCalendar
-from workflows.deadlines.due_times import DeadlineStartError, calendar_loader, due_for, reminder_for, timer_deadline
+from workflows.deadlines.calendar import Due, HolidayCalendar
+from workflows.deadlines.due_times import (
+    DeadlineStartError,
+    calendar_loader,
+    due_by_date,
+    due_for,
+    reminder_for,
+    timer_deadline,
+)
 from workflows.deadlines.periods import PeriodError
 from workflows.deployment.definitions import compiled
 from workflows.directory.assignment import LaneResolutionError, resolve_lane
@@ -30,7 +37,7 @@ from workflows.engine.runtime import (
     snapshot_data,
 )
 from workflows.engine.serialization import STATE_FORMAT
-from workflows.engine.settings import ProcessInfo
+from workflows.engine.settings import DeadlineRule, ProcessInfo
 from workflows.errors import InvalidDataError
 from workflows.models import Agency, ProcessInstance, User, WorkItem
 from workflows.models.process import InstanceStatus
@@ -40,6 +47,7 @@ from workflows.work.copies import PENDING, pending_copies, plan_copies, send_cop
 from workflows.work.measures import passed, record_measures, set_outcome
 from workflows.work.notices import notify_lanes, render_title
 from workflows.work.participation import add_participant
+from workflows.work.prefills import PrefillError, prefilled
 from workflows.work.rows import insert_row, update_row
 
 RUNNING, COMPLETED, ERROR = InstanceStatus.RUNNING, InstanceStatus.COMPLETED, InstanceStatus.ERROR
@@ -144,6 +152,17 @@ class _PlannedItem:
     item: WorkItem
     agency: Agency
     timers: list[Any]  # the task's `due_at` boundary timers, set to the item's due time when it is written
+    task: Any  # the engine task, which gets the prefilled values in its data when the item is written
+
+
+def _due_of(rule: DeadlineRule | None, data: dict[str, Any], created: datetime,
+            calendar: Callable[[], HolidayCalendar]) -> Due | None:
+    """A task's due time: the end of a day named in the data (deadlineDate), or its period run out."""
+    if rule is None:
+        return None
+    if rule.until:
+        return due_by_date(rule.until, data)
+    return due_for(rule.period, rule.counts_from, data, created, calendar) if rule.period else None
 
 
 def _plan_item(session: Session, instance: ProcessInstance, workflow: BpmnWorkflow, task: Any,
@@ -154,28 +173,46 @@ def _plan_item(session: Session, instance: ProcessInstance, workflow: BpmnWorkfl
     agency = resolve_lane(session, info.lane_of(settings), task.data, instance)
     created = now()
     rule = settings.deadline
-    due = due_for(rule.period, rule.counts_from, task.data, created, calendar) if rule else None
+    due = _due_of(rule, task.data, created, calendar)
     due_at, extensions = (due.at, 0) if due else (None, 0)
     if due and rule is not None and rule.counts_from and rule.extension:
         due_at, extensions = _carried_extension(session, instance, settings.id, due.at)
     item = WorkItem(
-        instance_id=instance.id, engine_task_id=str(task.id), task_name=settings.id, title=settings.name,
+        instance_id=instance.id, engine_task_id=str(task.id), task_name=settings.id,
+        title=_title(session, settings.name, settings.title_agency, task.data),
         process_key=instance.definition.key,
         lane=settings.lane, candidate_agency_id=agency.id, required_role=settings.role, status=OPEN,
-        priority=settings.priority, deadline=str(rule.period) if rule else None, due_at=due_at,
+        priority=settings.priority, deadline=_deadline_text(rule, task.data), due_at=due_at,
         original_due_at=due.at if due else None, due_provisional=bool(due and due.provisional),
         extension_count=extensions,
         remind_at=reminder_for(due_at, created, rule.remind_before) if due and rule else None,
         form_name=settings.form, created_at=created,
+        prefilled=prefilled(session, settings.id, settings.prefill, task.data, agency) if settings.prefill else None,
     )
     timers = deadline_timers(workflow, task, info.timers_of(settings.id)) if due else []
-    return _PlannedItem(item=item, agency=agency, timers=timers)
+    return _PlannedItem(item=item, agency=agency, timers=timers, task=task)
+
+
+def _title(session: Session, name: str, field: str | None, data: dict[str, Any]) -> str:
+    """The item's title: the task's name, with the name of the agency a data field names (titleAgency)."""
+    code = data.get(field) if field else None
+    agency = session.scalars(select(Agency).where(Agency.code == str(code))).first() if code else None
+    return f"{name}（{agency.name}）"[:200] if agency is not None else name
+
+
+def _deadline_text(rule: DeadlineRule | None, data: dict[str, Any]) -> str | None:
+    """What the item shows as its deadline: the period, or the day it is due by."""
+    if rule is None:
+        return None
+    return str(rule.period) if rule.period else str(data.get(rule.until or ""))[:50]
 
 
 def _create(session: Session, instance: ProcessInstance, planned: _PlannedItem) -> WorkItem:
     """Write a planned item, give its agency sight of the instance, and arm the task's deadline timers."""
     for timer in planned.timers:
         set_timer_due(timer, planned.item.due_at)
+    if planned.item.prefilled:
+        planned.task.data.update(planned.item.prefilled)
     insert_row(session, planned.item)
     add_participant(session, instance, planned.agency, "work_item")
     return planned.item
@@ -216,7 +253,7 @@ def advance(session: Session, instance: ProcessInstance, workflow: BpmnWorkflow,
     try:
         planned = plan_copies(session, instance, workflow, info, copies or [])
         items, created = sync_work_items(session, instance, workflow, actor, calendar)
-    except (LaneResolutionError, DeadlineStartError, PeriodError) as err:  # PeriodError: one stored unbounded
+    except (LaneResolutionError, DeadlineStartError, PeriodError, PrefillError) as err:  # PeriodError: stored unbounded
         save_state(instance, workflow, pending_copies=copies)
         mark_error(session, instance, str(err), actor)
         return

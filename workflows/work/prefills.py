@@ -1,0 +1,47 @@
+"""The functions a diagram's `prefill` calls (docs/diagrams.md §4.1), computed in the server process.
+
+A ready user task whose diagram declares `figures = statistics(period)` gets, before its work item is
+written, the value of the function for the item's agency with the arguments read from the task's data.
+The names offered are listed for deployment in workflows.engine.prefill; they are implemented here.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from typing import Any
+
+from sqlalchemy.orm import Session
+
+from workflows.engine.prefill import PREFILL_FUNCTIONS, Prefill
+from workflows.errors import DomainError
+from workflows.models import Agency
+from workflows.statistics.prefill import statistics_for
+
+PrefillFunction = Callable[[Session, Agency, list[Any]], Any]
+
+FUNCTIONS: dict[str, PrefillFunction] = {
+    "statistics": lambda session, agency, args: statistics_for(session, agency, args[0]),
+}
+assert set(FUNCTIONS) == set(PREFILL_FUNCTIONS), "offer and implement the same prefill functions"
+
+
+class PrefillError(RuntimeError):
+    """A prefill could not be computed; the instance stops in error with this reason."""
+
+
+def _describe(err: DomainError) -> str:
+    details = err.details if isinstance(err.details, dict) else {}
+    return "; ".join(str(m) for messages in details.values() for m in messages) or err.message
+
+
+def prefilled(session: Session, task: str, lines: Iterable[Prefill], data: dict[str, Any],
+              agency: Agency) -> dict[str, Any]:
+    """The values the task's `prefill` lines give for the agency, by target field."""
+    values: dict[str, Any] = {}
+    for line in lines:
+        args = [data.get(value) if kind == "field" else value for kind, value in line.arguments]
+        try:
+            values[line.target] = FUNCTIONS[line.function](session, agency, args)
+        except DomainError as err:
+            raise PrefillError(f"at '{task}': prefill {line.target} = {line.function}(): {_describe(err)}") from err
+    return values
