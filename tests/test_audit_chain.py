@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 import workflows.work.timer_worker as worker
 from tests.helpers import REGISTER, Case, end_of, sh
 from tests.test_case_transfer_paths import ACCEPT, to_police
-from workflows.audit import record
+from workflows.audit import record, write_pending
 from workflows.audit.chain import GENESIS, canonical, current_head, event_hash
 from workflows.audit.verification import Anchor, verify_chain
 from workflows.clock import set_clock
@@ -145,6 +145,24 @@ def test_a_savepoint_rolled_back_takes_its_events_and_leaves_no_gap(session, dem
     session.commit()
     added = [(e.chain_seq, e.type, e.payload) for e in events(session)[before.seq:]]
     assert added == [(before.seq + 1, "test.kept", {"n": 1}), (before.seq + 2, "test.kept", {"n": 2})]
+    assert verify_chain(session, after=before.seq).ok
+
+
+def test_events_written_early_for_a_read_follow_a_savepoint_rollback_too(session, demo):  # noqa: ANN001
+    """A read of the trail writes the events at once (the start answer's history); a savepoint still undoes them."""
+    before = current_head(session.connection())
+    record(session, "test.kept")
+    with pytest.raises(RuntimeError), session.begin_nested():
+        record(session, "test.dropped")
+        write_pending(session)
+        assert [e.type for e in events(session)[before.seq:]] == ["test.kept", "test.dropped"]
+        raise RuntimeError
+    record(session, "test.kept_too")
+    write_pending(session)
+    record(session, "test.at_commit")
+    session.commit()
+    added = [(e.chain_seq - before.seq, e.type) for e in events(session)[before.seq:]]
+    assert added == [(1, "test.kept"), (2, "test.kept_too"), (3, "test.at_commit")]
     assert verify_chain(session, after=before.seq).ok
 
 

@@ -9,7 +9,13 @@ One chain, extended by every server process and timer worker: a transaction link
 its real COMMIT (workflows/audit/recording.py) under a lock that serialises extension, so two
 transactions never link to the same predecessor (`chain_seq` is unique besides). On PostgreSQL the
 lock is a transaction-level advisory lock, held from reading the head until COMMIT; SQLite's
-transactions hold the database's write lock from BEGIN already.
+transactions hold the database's write lock from BEGIN already. The only row locks taken while
+holding it are the key-share locks of the events' foreign keys, which conflict with no lock the
+application takes on a row it has not locked itself (events name a case only under the case's
+FOR UPDATE lock), so waiting for the chain cannot close a circle of waits.
+
+The format of the hashed text is part of the stored data: changing it means a migration that links
+every event again (as the one that introduced the chain did).
 """
 
 from __future__ import annotations

@@ -29,8 +29,10 @@ _INSERT = insert(AuditEvent.__table__)
 # session.info key: how many events of each type the open transaction recorded, so that the app's
 # metrics count work once it is committed (app/metrics.py); nothing here depends on who reads it.
 RECORDED_TYPES = "audit.recorded_types"
-# session.info key: the events of the open transaction, waiting for its commit.
+# session.info keys: the events of the open transaction waiting for its commit, and those written
+# early inside a savepoint (with the savepoint).
 PENDING = "audit.pending"
+WRITTEN = "audit.written"
 
 
 @dataclass(frozen=True)
@@ -75,6 +77,9 @@ def write_pending(session: Session) -> None:
     pending = session.info.pop(PENDING, None)
     if not pending:
         return
+    savepoint = session.get_nested_transaction()
+    if savepoint is not None:  # its rollback would take with it events recorded before it began
+        session.info.setdefault(WRITTEN, []).append((savepoint, pending))
     session.flush()  # the rows the events name are written first; linking takes the chain's lock, so last
     connection = session.connection()
     connection.execute(_INSERT, link(connection, [p.values for p in pending]))
@@ -96,16 +101,25 @@ def _within(transaction: SessionTransaction | None, ancestor: SessionTransaction
 
 
 def _forget_rolled_back(session: Session, previous_transaction: SessionTransaction) -> None:
-    """A transaction or savepoint rolled back: the events recorded in it never happened."""
-    pending = session.info.get(PENDING)
-    if pending:
-        session.info[PENDING] = [p for p in pending if not _within(p.transaction, previous_transaction)]
+    """A transaction or savepoint rolled back: the events recorded in it never happened.
+
+    Events written early inside it (`write_pending`) but recorded before it began did happen: the
+    rollback took their rows, so they wait for the commit again.
+    """
+    undone, kept = [], []
+    for savepoint, written in session.info.get(WRITTEN, []):
+        (undone if _within(savepoint, previous_transaction) else kept).append((savepoint, written))
+    session.info[WRITTEN] = kept
+    again = [p for _, written in undone for p in written]
+    pending = again + session.info.get(PENDING, [])
+    session.info[PENDING] = [p for p in pending if not _within(p.transaction, previous_transaction)]
 
 
 def _forget_at_end(session: Session, transaction: SessionTransaction) -> None:
     """The outermost transaction ended (committed, rolled back or closed): nothing may carry over."""
     if transaction.parent is None:
         session.info.pop(PENDING, None)
+        session.info.pop(WRITTEN, None)
 
 
 event.listen(Session, "before_commit", _write_at_commit)
