@@ -23,8 +23,8 @@ from workflows.audit.chain import link
 from workflows.clock import now
 from workflows.models import AuditEvent, ProcessInstance, User, WorkItem
 
-# A plain INSERT at commit: events are never read back or changed in the transaction that writes
-# them, so they need no ORM identity, and a transaction records several.
+# A plain INSERT of a transaction's events at once: they are never changed, so they need no ORM
+# identity.
 _INSERT = insert(AuditEvent.__table__)
 # session.info key: how many events of each type the open transaction recorded, so that the app's
 # metrics count work once it is committed (app/metrics.py); nothing here depends on who reads it.
@@ -106,6 +106,8 @@ def _forget_rolled_back(session: Session, previous_transaction: SessionTransacti
     Events written early inside it (`write_pending`) but recorded before it began did happen: the
     rollback took their rows, so they wait for the commit again.
     """
+    if not session.info.get(PENDING) and not session.info.get(WRITTEN):
+        return
     undone, kept = [], []
     for savepoint, written in session.info.get(WRITTEN, []):
         (undone if _within(savepoint, previous_transaction) else kept).append((savepoint, written))
