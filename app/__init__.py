@@ -45,7 +45,7 @@ def _behind_proxies(app: Flask) -> None:
 
 def _register(app: Flask) -> None:
     """Attach blueprints, error handlers, auth loaders, probes, metrics and CLI commands."""
-    from app import auth, cli, errors, headers, health, metrics, timers, transactions, web
+    from app import audit_cli, auth, cli, errors, headers, health, metrics, timers, transactions, web
     from app.api import register_api
 
     transactions.init_app(app)
@@ -56,5 +56,6 @@ def _register(app: Flask) -> None:
     errors.init_app(app)
     register_api(rest_api)
     cli.init_app(app)
+    audit_cli.init_app(app)
     timers.init_app(app)
     web.init_app(app)

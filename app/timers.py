@@ -8,19 +8,28 @@ import threading
 import time
 
 from flask import Flask
+from sqlalchemy.exc import SQLAlchemyError
 
 from app.extensions import db
 from app.metrics import observe_timer_pass
+from workflows.audit.chain import current_head
 from workflows.work.timer_worker import fire_due_timers
 
 log = logging.getLogger(__name__)
+HEAD_LOG_SECONDS = 24 * 3600  # how often a timer worker logs the audit chain's head
 
 
 def run_loop(app: Flask, interval: float, stop: threading.Event | None = None, once: bool = False) -> int:
-    """Fire due timers every `interval` seconds until stopped; return how many instances were processed."""
-    total = 0
+    """Fire due timers every `interval` seconds until stopped; return how many instances were processed.
+
+    The audit chain's head is logged at the first pass and then once a day (README, "Audit trail").
+    """
+    total, head_logged = 0, None
     while True:
         total += _one_pass(app)
+        if head_logged is None or time.monotonic() - head_logged >= HEAD_LOG_SECONDS:
+            log_chain_head(app)
+            head_logged = time.monotonic()
         if once or (stop is not None and stop.wait(interval)):
             return total
         if stop is None:
@@ -43,6 +52,20 @@ def _one_pass(app: Flask) -> int:
         log.info("timer pass processed %s instance(s)", processed,
                  extra={"processed": processed, "duration_ms": round(seconds * 1000, 1)})
     return processed
+
+
+def log_chain_head(app: Flask) -> None:
+    """Log the audit chain's last event (`audit_head`: seq, hash, time): a copy outside the database."""
+    with app.app_context():
+        try:
+            head = current_head(db.session.connection())
+        except SQLAlchemyError:
+            log.warning("audit chain head not logged: database error", exc_info=True)
+            return
+        finally:
+            db.session.remove()
+    if head is not None:
+        log.info("audit chain head %s:%s", head.seq, head.hash, extra={"audit_head": head.as_dict()})
 
 
 def stop_on_signals() -> None:

@@ -3,7 +3,9 @@
 # persistent data directory and Redis for the shared login limit (Debian's packages, installed when
 # missing; started here unless DATABASE_URL / RATELIMIT_STORAGE_URI point elsewhere), migrations,
 # the shipped processes, demo data only with DEMO=1, the first admin when XIETONG_ADMIN_PASSWORD is
-# set, then WEB_PROCESSES gunicorn server processes and TIMER_WORKERS timer workers.
+# set, then WEB_PROCESSES gunicorn server processes and TIMER_WORKERS timer workers. Migrations run as
+# the database's owner role, everything else as the application's role, which may only append to the
+# audit trail (README, "Audit trail").
 # Ctrl-C or SIGTERM stops everything it started; so does the exit of any server or timer worker.
 # Reads no standard input. `make production` runs `make setup` (venv, assets) first.
 set -euo pipefail
@@ -16,6 +18,9 @@ DATA_DIR=$(realpath -m "${XIETONG_DATA_DIR:-$ROOT/instance}")
 RUN_DIR="$DATA_DIR/run"
 TIMER_WORKERS=${TIMER_WORKERS:-1}
 PG_PORT=${PG_PORT:-5432}
+PG_OWNER_ROLE=${PG_OWNER_ROLE:-xietong_owner}  # owns the tables: migrations
+PG_APP_ROLE=${PG_APP_ROLE:-xietong_app}        # the servers and timer workers: cannot change the audit trail
+DATABASE_OWNER_URL=${DATABASE_OWNER_URL:-}     # with DATABASE_URL: the same database as its owner, for migrations
 export XIETONG_CONFIG=${XIETONG_CONFIG:-production}
 export FLASK_APP=wsgi.py
 export ATTACHMENT_DIR=${ATTACHMENT_DIR:-$DATA_DIR/attachments}
@@ -24,6 +29,12 @@ REDIS_PID=""
 STARTED_PG=""
 
 log() { echo "run-production: $*" >&2; }
+
+# The user name in DATABASE_URL: the role the servers connect as.
+app_role() {
+  "$BIN/python" -c 'import sys; from sqlalchemy.engine import make_url; print(make_url(sys.argv[1]).username)' \
+    "$DATABASE_URL"
+}
 
 # Stop what this script started, newest first: servers and workers (gracefully, then killed after
 # GRACEFUL_TIMEOUT), then Redis, then PostgreSQL (fast: open transactions roll back).
@@ -86,9 +97,12 @@ start_postgres() {
   fi
   STARTED_PG=1
   pg_createdb "$RUN_DIR/postgres" "$PG_PORT" xietong
-  DATABASE_URL=$(pg_url "$RUN_DIR/postgres" "$PG_PORT" xietong)
+  pg_roles "$RUN_DIR/postgres" "$PG_PORT" xietong "$PG_OWNER_ROLE" "$PG_APP_ROLE"
+  DATABASE_OWNER_URL=$(pg_url "$RUN_DIR/postgres" "$PG_PORT" xietong "$PG_OWNER_ROLE")
+  DATABASE_URL=$(pg_url "$RUN_DIR/postgres" "$PG_PORT" xietong "$PG_APP_ROLE")
   export DATABASE_URL
-  log "database: PostgreSQL $("$PG_BIN/postgres" --version | awk '{print $3}'), data in $PGDATA"
+  log "database: PostgreSQL $("$PG_BIN/postgres" --version | awk '{print $3}'), data in $PGDATA;" \
+      "migrations as $PG_OWNER_ROLE, the servers as $PG_APP_ROLE"
 }
 
 # Redis on a private Unix socket, without persistence: it holds only rate-limit counters.
@@ -119,8 +133,15 @@ start_redis() {
   log "rate-limit storage: Redis $(redis-server --version | awk '{print $3}' | cut -d= -f2) on $dir/redis.sock"
 }
 
+# Migrations as the owner, then the application's role gets its privileges (the audit trail append-only);
+# everything after runs as the application. With only DATABASE_URL given, it does all of it.
 prepare_database() {
-  "$BIN/flask" db upgrade
+  if [ -n "$DATABASE_OWNER_URL" ]; then
+    DATABASE_URL=$DATABASE_OWNER_URL "$BIN/flask" db upgrade
+    DATABASE_URL=$DATABASE_OWNER_URL "$BIN/flask" grant-app-role "$(app_role)"
+  else
+    "$BIN/flask" db upgrade
+  fi
   if [ "${DEMO:-0}" = "1" ]; then
     "$BIN/flask" seed-demo
   fi

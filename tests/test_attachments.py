@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 import io
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from flask_migrate import downgrade, upgrade
-from sqlalchemy import create_engine, delete, select, text
+from sqlalchemy import delete, select
 
 from app import create_app
 from app.demo import load_demo
@@ -164,24 +163,6 @@ def test_a_start_form_file_waits_for_the_case_its_uploader_starts(client, auth, 
     again = client.post("/api/v1/process-instances", headers=jd,
                         json={"process_key": "attached_evidence", "data": {"complaint_file": described}})
     assert again.status_code == 422  # bound to its case: it starts no second one
-
-
-@pytest.fixture
-def scratch_url(app, tmp_path) -> Iterator[str]:  # noqa: ANN001
-    """An empty database of the suite's backend, apart from the suite's own."""
-    with app.app_context():
-        url = db.engine.url
-    if url.get_backend_name() != "postgresql":
-        yield f"sqlite:///{tmp_path / 'scratch.sqlite'}"
-        return
-    admin = create_engine(url, isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(text("DROP DATABASE IF EXISTS xietong_scratch"))
-        conn.execute(text("CREATE DATABASE xietong_scratch"))
-    yield url.set(database="xietong_scratch").render_as_string(hide_password=False)
-    with admin.connect() as conn:
-        conn.execute(text("DROP DATABASE IF EXISTS xietong_scratch WITH (FORCE)"))
-    admin.dispose()
 
 
 def test_the_migration_gives_existing_files_to_the_cases_that_name_them(scratch_url, tmp_path):  # noqa: ANN001

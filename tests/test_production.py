@@ -77,8 +77,9 @@ class Shape:
         env = {k: v for k, v in os.environ.items() if k not in {
             "DATABASE_URL", "TEST_DATABASE_URL", "RATELIMIT_STORAGE_URI", "SECRET_KEY", "XIETONG_CONFIG",
             "PROMETHEUS_MULTIPROC_DIR", "LOG_FORMAT", "FLASK_APP"}}
+        self.pg_port = free_port()
         env.update({"VENV": sys.prefix, "XIETONG_DATA_DIR": str(data / "data"), "BIND": f"127.0.0.1:{port}",
-                    "PG_PORT": str(free_port()), "WEB_PROCESSES": "2", "TIMER_WORKERS": "1", "DEMO": "1",
+                    "PG_PORT": str(self.pg_port), "WEB_PROCESSES": "2", "TIMER_WORKERS": "1", "DEMO": "1",
                     "TIMER_INTERVAL_SECONDS": "1", "LOGIN_RATE_LIMIT": f"{LOGIN_LIMIT} per 10 minutes",
                     "LOGIN_ACCOUNT_RATE_LIMIT": f"{ACCOUNT_LIMIT} per 10 minutes",
                     # One trusted proxy hop, so that attempts can come from several (loopback) addresses.
@@ -287,6 +288,38 @@ def check_redis_outage_falls_back(shape: Shape) -> None:
                for line in shape.log_lines())
 
 
+def psql(shape: Shape, role: str, sql: str) -> subprocess.CompletedProcess:
+    """One statement through the cluster's socket as a role (as the postgres user: the socket is its own)."""
+    sockets = shape.data / "data" / "run" / "postgres"
+    as_postgres = ["runuser", "-u", "postgres", "--"] if os.getuid() == 0 else []
+    psql_bin = sorted(Path("/usr/lib/postgresql").glob("*/bin/psql"))[-1]
+    return subprocess.run([*as_postgres, str(psql_bin), "-h", str(sockets), "-p", str(shape.pg_port), "-U", role,
+                           "-d", "xietong", "-XAtc", sql], capture_output=True, text=True, timeout=60)
+
+
+def check_audit_trail(shape: Shape) -> None:
+    """The servers connect as the application's role, which cannot change the trail; the chain verifies;
+    the timer worker logged its head."""
+    sessions = psql(shape, "postgres", "SELECT DISTINCT usename FROM pg_stat_activity "
+                                       "WHERE datname = 'xietong' AND backend_type = 'client backend' "
+                                       "AND pid <> pg_backend_pid()")
+    assert sessions.stdout.split() == ["xietong_app"], sessions
+    for statement in ("UPDATE audit_event SET type = 'forged'", "DELETE FROM audit_event", "TRUNCATE audit_event"):
+        refused = psql(shape, "xietong_app", statement)
+        assert refused.returncode != 0 and "permission denied" in refused.stderr, refused
+    refused = psql(shape, "xietong_owner", "TRUNCATE audit_event")  # the owner: the trigger refuses
+    assert refused.returncode != 0 and "append-only" in refused.stderr, refused
+    env = {**os.environ, "FLASK_APP": "wsgi.py", "XIETONG_CONFIG": "production",
+           "SECRET_KEY": (shape.data / "data" / "secret_key").read_text().strip(),
+           "DATABASE_URL": f"postgresql+psycopg://xietong_app@/xietong?host={shape.data / 'data' / 'run' / 'postgres'}"
+                           f"&port={shape.pg_port}"}
+    verified = subprocess.run([str(Path(sys.prefix) / "bin" / "flask"), "audit-verify"], cwd=ROOT, env=env,
+                              capture_output=True, text=True, timeout=120)
+    assert verified.returncode == 0 and verified.stdout.startswith("OK: "), verified
+    heads = [line["audit_head"] for line in shape.log_lines() if line["message"].startswith("audit chain head")]
+    assert heads and heads[0]["seq"] >= 1, "the timer worker logged no audit chain head"
+
+
 def test_production_shape_end_to_end(shape: Shape) -> None:
     shape.wait_ready(300)
     assert shape.call("GET", "/healthz")[2] == {"status": "ok"}
@@ -298,6 +331,7 @@ def test_production_shape_end_to_end(shape: Shape) -> None:
     check_request_log(shape, body["user"]["id"])
     check_shared_login_limit(shape)
     check_shared_account_limit(shape)
+    check_audit_trail(shape)
     processes = shape.processes()
     assert len(processes) >= 6, processes  # gunicorn + 2 workers, timer worker, Redis, PostgreSQL
     check_redis_outage_falls_back(shape)

@@ -22,6 +22,7 @@ from tests.helpers import REGISTER, sh, worker_process
 from tests.served import Served, serve
 from tests.test_case_transfer_paths import ACCEPT, APPROVE, TRANSFER, VERIFY
 from workflows.accounts.tokens import issue_token
+from workflows.audit.verification import verify_chain
 from workflows.clock import set_clock
 from workflows.deployment.deploy import deploy
 from workflows.models import AuditEvent, Notice, ProcessInstance, User, WorkItem
@@ -111,6 +112,7 @@ def test_complete_against_release_has_one_winner_every_round(served, session, to
         _check_completed_or_untouched(session, item_id, completed)
         if not completed:
             assert session.get(WorkItem, item_id).status == "open"
+    assert verify_chain(session).ok  # the server processes extended one chain, without forks
 
 
 def test_complete_against_reassign_has_one_winner_every_round(served, session, tokens):  # noqa: ANN001

@@ -12,6 +12,7 @@ from sqlalchemy import func, select
 
 from app.extensions import db
 from tests.helpers import sh, worker_process
+from workflows.audit.verification import verify_chain
 from workflows.clock import set_clock
 from workflows.deployment.deploy import deploy
 from workflows.models import AuditEvent, Notice, ProcessInstance, User, WorkItem
@@ -64,6 +65,7 @@ def test_two_workers_fire_each_of_200_timers_exactly_once(app, session, demo):  
     assert created == dict.fromkeys(ids, 1)
     assert fired == dict.fromkeys(ids, 1)
     assert session.scalar(select(func.count(WorkItem.id))) == INSTANCES
+    assert verify_chain(session).ok  # both workers extended one chain
 
     # Their two-hour deadlines: each missed deadline reaches the bureau and the procuratorate once.
     assert sum(run_workers(app, t0 + timedelta(hours=3, minutes=2))) == INSTANCES
@@ -72,4 +74,5 @@ def test_two_workers_fire_each_of_200_timers_exactly_once(app, session, demo):  
     assert missed == dict.fromkeys(ids, 2)
     assert session.scalar(select(func.count(ProcessInstance.id)).where(
         ProcessInstance.next_timer_due_at.is_not(None))) == 0
+    assert verify_chain(session).ok
     set_clock(None)

@@ -14,6 +14,7 @@ def init_app(app: Flask) -> None:
     # Importing the page modules attaches their routes to the blueprints.
     from app.web import (  # noqa: F401
         admin,
+        admin_audit,
         admin_directory,
         attachments,
         auth_pages,

@@ -65,7 +65,27 @@ pg_createdb() {
   [ "$found" = "1" ] || "${PG_RUN_AS[@]}" "$PG_BIN/createdb" -h "$1" -p "$2" -U postgres "$3"
 }
 
-# pg_url SOCKET_DIR PORT NAME: the SQLAlchemy URL of a database on the socket.
+# pg_url SOCKET_DIR PORT NAME [ROLE]: the SQLAlchemy URL of a database on the socket (as postgres by default).
 pg_url() {
-  echo "postgresql+psycopg://postgres@/$3?host=$1&port=$2"
+  echo "postgresql+psycopg://${4:-postgres}@/$3?host=$1&port=$2"
+}
+
+# pg_roles SOCKET_DIR PORT NAME OWNER APP: the two login roles of an installation, created when missing.
+# OWNER owns the database, its schema and everything in it (migrations run as OWNER); APP is what the
+# servers and timer workers connect as (`flask grant-app-role APP`, run as OWNER after each upgrade, gives
+# it every table and only SELECT and INSERT on the audit trail). Objects made before the roles existed
+# (owned by postgres) are handed to OWNER; running this again changes nothing.
+pg_roles() {
+  "${PG_RUN_AS[@]}" "$PG_BIN/psql" -h "$1" -p "$2" -U postgres -d "$3" -X -q -v ON_ERROR_STOP=1 \
+    -v owner="$4" -v app="$5" >/dev/null <<'SQL'
+SELECT format('CREATE ROLE %I LOGIN', r) FROM unnest(ARRAY[:'owner', :'app']) AS r
+ WHERE NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = r) \gexec
+SELECT format('ALTER DATABASE %I OWNER TO %I', current_database(), :'owner') \gexec
+SELECT format('ALTER SCHEMA public OWNER TO %I', :'owner') \gexec
+SELECT format('ALTER TABLE public.%I OWNER TO %I', tablename, :'owner') FROM pg_tables
+ WHERE schemaname = 'public' AND tableowner <> :'owner' \gexec
+SELECT format('ALTER FUNCTION %s OWNER TO %I', p.oid::regprocedure, :'owner')
+  FROM pg_proc p JOIN pg_namespace n ON n.oid = p.pronamespace
+ WHERE n.nspname = 'public' AND pg_get_userbyid(p.proowner) <> :'owner' \gexec
+SQL
 }

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import ForeignKey, Index, String, event
+from sqlalchemy import BigInteger, ForeignKey, Index, String, event
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from workflows.clock import now
@@ -15,7 +15,11 @@ from workflows.models.user import User
 
 
 class AuditEvent(Base):
-    """Who did what, for which agency, on which instance or work item, and when."""
+    """Who did what, for which agency, on which instance or work item, and when.
+
+    Events form one hash chain in `chain_seq` order (workflows/audit/chain.py): each `hash` covers
+    the event's content and the previous event's hash, so a changed or missing row shows.
+    """
 
     __tablename__ = "audit_event"
     __table_args__ = (Index("ix_audit_event_instance", "instance_id", "id"),)
@@ -28,6 +32,8 @@ class AuditEvent(Base):
     work_item_id: Mapped[int | None] = mapped_column(ForeignKey("work_item.id"))  # the item, if any
     type: Mapped[str] = mapped_column(String(50), index=True)  # e.g. work_item.completed
     payload: Mapped[dict[str, Any]] = mapped_column(JSONType, default=dict)  # details of the change
+    chain_seq: Mapped[int] = mapped_column(BigInteger, unique=True)  # place in the chain: 1, 2, 3, ... no gaps
+    hash: Mapped[str] = mapped_column(String(64))  # SHA-256 (hex) of the content and the previous event's hash
 
     actor: Mapped[User | None] = relationship()
     agency: Mapped[Agency | None] = relationship()

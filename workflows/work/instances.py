@@ -9,7 +9,7 @@ from sqlalchemy import Select, and_, exists, func, select
 from sqlalchemy.orm import Session, defer, joinedload
 from sqlalchemy.orm.attributes import set_committed_value
 
-from workflows.audit import record
+from workflows.audit import record, write_pending
 from workflows.deployment.definitions import CompiledDefinition, compiled
 from workflows.deployment.deploy import latest_definition
 from workflows.directory.choices import agency_choice_errors, with_agency_choices
@@ -237,6 +237,7 @@ def instance_work_items(session: Session, instance: ProcessInstance, active_only
 
 
 def instance_events(session: Session, instance: ProcessInstance) -> list[AuditEvent]:
-    """The instance's audit trail, oldest first."""
+    """The instance's audit trail, oldest first (with what the open transaction recorded: see write_pending)."""
+    write_pending(session)
     return list(session.scalars(select(AuditEvent).where(AuditEvent.instance_id == instance.id)
                                 .order_by(AuditEvent.id)))
