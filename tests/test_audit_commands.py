@@ -148,7 +148,7 @@ def test_the_migration_links_existing_events_in_id_order(scratch_url):  # noqa: 
     migrated = create_app("testing", {"SQLALCHEMY_DATABASE_URI": scratch_url})
     with migrated.app_context():
         upgrade()
-        downgrade(revision="0a2ddd2db761")
+        downgrade(revision="3f1b7c2a9d40")  # the revision before the chain
         with db.engine.begin() as conn:
             for n in range(5):
                 conn.execute(text("INSERT INTO audit_event (occurred_at, type, payload) VALUES "

@@ -1,7 +1,7 @@
 """audit events in a hash chain; TRUNCATE refused on PostgreSQL
 
 Revision ID: db0673033f35
-Revises: 0a2ddd2db761
+Revises: 3f1b7c2a9d40
 Create Date: 2026-12-05 10:48:24.000000
 
 Every audit event gets its place in one chain (`chain_seq`) and a SHA-256 `hash` over its content
@@ -19,7 +19,7 @@ from workflows.audit.chain import GENESIS, event_hash
 
 # revision identifiers, used by Alembic.
 revision = 'db0673033f35'
-down_revision = '0a2ddd2db761'
+down_revision = '3f1b7c2a9d40'
 branch_labels = None
 depends_on = None
 
