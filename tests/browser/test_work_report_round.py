@@ -1,17 +1,19 @@
 """A reporting round in the browser: the office opens it for three bureaus, 嘉定 drafts (with the figures the
 system filled in) and its leader approves, the office returns 长宁's report with remarks and 长宁 resubmits,
-普陀 misses the date and is escalated; the round's page shows who submitted on time and who did not."""
+普陀 misses the date and is escalated; the round's page shows who submitted on time and who did not.
+XIETONG_SCREENSHOTS=1 writes that page as docs/screenshots/work-report-round.png for the README."""
 
 from __future__ import annotations
 
 import io
+import os
 from typing import Any
 
 from sqlalchemy import select
 
 from app.extensions import db
 from app.files import file_store
-from tests.browser.conftest import sign_in
+from tests.browser.conftest import ROOT, sign_in
 from tests.helpers import sh
 from workflows.clock import set_clock
 from workflows.directory import entries as directory
@@ -118,5 +120,8 @@ def test_a_reporting_round(live_app, new_page) -> None:  # noqa: ANN001
     states = {rows.nth(i).get_attribute("data-agency"): rows.nth(i).get_attribute("data-state") for i in range(3)}
     assert states == {"jd_msa": "on_time", "cn_msa": "on_time", "pt_msa": "overdue"}
     assert "未完成，已超期" in office.locator("tr[data-agency=pt_msa]").inner_text()
+    if os.environ.get("XIETONG_SCREENSHOTS") == "1":
+        office.locator("[data-testid=agency-progress]").scroll_into_view_if_needed()
+        office.screenshot(path=str(ROOT / "docs/screenshots/work-report-round.png"))
     office.goto("/work-items?view=overdue")
     assert office.locator("tr[data-task='task_draft']", has_text="沪知报").count() == 1
