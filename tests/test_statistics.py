@@ -48,9 +48,9 @@ class Cases:
         moment = local(text)
         set_clock(lambda: moment)
 
-    def start(self, when: str, starter: str) -> int:
+    def start(self, when: str, starter: str, process: str = "lead_check") -> int:
         self.at(when)
-        return start_instance(self.session, self.user(starter), "lead_check", data={}).id
+        return start_instance(self.session, self.user(starter), process, data={}).id
 
     def item(self, instance_id: int) -> WorkItem:
         return self.session.scalars(select(WorkItem).where(WorkItem.instance_id == instance_id,
