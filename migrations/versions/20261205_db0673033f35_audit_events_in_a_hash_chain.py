@@ -84,10 +84,24 @@ def upgrade():
             CREATE TRIGGER audit_event_no_truncate BEFORE TRUNCATE ON audit_event
             FOR EACH STATEMENT EXECUTE FUNCTION audit_event_refuse_change();
         """)
+        # The chain's lock and its head in one round trip (workflows/audit/chain.py `link`). The head is
+        # read by a statement of its own after the lock is granted: in READ COMMITTED each statement of
+        # a volatile function takes a fresh snapshot, so it sees the events of whoever held the lock before.
+        op.execute("""
+            CREATE FUNCTION audit_chain_head_locked(lock_key bigint)
+            RETURNS TABLE (head_seq bigint, head_hash varchar, head_at timestamptz)
+            LANGUAGE plpgsql VOLATILE AS $$
+            BEGIN
+                PERFORM pg_advisory_xact_lock(lock_key);
+                RETURN QUERY SELECT e.chain_seq, e.hash::varchar, e.occurred_at
+                             FROM audit_event e ORDER BY e.chain_seq DESC LIMIT 1;
+            END $$;
+        """)
 
 
 def downgrade():
     if op.get_bind().dialect.name == 'postgresql':
+        op.execute('DROP FUNCTION IF EXISTS audit_chain_head_locked(bigint)')
         op.execute('DROP TRIGGER IF EXISTS audit_event_no_truncate ON audit_event')
     with op.batch_alter_table('audit_event', schema=None, reflect_kwargs={'resolve_fks': False}) as batch_op:
         batch_op.drop_constraint(batch_op.f('uq_audit_event_chain_seq'), type_='unique')

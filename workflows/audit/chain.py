@@ -36,7 +36,8 @@ from workflows.models import AuditEvent
 GENESIS = "0" * 64  # the "previous hash" of the first event
 # pg_advisory_xact_lock key of chain extension: any constant no other code uses ("XTAU" in ASCII).
 CHAIN_LOCK_KEY = 0x58544155
-_LOCK = text("SELECT pg_advisory_xact_lock(:key)")
+# PostgreSQL: take the lock and read the head in one round trip (a function the chain's migration creates).
+_LOCKED_HEAD = text("SELECT head_seq, head_hash, head_at FROM audit_chain_head_locked(:key)")
 _HEAD = (select(AuditEvent.chain_seq, AuditEvent.hash, AuditEvent.occurred_at)
          .order_by(AuditEvent.chain_seq.desc()).limit(1))
 # The stored fields an event's hash covers, besides its place and the previous hash. The row id is
@@ -114,8 +115,10 @@ def link(connection: Connection, events: Sequence[dict[str, Any]]) -> list[dict[
     COMMIT, and every other transaction that recorded events waits for it at this point.
     """
     if connection.dialect.name == "postgresql":
-        connection.execute(_LOCK, {"key": CHAIN_LOCK_KEY})
-    head = current_head(connection)
+        row = connection.execute(_LOCKED_HEAD, {"key": CHAIN_LOCK_KEY}).first()
+        head = Head(row.head_seq, row.head_hash, row.head_at) if row else None
+    else:  # SQLite: the transaction holds the one write lock already
+        head = current_head(connection)
     seq, previous = (head.seq, head.hash) if head else (0, GENESIS)
     linked = []
     for event in events:
