@@ -1,7 +1,7 @@
 """The judicial-confirmation package as PDF: how long the first render takes and each one after it.
 
 Run with `python -m bench.package_pdf [--renders N]`. A throw-away SQLite database gets the demo
-directory, the shipped processes and one mediation settled at its first session (as the PDF test
+directory, the shipped processes and one mediation brought to a signed agreement (as the PDF test
 builds it); a signed-in mediator then asks for `/mediation/<id>/package.pdf` N times in one process,
 as a server worker would. Prints each request's wall time: the first pays for loading WeasyPrint and
 the fonts, the later ones are what a person waits for.
@@ -28,7 +28,7 @@ def main() -> None:
     from app import create_app
     from app.demo import load_demo
     from app.extensions import db
-    from tests.browser.seed import mediation_at_settlement
+    from tests.browser.seed import mediation_agreed
     from tests.test_web_pages import sign_in
     from workflows.deployment.deploy import deploy_folder
 
@@ -40,7 +40,7 @@ def main() -> None:
             load_demo(db.session, None)
             deploy_folder(db.session, ROOT / "bpmn")
             db.session.commit()
-        instance_id = mediation_at_settlement(app, "嘉知调〔2026〕7号")
+        instance_id = mediation_agreed(app, "嘉知调〔2026〕7号")
         client = app.test_client()
         sign_in(client, "jd_mediator")
         for n in range(1, args.renders + 1):
