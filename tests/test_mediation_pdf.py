@@ -9,11 +9,11 @@ import pytest
 from flask.testing import FlaskClient
 
 from app.web import pdf as pdf_module
-from tests.browser.seed import mediation_at_settlement
+from tests.browser.seed import mediation_agreed, mediation_at_settlement
 from tests.test_web_pages import sign_in
 
 TITLE = "司法确认申请材料"  # in the heading: 调解协议司法确认申请材料
-PARTIES = "上海某科技有限公司张三"  # the applicant and respondent of tests.test_mediation_paths.REGISTER
+PARTIES = "上海某科技有限公司张三"  # the parties of tests.test_mediation_paths.settlement
 
 
 def streams(pdf: bytes) -> list[bytes]:
@@ -40,8 +40,8 @@ def text_characters(parts: list[bytes]) -> set[str]:
 
 @pytest.fixture
 def package(app, client: FlaskClient, shipped) -> tuple[FlaskClient, int]:  # noqa: ANN001
-    """A mediation settled at its first session, and its mediator signed in."""
-    instance_id = mediation_at_settlement(app, "嘉知调〔2026〕7号")
+    """A mediation brought to a signed agreement, and its mediator signed in."""
+    instance_id = mediation_agreed(app, "嘉知调〔2026〕7号")
     sign_in(client, "jd_mediator")
     return client, instance_id
 
@@ -112,3 +112,26 @@ def test_the_fetcher_serves_static_files_only(app) -> None:  # noqa: ANN001
                 "http://localhost/static/nothing.css"):
         with pytest.raises(ValueError):
             fetcher.fetch(url)
+
+
+def test_the_package_reads_as_the_application(package) -> None:  # noqa: ANN001
+    client, instance_id = package
+    page = client.get(f"/mediation/{instance_id}/package").get_data(as_text=True)
+    text = re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", page[page.index("<article"):]))
+    assert "共同申请人" in text and "申请人1" in text and "申请人2" in text
+    assert ("请求确认申请人于2026-06-08经嘉定区知识产权纠纷人民调解委员会主持调解达成的"
+            "调解协议（编号：嘉知调协〔2026〕1号）有效。") in text
+    assert "此致 嘉定区人民法院" in text  # the court the case's court lane resolves to
+    assert text.count("申请人（签名或者盖章）") == 2  # a line for each party
+    assert "张三 ____" in text and "上海某科技有限公司 ____" in text
+    assert text.count("91310114MA1G000000") == 1  # stated once, not a data dump printed twice
+    assert "supplement_rounds" not in text and "session_summary" not in text
+
+
+def test_the_fonts_are_configured_once_for_every_render(package) -> None:  # noqa: ANN001
+    client, instance_id = package
+    pdf_module.font_configuration.cache_clear()
+    for _ in range(2):
+        assert client.get(f"/mediation/{instance_id}/package.pdf").status_code == 200
+    made = pdf_module.font_configuration.cache_info()
+    assert made.misses == 1 and made.hits == 1  # the second PDF used the fonts the first one loaded

@@ -11,6 +11,7 @@ from flask_babel import gettext as _
 
 from app.extensions import db
 from app.web.blueprint import web_bp
+from app.web.package import PARTY_NAME, application
 from app.web.page_context import local_time
 from app.web.pdf import PdfUnavailableError, render_pdf
 from app.web.presenters import field_labels
@@ -40,9 +41,19 @@ def _record(instance_id: int) -> dict:
     """The case, its data with labels, and its completed steps in order."""
     instance = instances.get_instance(db.session, signed_in_user(), instance_id)
     items = instances.instance_work_items(db.session, instance)
-    return {"instance": instance, "data": instances.instance_data(instance),
-            "labels": field_labels(compiled(db.session, instance.definition).forms),
+    forms = compiled(db.session, instance.definition).forms
+    return {"instance": instance, "data": instances.instance_data(instance), "forms": forms,
+            "labels": field_labels(forms),
             "steps": [i for i in items if i.status == COMPLETED and i.submitted_data is not None]}
+
+
+def _package_page(instance_id: int) -> tuple[str, dict]:
+    """The application package as HTML, and the record it was made from."""
+    record = _record(instance_id)
+    made = application(db.session, record["instance"], record["data"], record["forms"], record["labels"],
+                       record["steps"])
+    return render_template("mediation/package.html", now_local=local_time(now()), application=made,
+                           party_name=PARTY_NAME, **record), record
 
 
 @web_bp.route("/mediation/<int:instance_id>")
@@ -56,7 +67,7 @@ def show_mediation(instance_id: int) -> str:
 @roles_required("mediator", "judge")
 def print_package(instance_id: int) -> str:
     """The judicial-confirmation application package as a printable page."""
-    return render_template("mediation/package.html", now_local=local_time(now()), **_record(instance_id))
+    return _package_page(instance_id)[0]
 
 
 def package_filename(instance: ProcessInstance) -> str:
@@ -69,8 +80,7 @@ def package_filename(instance: ProcessInstance) -> str:
 @roles_required("mediator", "judge")
 def download_package_pdf(instance_id: int) -> Response | tuple[str, int]:
     """The judicial-confirmation application package as PDF, laid out as the printable page prints."""
-    record = _record(instance_id)
-    html = render_template("mediation/package.html", now_local=local_time(now()), **record)
+    html, record = _package_page(instance_id)
     try:
         pdf = render_pdf(html)
     except PdfUnavailableError as err:

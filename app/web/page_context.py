@@ -13,7 +13,7 @@ from flask_login import current_user
 from app.extensions import db
 from app.web import forms
 from app.web.i18n import LANGUAGES
-from app.web.presenters import notice_kind, period_text
+from app.web.presenters import notice_kind, period_text, shown_data
 from app.web.stop_reasons import localize_stop_reason
 from workflows.deadlines.due_status import due_state
 from workflows.work.notices import unread_count
@@ -51,6 +51,7 @@ def init_app(app: Flask) -> None:
     app.add_template_filter(notice_kind, "notice_kind")
     app.add_template_filter(localize_stop_reason, "stop_reason")
     app.add_template_global(due_state)
+    app.add_template_global(shown_data, "data_groups")
     app.add_template_global(forms.widget, "form_widget")
     app.add_template_global(forms.input_value, "form_value")
     app.add_template_global(forms.choices, "form_choices")

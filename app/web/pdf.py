@@ -2,11 +2,16 @@
 
 WeasyPrint needs Pango (and a CJK font for Chinese text) from the system: `scripts/setup-pdf.sh`
 installs them. It is imported on first use, so the rest of the app runs where they are missing.
+
+What does not change between renders is made once per process and kept: the font configuration (the
+fonts found and loaded for the first PDF serve every later one) and the static files the pages link
+(app.css is read from disk once). `python -m bench.package_pdf` prints the first render and the later ones.
 """
 
 from __future__ import annotations
 
 import mimetypes
+from functools import cache
 from pathlib import Path
 from types import ModuleType
 from typing import Any
@@ -29,6 +34,20 @@ def _weasyprint() -> ModuleType:
     return weasyprint
 
 
+@cache
+def font_configuration() -> Any:
+    """One FontConfiguration for the process: its fonts are looked up and loaded once, not per PDF."""
+    from weasyprint.text.fonts import FontConfiguration
+
+    return FontConfiguration()
+
+
+@cache
+def _static_file(found: str) -> bytes:
+    """A static file's bytes, read once (they change only with a deployment, which restarts the process)."""
+    return Path(found).read_bytes()
+
+
 def static_fetcher(weasyprint: ModuleType, static_folder: str, static_prefix: str) -> Any:
     """A URL fetcher that answers `<static_prefix>...` paths from the static folder and refuses the rest.
 
@@ -43,7 +62,7 @@ def static_fetcher(weasyprint: ModuleType, static_folder: str, static_prefix: st
             if urlsplit(url).scheme not in ("http", "https") or found is None or not Path(found).is_file():
                 raise ValueError(f"only the app's static files are fetched, not {url}")
             kind = mimetypes.guess_type(found)[0] or "application/octet-stream"
-            return weasyprint.urls.URLFetcherResponse(url, Path(found).read_bytes(), {"Content-Type": kind})
+            return weasyprint.urls.URLFetcherResponse(url, _static_file(found), {"Content-Type": kind})
 
     return StaticFetcher(allowed_protocols=("http", "https", "data"))
 
@@ -53,4 +72,5 @@ def render_pdf(html: str) -> bytes:
     weasyprint = _weasyprint()
     static_prefix = f"{current_app.static_url_path.rstrip('/')}/"
     fetcher = static_fetcher(weasyprint, current_app.static_folder or "", static_prefix)
-    return weasyprint.HTML(string=html, base_url=request.url, url_fetcher=fetcher).write_pdf()
+    return weasyprint.HTML(string=html, base_url=request.url, url_fetcher=fetcher).write_pdf(
+        font_config=font_configuration())

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from babel.lists import format_list
@@ -66,31 +66,63 @@ def period_forms() -> str:
 
 @dataclass
 class Label:
-    """How a data field is shown: its title and the titles of its coded values."""
+    """How a data field is shown: its title, the titles of its coded values, those of its own fields
+    (an object's, or an array's items'), and the title of the form that declares it."""
 
     title: str
     values: dict[str, str]
+    fields: dict[str, Label] = field(default_factory=dict)
+    form: str = ""
+
+
+def _labels(properties: dict[str, Any], form: str, into: dict[str, Label]) -> dict[str, Label]:
+    """The labels of an object's properties, each with its own fields' labels (first declaration wins)."""
+    for name, sub in properties.items():
+        if not isinstance(sub, dict):
+            continue
+        item = sub.get("items") if schema_type(sub) == "array" and isinstance(sub.get("items"), dict) else sub
+        options = choices(item) or []
+        label = into.setdefault(name, Label(sub.get("title", name), {str(v): t for v, t in options}, form=form))
+        for nested in (sub, item):
+            if isinstance(nested.get("properties"), dict):
+                _labels(nested["properties"], form, label.fields)
+    return into
 
 
 def field_labels(forms: dict[str, Any]) -> dict[str, Label]:
-    """Titles of the data fields named in any form of the definition (first form wins)."""
+    """Titles of the data fields the forms of the definition declare (the first form declaring a field wins).
+
+    A nested field is labelled by the field that holds it: a party's `name` and an evidence item's `name`
+    are titled by their own forms, not by whichever form names a `name` first.
+    """
     labels: dict[str, Label] = {}
-
-    def visit(properties: dict[str, Any]) -> None:
-        for name, sub in properties.items():
-            if not isinstance(sub, dict):
-                continue
-            item = sub.get("items") if schema_type(sub) == "array" and isinstance(sub.get("items"), dict) else sub
-            options = choices(item) or []
-            labels.setdefault(name, Label(sub.get("title", name), {str(v): t for v, t in options}))
-            for nested in (sub, item):
-                if isinstance(nested.get("properties"), dict):
-                    visit(nested["properties"])
-
-    for form in forms.values():
+    for name, form in forms.items():
         if isinstance(form, dict) and isinstance(form.get("properties"), dict):
-            visit(form["properties"])
+            _labels(form["properties"], str(form.get("title") or name), labels)
     return labels
+
+
+@dataclass
+class DataGroup:
+    """The case data one form declares: its title and its fields as (name, label, value), in data order."""
+
+    title: str
+    fields: list[tuple[str, Label, Any]]
+
+
+def shown_data(data: dict[str, Any], labels: dict[str, Label]) -> list[DataGroup]:
+    """What the case data panel shows: only values a form of the process declares, grouped by that form.
+
+    Engine counters, loop variables and keys the diagram's scripts keep (`supplement_rounds`, a
+    multi-instance's `bureau`, `reports`) are declared by no form, so they are never shown.
+    """
+    groups: dict[str, DataGroup] = {}
+    for name, value in data.items():
+        label = labels.get(name)
+        if label is None or value is None or value == "" or value == []:
+            continue
+        groups.setdefault(label.form, DataGroup(label.form, [])).fields.append((name, label, value))
+    return list(groups.values())
 
 
 @dataclass

@@ -88,6 +88,22 @@ def mediation_at_settlement(app: Flask, business_key: str) -> int:
         return instance.id
 
 
+def mediation_agreed(app: Flask, business_key: str) -> int:
+    """A dispute mediated to a signed agreement: the judicial-confirmation application waits for the parties."""
+    from tests.test_mediation_paths import REGISTER as DISPUTE
+    from tests.test_mediation_paths import SETTLED, accept, settlement
+
+    with app.app_context():
+        instance = start_instance(db.session, _user("jd_mediator"), "mediation_confirmation", {},
+                                  business_key=business_key)
+        db.session.commit()
+        _step(instance, "jd_mediator", {**DISPUTE, "source": "party_application"})
+        _step(instance, "jd_mediation_leader", accept("2026-06-01"))
+        _step(instance, "jd_mediator", SETTLED)
+        _step(instance, "jd_mediator", settlement("2026-06-08"))
+        return instance.id
+
+
 def deploy_folder(app: Flask, name: str) -> None:
     """Deploy the diagram and forms of a folder under tests/browser/data (an identical one is left as it is)."""
     folder = DATA / name

@@ -42,3 +42,10 @@ def test_mediator_records_settlement_and_prints_package(live_app, new_page) -> N
     page.goto(f"/mediation/{instance_id}/package")
     package = page.locator("[data-testid=package]").inner_text()
     assert "记录调解会" in package and "嘉知调协〔2026〕9号" in package
+    assert page.locator("[data-testid=addressee]").inner_text().split() == ["此致", "嘉定区人民法院"]
+    assert "申请人1：姓名或者名称：上海某科技有限公司" in page.locator("[data-testid=applicants]").inner_text()
+    assert "经嘉定区知识产权纠纷人民调解委员会主持调解达成的调解协议（编号：嘉知调协〔2026〕9号）有效" in \
+        page.locator("[data-testid=request]").inner_text()
+    signatures = page.locator("[data-testid=signatures] .signature").all_inner_texts()
+    assert [s.split("：")[1].split()[0] for s in signatures] == ["上海某科技有限公司", "张三"]
+    assert package.count("91310114MA1G000000") == 1  # each fact once: no data panel printed beside the records
