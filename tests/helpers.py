@@ -194,3 +194,18 @@ def worker_process(database_url: str, at: str, start, results) -> None:  # noqa:
         results.put(fire_due_timers(db.session))
         db.session.remove()
         db.engine.dispose()
+
+
+def allow_late_extension(session, key: str = "case_transfer", task: str = "task_decide") -> None:  # noqa: ANN001
+    """Deploy a new version of a shipped process whose task allows an extension after its due time (§5.2)."""
+    from workflows.deployment.deploy import deploy
+
+    folder = Path(__file__).resolve().parent.parent / "bpmn" / key
+    xml = (folder / f"{key}.bpmn").read_text(encoding="utf-8")
+    start = xml.index(f'id="{task}"')
+    marker = '<spiffworkflow:property name="extension"'
+    at = xml.index(marker, start)
+    xml = xml[:at] + '<spiffworkflow:property name="lateExtension" value="true" />\n          ' + xml[at:]
+    forms = {f.name: f.read_bytes() for f in folder.glob("*.json")}
+    assert deploy(session, xml.encode(), forms, None)[1]
+    session.commit()

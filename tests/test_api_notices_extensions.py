@@ -41,9 +41,11 @@ def test_each_user_sees_the_notices_of_their_agency_and_role(client, auth, overd
     assert kinds(client, procurator) == ["deadline_missed", "copy_received"]
     assert unread(client, procurator) == 2
     leader, liaison = auth.headers("jd_police_leader"), auth.headers("jd_police_liaison")
-    # The decision needs a leader: its reminder and overdue notice go to 嘉定 police leaders only.
-    assert kinds(client, leader) == ["deadline_missed", "deadline_approaching"]
-    assert kinds(client, liaison) == []
+    # The decision needs a leader: its reminder and overdue notice go to 嘉定 police leaders only. The
+    # transfer arriving from the bureau was told to the police liaisons (the demo leader is one too); the
+    # decision, which the police's own acceptance created, was not.
+    assert kinds(client, leader) == ["deadline_missed", "deadline_approaching", "task_arrived"]
+    assert kinds(client, liaison) == ["task_arrived"]
     assert kinds(client, auth.headers("cn_police_liaison")) == []
     notice = client.get("/api/v1/notices", headers=procurator).get_json()[0]
     assert notice["work_item_id"] == overdue
@@ -80,7 +82,16 @@ def test_the_supervising_agency_finds_the_overdue_item(client, auth, overdue):  
     assert client.get(f"/api/v1/work-items/{overdue}", headers=other).status_code == 403
 
 
+def test_an_extension_after_the_due_time_is_refused(client, auth, overdue):  # noqa: ANN001
+    body = {"reason": "案情重大复杂", "approved_by": "县级公安机关负责人 陈刚"}
+    late = client.post(f"/api/v1/work-items/{overdue}/extensions", json=body, headers=auth.headers("jd_police_leader"))
+    assert late.status_code == 422 and "no extension after the due time" in late.get_json()["message"]
+    detail = client.get(f"/api/v1/work-items/{overdue}", headers=auth.headers("jd_police_leader")).get_json()
+    assert (detail["extension_count"], detail["overdue"]) == (0, True)
+
+
 def test_leader_extends_over_the_api(client, auth, overdue):  # noqa: ANN001
+    set_clock(lambda: sh(3, 9, 12))  # before the due time (24:00 Mon Mar 9), after the reminder
     leader = auth.headers("jd_police_leader")
     url = f"/api/v1/work-items/{overdue}/extensions"
     body = {"reason": "案情重大复杂", "approved_by": "县级公安机关负责人 陈刚"}

@@ -9,7 +9,7 @@ from flask import Flask
 from sqlalchemy import select
 
 from app.extensions import db
-from tests.helpers import Case, end_of, sh
+from tests.helpers import Case, allow_late_extension, end_of, sh
 from tests.test_case_transfer_paths import ACCEPT, FILE, to_police
 from tests.test_web_pages import sign_in
 from workflows.clock import set_clock
@@ -21,8 +21,10 @@ from workflows.work.timer_worker import fire_due_timers
 from workflows.work.work_items import get_work_item
 
 
-def _missed(session, shipped) -> Case:  # noqa: ANN001
+def _missed(session, shipped, *, late_extension: bool = False) -> Case:  # noqa: ANN001
     """The 嘉定 police decision, due 24:00 Mon Mar 9, missed and escalated to the procuratorate on Tue 09:00."""
+    if late_extension:
+        allow_late_extension(session)
     case = Case(session, shipped, sh(3, 2, 9))
     to_police(case, approve_due=end_of(3, 5))
     case.step("task_accept", "jd_police_liaison", ACCEPT, agency="jd_police", due=sh(3, 4, 15), at=sh(3, 4, 9))
@@ -47,7 +49,7 @@ def test_the_supervising_agency_watches_until_the_item_is_done(session, shipped)
 
 
 def test_a_later_miss_renews_the_watch_with_the_new_due_time(session, shipped) -> None:  # noqa: ANN001
-    case = _missed(session, shipped)
+    case = _missed(session, shipped, late_extension=True)
     item = case.item()
     extend_deadline(session, case.user("jd_police_leader"), item, "案情重大复杂", "陈刚")
     session.commit()

@@ -41,6 +41,8 @@ _RULES: list[Rule] = [
          lambda m: _("The case changed meanwhile; reload and try again.")),
     rule(r"the work item changed meanwhile; reload it", lambda m: _("The work item changed meanwhile; reload it.")),
     rule(r"the new due time needs a time zone", lambda m: _("The new due time needs a time zone.")),
+    rule(r"the deadline has passed: this process allows no extension after the due time",
+         lambda m: _("The deadline has passed: this process allows no extension after the due time.")),
     rule(r"the process allows no extension of this task's deadline",
          lambda m: _("The process allows no extension of this task's deadline.")),
     rule(r"the task is no longer waiting for this work item",

@@ -11,7 +11,7 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
 from app.extensions import db
-from app.web import forms
+from app.web import due_display, forms
 from app.web.i18n import LANGUAGES
 from app.web.presenters import notice_kind, period_text, shown_data
 from app.web.stop_reasons import localize_stop_reason
@@ -52,6 +52,10 @@ def init_app(app: Flask) -> None:
     app.add_template_filter(localize_stop_reason, "stop_reason")
     app.add_template_global(due_state)
     app.add_template_global(shown_data, "data_groups")
+    app.add_template_filter(due_display.due_time, "due_time")
+    app.add_template_filter(due_display.standing_text, "standing_text")
+    app.add_template_global(due_display.due_left)
+    app.add_template_global(due_display.late_by)
     app.add_template_global(forms.widget, "form_widget")
     app.add_template_global(forms.input_value, "form_value")
     app.add_template_global(forms.choices, "form_choices")

@@ -36,6 +36,7 @@ NOTICE_KINDS = {
     "deadline_missed": _l("Deadline missed"),
     "deadline_extended": _l("Deadline extended"),
     "copy_received": _l("Copy received"),
+    "task_arrived": _l("Task arrived"),
     "process_event": _l("Case update"),
 }
 

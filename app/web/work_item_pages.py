@@ -18,6 +18,7 @@ from app.web.forms import parse_form
 from app.web.presenters import field_labels, history
 from app.web.redirects import safe_next
 from app.web.security import login_required, signed_in_user
+from workflows.clock import now
 from workflows.deployment.catalog import process_choices
 from workflows.deployment.definitions import compiled
 from workflows.errors import ConflictError, InvalidDataError
@@ -95,6 +96,7 @@ def _render_item(item: WorkItem, values: dict[str, Any] | None = None,
         "work_items/item.html", item=item, instance=instance, schema=schema,
         extension=rule.extension.period if rule and rule.extension else None,
         may_extend=may_extend(user, item, rule), extensions=extensions_of(db.session, item),
+        late_extension=bool(rule and rule.extension and rule.extension.late), now_utc=now(),
         values=values if values is not None else (item.submitted_data or {}), errors=errors or {},
         data=instance_data(instance), labels=field_labels(content.forms), history=history(events, all_items),
         is_mine=item.assignee_id == user.id), status

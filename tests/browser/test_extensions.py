@@ -18,7 +18,10 @@ def _due(page: Any) -> str:
 
 
 def _at(text: str) -> datetime:
-    """A shown due time as a wall-clock time."""
+    """A shown due time as a wall-clock time (the end of a day reads 24:00)."""
+    day, clock = text.split()
+    if clock == "24:00":
+        return datetime.strptime(day, "%Y-%m-%d") + timedelta(days=1)
     return datetime.strptime(text, "%Y-%m-%d %H:%M")
 
 

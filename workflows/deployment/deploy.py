@@ -155,6 +155,10 @@ def _check_deadline_rules(info: DeclaredProcess) -> list[dict[str, Any]]:
             errors.append(_error(task.id, f"extensionRole '{task.extension_role}' is not a role name"))
         if not MAX_EXTENSIONS_TEXT.fullmatch(task.max_extensions):
             errors.append(_error(task.id, f"maxExtensions '{task.max_extensions}' is not a small integer"))
+        if task.late_extension is not None and task.late_extension.lower() not in ("true", "false"):
+            errors.append(_error(task.id, f"lateExtension '{task.late_extension}' is not true or false"))
+        if task.late_extension is not None and not task.extension:
+            errors.append(_error(task.id, "lateExtension needs an extension period"))
     for notice in info.notices.values():
         errors += _check_recipients(notice.id, "notify", notice.notify, info)
     for timer, task_id in info.deadline_timers.items():

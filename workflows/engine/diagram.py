@@ -97,6 +97,7 @@ class DeclaredTask:
     extension: str | None = None
     extension_role: str = DEFAULT_EXTENSION_ROLE
     max_extensions: str = str(DEFAULT_MAX_EXTENSIONS)
+    late_extension: str | None = None  # "true": an extension may be recorded after the due time (§5.2)
     kpi: str | None = None  # the performance-review indicator the task counts towards (docs/diagrams.md §9)
     kpi_name: str | None = None  # the indicator's name as the review shows it
     deadline_date: str | None = None  # a data field holding the date the task is due by (at 24:00 in China)
@@ -228,6 +229,7 @@ def _task_info(node: etree._Element, lane: str | None) -> DeclaredTask:
         escalate_to=_list(props.get("escalateTo")), remind_before=props.get("remindBefore") or None,
         extension=props.get("extension") or None, extension_role=props.get("extensionRole") or DEFAULT_EXTENSION_ROLE,
         max_extensions=props.get("maxExtensions") or str(DEFAULT_MAX_EXTENSIONS),
+        late_extension=props.get("lateExtension") or None,
         kpi=props.get("kpi") or None, kpi_name=props.get("kpiName") or None,
         deadline_date=props.get("deadlineDate") or None, prefill=props.get("prefill") or None,
         track_per_agency=props.get("trackPerAgency", "").lower() == "true",

@@ -62,6 +62,7 @@ class ExtensionRule:
     period: Period
     role: str = DEFAULT_EXTENSION_ROLE
     max_count: int = DEFAULT_MAX_EXTENSIONS
+    late: bool = False  # may be recorded after the due time (lateExtension); the miss stays recorded
 
 
 @dataclass(frozen=True)
@@ -210,7 +211,8 @@ def _deadline(raw: Mapping[str, Any]) -> DeadlineRule | None:
         period=period, counts_from=raw.get("deadline_from") or None, until=until,
         remind_before=_period(raw.get("remind_before")),
         extension=ExtensionRule(extension, raw.get("extension_role") or DEFAULT_EXTENSION_ROLE,
-                                int(raw.get("max_extensions") or DEFAULT_MAX_EXTENSIONS)) if extension else None,
+                                int(raw.get("max_extensions") or DEFAULT_MAX_EXTENSIONS),
+                                late=str(raw.get("late_extension") or "").lower() == "true") if extension else None,
         escalate_to=tuple(Recipient.parse(entry) for entry in raw.get("escalate_to") or ()))
 
 

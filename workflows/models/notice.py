@@ -18,6 +18,7 @@ COPY_RECEIVED = "copy_received"
 DEADLINE_APPROACHING = "deadline_approaching"
 DEADLINE_MISSED = "deadline_missed"
 DEADLINE_EXTENDED = "deadline_extended"
+TASK_ARRIVED = "task_arrived"
 
 
 class Notice(Base):

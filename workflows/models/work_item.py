@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 from enum import StrEnum
 from typing import Any
 
@@ -57,6 +57,8 @@ class WorkItem(Base):
     remind_at: Mapped[datetime | None] = mapped_column(UTCDateTime)  # when "deadline approaching" is due
     reminded_at: Mapped[datetime | None] = mapped_column(UTCDateTime)  # when that notice went out
     overdue_at: Mapped[datetime | None] = mapped_column(UTCDateTime)  # when the worker marked it overdue
+    # The due time the item let pass while open (the first): a late extension moves due_at, never this.
+    missed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     form_name: Mapped[str | None] = mapped_column(String(200))  # JSON Schema file of the definition
     submitted_data: Mapped[dict[str, Any] | None] = mapped_column(JSONType)  # what the completer sent
     prefilled: Mapped[dict[str, Any] | None] = mapped_column(JSONType)  # what the system filled in (prefill)
@@ -107,6 +109,11 @@ class WorkItem(Base):
             return self.remind_at
         return self.due_at
 
+    def missed_by(self, at: datetime) -> timedelta | None:
+        """How late the item was at `at` (its completion, say) against the deadline it missed; None if never."""
+        missed = self.missed_at or (self.due_at if self.due_at is not None and self.due_at < at else None)
+        return at - missed if missed is not None and missed < at else None
+
     def is_overdue(self, at: datetime) -> bool:
         """Tell whether an active item has passed its due time."""
         return self.status in ACTIVE_STATUSES and self.due_at is not None and self.due_at < at
@@ -143,14 +150,14 @@ _partial("ix_work_item_active_agency", IS_ACTIVE, WorkItem.candidate_agency_id, 
 _partial("ix_work_item_active_due", IS_ACTIVE, *URGENCY)  # overdue of every agency (overseers)
 # The dashboard's counts, read from the index alone (SQLite counts the condition's column as read, so it is in).
 _partial("ix_work_item_active_counts", IS_ACTIVE, WorkItem.candidate_agency_id, WorkItem.process_key, WorkItem.due_at,
-         WorkItem.status)
+         WorkItem.status, WorkItem.missed_at)
 _partial("ix_work_item_claimed", IS_CLAIMED, WorkItem.assignee_id, *URGENCY)  # mine
 # Completed by me: one user's history, newest first, paged by (completed_at, id).
 _partial("ix_work_item_completed_by", IS_COMPLETED, WorkItem.completed_by_id, WorkItem.completed_at, WorkItem.id)
 # The statistics: items completed in a period with what they are grouped and timed by, read from the index alone
 # (status too: SQLite counts the condition's column as read).
 _partial("ix_work_item_completed_at", IS_COMPLETED, WorkItem.completed_at, WorkItem.process_key, WorkItem.task_name,
-         WorkItem.candidate_agency_id, WorkItem.due_at, WorkItem.created_at, WorkItem.status)
+         WorkItem.candidate_agency_id, WorkItem.due_at, WorkItem.created_at, WorkItem.status, WorkItem.missed_at)
 
 
 class WorkItemSupervision(Base):

@@ -29,6 +29,16 @@ from workflows.statistics.scope import Scope
 from workflows.statistics.sql import flag_sum, local_month, percentiles, seconds_between
 
 
+def on_time(w: type[WorkItem]) -> Any:
+    """Completed by the due time, as extended, and never missed before: an extension after a miss keeps it late."""
+    return (w.completed_at <= w.due_at) & w.missed_at.is_(None)
+
+
+def completed_late(w: type[WorkItem]) -> Any:
+    """Completed after the due time, or after missing one (a late extension moved the due time, not the miss)."""
+    return (w.completed_at > w.due_at) | w.missed_at.is_not(None)
+
+
 @dataclass
 class WorkTally:
     """Work items completed, with and without a deadline, on time and late."""
@@ -205,7 +215,7 @@ class PeriodCounter:
         return self.session.execute(select(
             w.process_key, w.task_name, w.candidate_agency_id, func.count().label("completed"),
             flag_sum(w.due_at.is_not(None)).label("with_deadline"),
-            flag_sum(w.completed_at <= w.due_at).label("on_time"), flag_sum(w.completed_at > w.due_at).label("late"))
+            flag_sum(on_time(w)).label("on_time"), flag_sum(completed_late(w)).label("late"))
             .where(*self._item_where()).group_by(w.process_key, w.task_name, w.candidate_agency_id)).all()
 
     def task_durations(self) -> dict[tuple[str, str], Durations]:
@@ -253,7 +263,7 @@ class PeriodCounter:
             figures.ended = n
         completed = local_month(w.completed_at)
         for figures, (n, late) in month(self.session.execute(
-                select(completed, func.count(), flag_sum(w.completed_at > w.due_at))
+                select(completed, func.count(), flag_sum(completed_late(w)))
                 .where(*self._item_where()).group_by(completed))):
             figures.completed, figures.late = n, late
         return found

@@ -61,12 +61,16 @@ def plan_copies(session: Session, instance: ProcessInstance, workflow: BpmnWorkf
 
 
 def send_copies(session: Session, actor: User | None, instance: ProcessInstance, planned: list[PlannedCopy]) -> None:
-    """Give each copy's agency sight of the instance; the first sight is audited and noticed."""
+    """Give each copy's agency sight of the instance, and tell it: a formal 抄送 is never silent.
+
+    An agency that already takes part (it holds a work item, it was told before) still gets the
+    notice and the audit event; only its participation, which it has, is not added again.
+    """
     for copy in planned:
-        if add_participant(session, instance, copy.agency, "copy"):
-            item = copy.work_item
-            record(session, "instance.copied", actor=actor, instance=instance, work_item=item,
-                   payload={"agency": copy.agency.id, "lane": copy.lane})
-            send(session, kind=COPY_RECEIVED, agency=copy.agency, instance=instance, work_item=item,
-                 title=f"抄送：{instance.title}（{item.title}）" if item else f"抄送：{instance.title}",
-                 payload={"lane": copy.lane})
+        first = add_participant(session, instance, copy.agency, "copy")
+        item = copy.work_item
+        record(session, "instance.copied", actor=actor, instance=instance, work_item=item,
+               payload={"agency": copy.agency.id, "lane": copy.lane, "already_participant": not first})
+        send(session, kind=COPY_RECEIVED, agency=copy.agency, instance=instance, work_item=item,
+             title=f"抄送：{instance.title}（{item.title}）" if item else f"抄送：{instance.title}",
+             payload={"lane": copy.lane})

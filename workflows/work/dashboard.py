@@ -37,6 +37,7 @@ class Row:
     name: str
     open: int = 0
     overdue: int = 0
+    extended_late: int = 0  # missed, then extended after the due time: not overdue now, the miss stays
 
 
 @dataclass
@@ -49,6 +50,7 @@ class Overview:
     oldest_overdue: list[WorkItem] = field(default_factory=list)
     stopped: list[ProcessInstance] = field(default_factory=list)  # cases in error, newest first
     stopped_count: int = 0  # all of them, beyond the ones listed
+    extended_late: int = 0  # active items that missed their deadline and were extended after it
 
     @property
     def total(self) -> int:
@@ -63,25 +65,27 @@ def _scoped(stmt: Select, user: User) -> Select:
 
 
 def _tallies(at: datetime) -> list[Any]:
-    """count, overdue, due today and no deadline, as aggregate columns (of indexed columns only)."""
+    """count, overdue, due today, no deadline and extended late, as aggregate columns (of indexed columns only)."""
     def flag(condition: Any) -> Any:
         return func.coalesce(func.sum(case((condition, 1), else_=0)), 0)
 
     return [func.count().label("total"), flag(WorkItem.due_at <= at).label("overdue"),
             flag((WorkItem.due_at > at) & (WorkItem.due_at <= end_of_today(at))).label("today"),
-            flag(WorkItem.due_at.is_(None)).label("undated")]
+            flag(WorkItem.due_at.is_(None)).label("undated"),
+            flag(WorkItem.missed_at.is_not(None) & (WorkItem.due_at > at)).label("extended_late")]
 
 
 def _counts(session: Session, user: User, at: datetime) -> list[Any]:
-    """(agency code, agency name, process key, open, overdue, due today, no deadline) per agency and process.
+    """(agency code, name, process key, open, overdue, due today, no deadline, extended late) per agency and process.
 
     One pass over the index of active items (agency, process key, due time), read without the table;
     the agencies' names are joined to the ~hundred groups, not to the items.
     """
     columns = select(WorkItem.candidate_agency_id.label("agency_id"), WorkItem.process_key, *_tallies(at))
     grouped = _scoped(columns, user).group_by(WorkItem.candidate_agency_id, WorkItem.process_key).subquery()
-    stmt = select(Agency.code, Agency.name, grouped.c.process_key, grouped.c.total, grouped.c.overdue,
-                  grouped.c.today, grouped.c.undated).join(grouped, grouped.c.agency_id == Agency.id)
+    g = grouped.c
+    stmt = select(Agency.code, Agency.name, g.process_key, g.total, g.overdue, g.today, g.undated,
+                  g.extended_late).join(grouped, grouped.c.agency_id == Agency.id)
     return list(session.execute(stmt))
 
 
@@ -91,19 +95,21 @@ def oldest_overdue(session: Session, user: User, at: datetime, limit: int = OLDE
     return list(session.scalars(stmt.options(*SHOWN).limit(limit)))
 
 
-def _add(rows: dict[str, Row], key: str, name: str, total: int, overdue: int) -> None:
+def _add(rows: dict[str, Row], key: str, name: str, total: int, overdue: int, extended_late: int) -> None:
     row = rows.setdefault(key, Row(key, name))
     row.open += total
     row.overdue += overdue
+    row.extended_late += extended_late
 
 
 def _tally(result: Overview, counts: list[Any], names: dict[str, str]) -> None:
     """Sum the per agency and process counts into the overview's rows and due-status buckets."""
     agencies: dict[str, Row] = {}
     processes: dict[str, Row] = {}
-    for code, name, key, total, overdue, today, undated in counts:
-        _add(agencies, code, name, total, overdue)
-        _add(processes, key, names.get(key, key), total, overdue)
+    for code, name, key, total, overdue, today, undated, extended_late in counts:
+        _add(agencies, code, name, total, overdue, extended_late)
+        _add(processes, key, names.get(key, key), total, overdue, extended_late)
+        result.extended_late += extended_late
         for bucket, count in ((OVERDUE, overdue), (DUE_TODAY, today), (NO_DEADLINE, undated),
                               (LATER, total - overdue - today - undated)):
             result.buckets[bucket] += count

@@ -31,10 +31,12 @@ def extensions_of(session: Session, item: WorkItem) -> list[DeadlineExtension]:
                                 .order_by(DeadlineExtension.id)))
 
 
-def _allowed(actor: User, item: WorkItem, rule: DeadlineRule | None) -> tuple[DeadlineRule, ExtensionRule]:
+def _allowed(actor: User, item: WorkItem, rule: DeadlineRule | None,
+             at: datetime | None = None) -> tuple[DeadlineRule, ExtensionRule]:
     """The item's deadline rule and the extension the actor may record now; the reason why not otherwise.
 
-    Who may extend what: a user with the extension role in the item's agency, within the diagram's limit.
+    Who may extend what: a user with the extension role in the item's agency, within the diagram's limit,
+    before the due time runs out (after it only where the diagram says `lateExtension`).
     """
     if not item.in_agency_of(actor):
         raise PermissionDeniedError("only the agency holding the work item extends its deadline")
@@ -48,7 +50,15 @@ def _allowed(actor: User, item: WorkItem, rule: DeadlineRule | None) -> tuple[De
         raise ConflictError("the process allows no extension of this task's deadline")
     if item.extension_count >= extension.max_count:
         raise ConflictError(f"the deadline was already extended {item.extension_count} time(s), the most allowed")
+    if is_late(item, at or now()) and not extension.late:
+        raise InvalidDataError("the deadline has passed: this process allows no extension after the due time",
+                               {"reason": ["an extension is recorded before the due time"]})
     return rule, extension
+
+
+def is_late(item: WorkItem, at: datetime) -> bool:
+    """Whether an extension recorded at `at` comes after the due time (a period ending at 24:00 is in time at it)."""
+    return item.due_at is not None and item.due_at < at
 
 
 def may_extend(actor: User, item: WorkItem, rule: DeadlineRule | None) -> bool:
@@ -82,7 +92,8 @@ def extend_deadline(session: Session, actor: User, item: WorkItem, reason: str, 
     """
     instance = lock_for_change(session, item, load_instance=True)
     info = compiled(session, instance.definition).info
-    rule, allowed = _allowed(actor, item, info.deadline_of(item.task_name))
+    at = now()
+    rule, allowed = _allowed(actor, item, info.deadline_of(item.task_name), at)
     if instance.status != RUNNING:
         raise ConflictError(f"the instance is {instance.status}")
     reason = (reason or "").strip()
@@ -101,20 +112,25 @@ def extend_deadline(session: Session, actor: User, item: WorkItem, reason: str, 
     extension = DeadlineExtension(work_item_id=item.id, previous_due_at=item.due_at, new_due_at=due,
                                   new_due_provisional=provisional, reason=reason,
                                   approved_by=(approved_by or "").strip()[:200] or actor.display_name,
-                                  recorded_by_id=actor.id, created_at=now())
+                                  recorded_by_id=actor.id, created_at=at)
     session.add(extension)
-    was_overdue = item.overdue_at is not None
+    was_overdue, late = item.overdue_at is not None, is_late(item, at)
+    if late:  # the miss stays: the statistics count the item late, its supervisors keep watching it
+        item.missed_at = item.missed_at or item.due_at
     item.due_at, item.due_provisional, item.extension_count = due, provisional, item.extension_count + 1
-    item.overdue_at, item.reminded_at = None, None
-    item.remind_at = reminder_for(due, now(), rule.remind_before)
+    item.overdue_at, item.reminded_at = None, None  # the new due time is watched (and escalated) afresh
+    item.remind_at = reminder_for(due, at, rule.remind_before)
     _move_timers(session, item, info, due)
     schedule(instance, active_items(session, instance))
     session.flush()
     payload = {"previous_due_at": extension.previous_due_at.isoformat(), "new_due_at": due.isoformat(),
                "original_due_at": item.original_due_at.isoformat() if item.original_due_at else None,
-               "reason": reason, "approved_by": extension.approved_by, "was_overdue": was_overdue}
+               "reason": reason, "approved_by": extension.approved_by, "was_overdue": was_overdue, "late": late}
+    if late:
+        payload["missed_at"] = item.missed_at.isoformat()
+        payload["late_by_seconds"] = int((at - extension.previous_due_at).total_seconds())
     record(session, "work_item.extended", actor=actor, instance=instance, work_item=item, payload=payload)
-    title = f"期限已延长：{item.title}（{instance.title}）"
+    title = f"{'超期后' if late else ''}期限已延长：{item.title}（{instance.title}）"
     if item.assignee_id and item.assignee_id != actor.id:
         send(session, kind=DEADLINE_EXTENDED, agency=actor.agency, user=item.assignee, title=title,
              instance=instance, work_item=item, payload=payload)

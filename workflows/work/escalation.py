@@ -34,6 +34,7 @@ def _remind(session: Session, item: WorkItem, at: datetime) -> None:
 def _escalate(session: Session, instance: ProcessInstance, item: WorkItem, at: datetime) -> None:
     """The deadline passed with the item open: mark it overdue, tell its holder and its supervisors once."""
     item.overdue_at = at
+    item.missed_at = item.missed_at or item.due_at  # kept when a late extension moves the due time
     info = compiled(session, instance.definition).info
     rule = info.deadline_of(item.task_name)
     title = f"已超期：{item.title}（{instance.title}）"

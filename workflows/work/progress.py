@@ -34,8 +34,11 @@ def _state(item: WorkItem) -> str:
     if item.status == COMPLETED:
         if item.due_at is None:
             return DONE
-        return ON_TIME if item.completed_at is not None and item.completed_at <= item.due_at else LATE
-    return OVERDUE if item.overdue_at is not None or (item.due_at is not None and now() > item.due_at) else OPEN
+        # A deadline missed and extended afterwards stays missed, as the statistics count it.
+        return ON_TIME if item.completed_at is not None and item.completed_at <= item.due_at and \
+            item.missed_at is None else LATE
+    return OVERDUE if item.overdue_at is not None or item.missed_at is not None or (
+        item.due_at is not None and now() > item.due_at) else OPEN
 
 
 def agency_progress(session: Session, instance: ProcessInstance) -> list[AgencyProgress]:

@@ -10,7 +10,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Select, select, tuple_
+from sqlalchemy import Select, or_, select, tuple_
 from sqlalchemy.orm import Session, joinedload
 
 from workflows.clock import now
@@ -61,7 +61,9 @@ def _supervised(user: User, at: datetime) -> Select:
     """Overdue items of other agencies that the user's agency supervises (escalateTo), most urgent first."""
     watch = WorkItemSupervision
     return (select(WorkItem).join(watch, watch.work_item_id == WorkItem.id)
-            .where(SUPERVISING, watch.agency_id == user.agency_id, IS_ACTIVE, WorkItem.due_at < at,
+            # An item extended after its miss stays in sight (docs/diagrams.md §5.2).
+            .where(SUPERVISING, watch.agency_id == user.agency_id, IS_ACTIVE,
+                   or_(WorkItem.due_at < at, WorkItem.missed_at.is_not(None)),
                    WorkItem.candidate_agency_id != user.agency_id)
             .order_by(watch.due_at, watch.priority.desc(), watch.work_item_id))
 

@@ -40,12 +40,13 @@ from workflows.engine.serialization import STATE_FORMAT
 from workflows.engine.settings import DeadlineRule, ProcessInfo
 from workflows.errors import InvalidDataError
 from workflows.models import Agency, ProcessInstance, User, WorkItem
+from workflows.models.notice import TASK_ARRIVED
 from workflows.models.process import InstanceStatus
 from workflows.models.work_item import ACTIVE_STATUSES, CANCELLED, OPEN
 from workflows.scripting.storable import MAX_DEPTH, data_problem
 from workflows.work.copies import PENDING, pending_copies, plan_copies, send_copies
 from workflows.work.measures import passed, record_measures, set_outcome
-from workflows.work.notices import notify_lanes, render_title
+from workflows.work.notices import notify_lanes, render_title, send
 from workflows.work.participation import add_participant
 from workflows.work.prefills import PrefillError, prefilled
 from workflows.work.rows import insert_row, update_row
@@ -267,7 +268,21 @@ def advance(session: Session, instance: ProcessInstance, workflow: BpmnWorkflow,
         record(session, "work_item.created", actor=actor, instance=instance, work_item=item,
                payload={"task": item.task_name, "agency": item.candidate_agency_id, "role": item.required_role,
                         "due_at": item.due_at.isoformat() if item.due_at else None})
+        _arrival_notice(session, actor, instance, item)
     send_copies(session, actor, instance, planned)
+
+
+def _arrival_notice(session: Session, actor: User | None, instance: ProcessInstance, item: WorkItem) -> None:
+    """A task arriving from elsewhere (another agency's step, a timer) is told to its agency's users of its role.
+
+    One notice per item; none for an item the acting user's own agency gets (they see it in their queue).
+    """
+    if actor is not None and actor.agency_id == item.candidate_agency_id:
+        return
+    agency = session.get(Agency, item.candidate_agency_id)
+    send(session, kind=TASK_ARRIVED, agency=agency, role=item.required_role, instance=instance, work_item=item,
+         title=f"新任务：{item.title}（{instance.title}）",
+         payload={"task": item.task_name, "due_at": item.due_at.isoformat() if item.due_at else None})
 
 
 def _element_notices(session: Session, instance: ProcessInstance, info: ProcessInfo,
