@@ -56,7 +56,12 @@ class IdConverter(IntegerConverter):
 
 
 class StrictJSONProvider(DefaultJSONProvider):
-    """Flask's JSON, reading with workflows.strict_json: `request.get_json` answers 400 with the reason."""
+    """Flask's JSON, reading with workflows.strict_json: `request.get_json` answers 400 with the reason.
+
+    Answers keep their characters (UTF-8): `"张三"`, not `"\\u5f20\\u4e09"`.
+    """
+
+    ensure_ascii = False
 
     def loads(self, s: str | bytes, **kwargs: Any) -> Any:
         """The value of the JSON text; strict_json.JsonInputError (a ValueError) when refused."""

@@ -198,14 +198,18 @@ def happy_path(client: Client, tokens: dict[str, str], key: str) -> None:
     assert done["instance_status"] == "completed", done
 
 
-def served(port: int, tokens: dict[str, str], instances: int, clients: int) -> tuple[float, dict[str, list[float]]]:
-    """Run `instances` happy paths over HTTP from `clients` threads; (wall seconds, latencies by kind)."""
+def served(port: int, tokens: dict[str, str], instances: int, clients: int,
+           prefix: str = "S") -> tuple[float, dict[str, list[float]]]:
+    """Run `instances` happy paths over HTTP from `clients` threads; (wall seconds, latencies by kind).
+
+    Each case gets its own number (`prefix-n`): a case number names one case of a process.
+    """
     numbers = itertools.count()
     workers = [Client(port) for _ in range(clients)]
 
     def drive(client: Client) -> None:
         while (n := next(numbers)) < instances:
-            happy_path(client, tokens, f"S-{n}")
+            happy_path(client, tokens, f"{prefix}-{n}")
 
     threads = [threading.Thread(target=drive, args=(c,)) for c in workers]
     began = time.perf_counter()
@@ -260,7 +264,7 @@ def main() -> None:
     log = Path(tempfile.mkdtemp(prefix="xietong-served-")) / "server.log"
     server, port = start_server(url, args.processes, log)
     try:
-        served(port, tokens, args.clients * 2, args.clients)  # warm every server process
+        served(port, tokens, args.clients * 2, args.clients, prefix="W")  # warm every server process
         pids, pg, background = children(server.pid) + [server.pid], postgres_pids(True), postgres_pids(False)
         app_cpu, pg_cpu, bg_cpu = cpu_seconds(pids), cpu_seconds(pg), cpu_seconds(background)
         wall, latencies = served(port, tokens, args.instances, args.clients)

@@ -14,7 +14,7 @@ stamp=app/static/vendor/.stamp
 if [ -f "$stamp" ] && [ "$stamp" -nt package-lock.json ] && [ "$stamp" -nt "$0" ]; then
     exit 0
 fi
-npm ci --no-audit --no-fund --loglevel=error
+npm ci --no-audit --no-fund --loglevel=error --ignore-scripts  # no install scripts (swagger-ui-dist's telemetry)
 rm -rf app/static/vendor
 mkdir -p app/static/vendor/bpmn-js
 src=node_modules/bpmn-js/dist
@@ -24,5 +24,8 @@ cp node_modules/bpmn-js/LICENSE app/static/vendor/bpmn-js/LICENSE 2>/dev/null ||
 mkdir -p app/static/vendor/chart.js  # the statistics page's charts: the UMD build (window.Chart), no bundler
 cp node_modules/chart.js/dist/chart.umd.min.js app/static/vendor/chart.js/
 cp node_modules/chart.js/LICENSE.md app/static/vendor/chart.js/LICENSE.md
+mkdir -p app/static/vendor/swagger-ui  # the API's Swagger UI page (/api/docs), started by static/js/api-docs.js
+src=node_modules/swagger-ui-dist
+cp "$src/swagger-ui-bundle.js" "$src/swagger-ui.css" "$src/LICENSE" app/static/vendor/swagger-ui/
 touch "$stamp"
 echo "front-end assets copied to app/static/vendor"

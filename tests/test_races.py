@@ -143,6 +143,17 @@ def test_two_claims_of_one_item_have_one_winner(served, session, tokens):  # noq
         assert _events(session, item_id).count("work_item.claimed") == 1
 
 
+def test_two_starts_under_one_case_number_have_one_winner(served, session, tokens):  # noqa: ANN001
+    for n in range(ROUNDS // 2):
+        body = {"process_key": "case_transfer", "business_key": f"RACE-{n}"}
+        results = race(served, session, ("POST", "/api/v1/process-instances", tokens["jd_msa_liaison"], body),
+                       ("POST", "/api/v1/process-instances", tokens["jd_msa_leader"], body))
+        assert sorted(_statuses(results)) == [201, 409], results
+        session.expire_all()
+        started = select(ProcessInstance).where(ProcessInstance.business_key == f"RACE-{n}")
+        assert len(session.scalars(started).all()) == 1
+
+
 def test_a_double_submission_completes_once(served, session, tokens):  # noqa: ANN001
     items = _registered_items(session, ROUNDS)
     for item_id in items:

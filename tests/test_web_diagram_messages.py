@@ -78,6 +78,7 @@ def _validator_messages() -> list[str]:
     deployment = WORKFLOWS / "deployment" / "deploy.py"
     found = _calls(deployment, {"_error"}, 1) + _calls(deployment, {"DiagramInvalidError"}, 0)
     found += _calls(WORKFLOWS / "engine" / "diagram.py", {"_error"}, 1)
+    found += _calls(WORKFLOWS / "deployment" / "form_use.py", {"_error", "_warning"}, 1)  # and its warnings
     found += _calls(WORKFLOWS / "engine" / "xml.py", {"UnsafeXmlError"}, 0)  # `_error(None, str(err))`
     # A deadline's `str(err)`, and `f"{prop}: {err}"`.
     found += _calls(WORKFLOWS / "deadlines" / "periods.py", {"PeriodError"}, 0)

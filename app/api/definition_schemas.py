@@ -82,8 +82,17 @@ class ProcessDefinitionSchema(Schema):
         lambda d: d.forms.get(d.info.start_form or ""))
 
 
+class DeploymentWarningSchema(Schema):
+    """Something deployed that is probably not what was meant, e.g. an uploaded form nothing references."""
+
+    element = fields.String(allow_none=True, metadata={"description": "the element or form file it concerns"})
+    message = fields.String()
+
+
 class DeploymentSchema(Schema):
     """The result of an upload."""
 
     created = fields.Boolean(metadata={"description": "false: an identical version was deployed before"})
     definition = fields.Nested(ProcessDefinitionSchema)
+    warnings = fields.List(fields.Nested(DeploymentWarningSchema), metadata={
+        "description": "deployed nevertheless: e.g. uploaded forms that no task or start event references"})

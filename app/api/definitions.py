@@ -16,7 +16,7 @@ from app.auth import acting_user, role_required
 from app.extensions import db
 from workflows.db import INT_MAX
 from workflows.deployment import catalog
-from workflows.deployment.deploy import deploy
+from workflows.deployment.deploy import deploy_checked
 from workflows.errors import InvalidDataError, NotFoundError
 
 blp = Blueprint("definitions", __name__, url_prefix="/api/v1/process-definitions",
@@ -93,7 +93,7 @@ def deploy_process_definition() -> Any:
         raise InvalidDataError("upload the diagram as the multipart field 'diagram'",
                                [{"element": None, "message": "missing file field 'diagram'"}])
     forms = {f.filename: _read(f) for f in request.files.getlist("forms") if f.filename}
-    definition, created = deploy(db.session, _read(diagram), forms, acting_user())
+    done = deploy_checked(db.session, _read(diagram), forms, acting_user())
     db.session.commit()
-    return {"created": created, "definition": catalog.with_settings(db.session, [definition])[0]}, \
-        201 if created else 200
+    return {"created": done.created, "definition": catalog.with_settings(db.session, [done.definition])[0],
+            "warnings": done.warnings}, 201 if done.created else 200

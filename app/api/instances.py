@@ -37,7 +37,7 @@ def instance_detail(instance: Any) -> WithRelated:
 
 @blp.route("", methods=["POST"])
 @login_required
-@answers(403, 404)
+@answers(403, 404, 409)
 @blp.arguments(StartInstanceSchema)
 @blp.response(201, InstanceDetailSchema)
 def start_process_instance(args: dict[str, Any]) -> Any:

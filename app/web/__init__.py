@@ -25,6 +25,7 @@ def init_app(app: Flask) -> None:
         notices,
         page_context,
         security,
+        site,
         statistics,
         work_item_pages,
     )

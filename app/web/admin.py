@@ -14,7 +14,7 @@ from app.web.blueprint import admin_bp
 from app.web.diagram_messages import localize, localize_errors
 from app.web.security import roles_required, signed_in_user
 from workflows.deployment.catalog import definition_versions, find_definition, latest_definitions
-from workflows.deployment.deploy import DiagramInvalidError, deploy, validate_diagram
+from workflows.deployment.deploy import DiagramInvalidError, deploy_checked, validate_diagram
 from workflows.directory.entries import list_agency_types
 from workflows.engine.xml import UnsafeXmlError, utf8_document
 from workflows.models import ProcessDefinition
@@ -104,7 +104,8 @@ def validate_process() -> Any:
         valid = validate_diagram(xml, forms, {t.code for t in list_agency_types(db.session)})
     except DiagramInvalidError as err:
         return _errors_response(err)
-    return jsonify({"ok": True, "key": valid.declared.key, "name": valid.declared.name, "errors": []})
+    return jsonify({"ok": True, "key": valid.declared.key, "name": valid.declared.name, "errors": [],
+                    "warnings": localize_errors(valid.warnings)})
 
 
 @admin_bp.route("/processes/deploy", methods=["POST"])
@@ -113,13 +114,14 @@ def deploy_process() -> Any:
     """Deploy the modeler's diagram and forms as a new version (identical content changes nothing)."""
     xml, forms = _posted_diagram()
     try:
-        definition, created = deploy(db.session, xml, forms, signed_in_user())
+        done = deploy_checked(db.session, xml, forms, signed_in_user())
     except DiagramInvalidError as err:
         db.session.rollback()
         return _errors_response(err)
     db.session.commit()
-    return jsonify({"ok": True, "created": created, "key": definition.key, "version": definition.version,
-                    "url": url_for("admin.show_process", key=definition.key)})
+    return jsonify({"ok": True, "created": done.created, "key": done.definition.key,
+                    "version": done.definition.version, "errors": [], "warnings": localize_errors(done.warnings),
+                    "url": url_for("admin.show_process", key=done.definition.key)})
 
 
 def _as_text(xml: bytes) -> str:
@@ -160,7 +162,7 @@ def upload_process() -> Any:
         return render_template("admin/upload.html", errors=None), 400
     name, xml = diagrams[0]
     try:
-        definition, created = deploy(db.session, xml, forms, signed_in_user())
+        done = deploy_checked(db.session, xml, forms, signed_in_user())
     except DiagramInvalidError as err:
         db.session.rollback()
         return render_template("admin/upload.html", errors=localize_errors(err.details),
@@ -168,7 +170,11 @@ def upload_process() -> Any:
                                xml=_as_text(xml), forms_json=json.dumps(
                                    {k: v.decode("utf-8", "replace") for k, v in forms.items()})), 422
     db.session.commit()
-    flash(_("%(key)s version %(version)s deployed.", key=definition.key, version=definition.version) if created
+    definition = done.definition
+    flash(_("%(key)s version %(version)s deployed.", key=definition.key, version=definition.version) if done.created
           else _("%(key)s is unchanged: identical to version %(version)s.", key=definition.key,
                  version=definition.version), "success")
+    for warning in localize_errors(done.warnings):
+        flash(_("Warning: %(element)s: %(message)s", element=warning["element"], message=warning["message"]),
+              "warning")
     return redirect(url_for("admin.show_process", key=definition.key))

@@ -164,6 +164,9 @@ _RULES: list[Rule] = [
          lambda m: _("Form '%(form)s' was not uploaded with the diagram.", form=m.group(1))),
     rule(r"priority '(.*)' is not an integer", lambda m: _("Priority '%(value)s' is not an integer.",
                                                            value=m.group(1))),
+    rule(r"form '(.*)' is not referenced by any task or start event; it is deployed but never shown or checked",
+         lambda m: _("Form '%(form)s' is not referenced by any task or start event; it is deployed but never shown "
+                     "or checked.", form=m.group(1))),
     rule(r"start form '(.*)' was not uploaded with the diagram",
          lambda m: _("Start form '%(form)s' was not uploaded with the diagram.", form=m.group(1))),
     rule(r"start form '(.*)' must describe an object \(the start data\)",

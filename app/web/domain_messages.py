@@ -16,6 +16,9 @@ from app.web.message_rules import Rule, rule, translate
 from app.web.page_context import role_label
 
 _RULES: list[Rule] = [
+    rule(r"case number '(.*)' is already used by case (\d+) of this process",
+         lambda m: _("Case number %(number)s is already used by case #%(id)s of this process.", number=m.group(1),
+                     id=m.group(2))),
     rule(r"claim the work item before completing it", lambda m: _("Claim the work item before completing it.")),
     rule(r"give the reason for the extension", lambda m: _("Give the reason for the extension.")),
     rule(r"only a leader reassigns work items", lambda m: _("Only a leader reassigns work items.")),

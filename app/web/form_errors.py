@@ -9,6 +9,10 @@ from flask_babel import gettext as _
 
 _RULES: list[tuple[re.Pattern[str], Any]] = [
     (re.compile(r"is a required property$"), lambda m: _("This field is required.")),
+    # workflows.deployment.form_messages: a checkbox to tick and a required option, named.
+    (re.compile(r"^must be confirmed: (.*)$"), lambda m: _("Please confirm “%(field)s”.", field=m.group(1))),
+    (re.compile(r"^must include the option: (.*)$"),
+     lambda m: _("Select “%(option)s”: it is required.", option=m.group(1))),
     (re.compile(r"should be non-empty$|is too short$"), lambda m: _("Too short: enter more.")),
     (re.compile(r"is too long$|is expected to be empty$"), lambda m: _("Too long.")),
     (re.compile(r"is not of type 'integer'$"), lambda m: _("Enter a whole number.")),

@@ -18,6 +18,7 @@ from jsonschema import Draft202012Validator, FormatChecker
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from workflows.deployment.form_messages import message
 from workflows.engine.serialization import specs_from_dict
 from workflows.engine.settings import ProcessInfo, process_info
 from workflows.models import ProcessDefinition
@@ -68,7 +69,7 @@ class CompiledDefinition:
                 for extra in _unexpected(err.schema, err.instance):  # name each field the form lacks
                     errors.setdefault(".".join(filter(None, [path, extra])) or "_schema", []).append(err.message)
                 continue
-            errors.setdefault(path or "_schema", []).append(err.message)
+            errors.setdefault(path or "_schema", []).append(message(validator.schema, err))
         return errors
 
 

@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session
 from workflows import strict_json
 from workflows.audit import record
 from workflows.deadlines.periods import PeriodError, parse_period
+from workflows.deployment.form_use import check_start_forms, unused_form_warnings
 from workflows.engine.diagram import (
     DeclaredProcess,
     DeclaredTask,
@@ -57,6 +58,7 @@ class ValidDiagram:
     forms: dict[str, Any]
     spec: dict[str, Any]
     checksum: str
+    warnings: list[dict[str, Any]]  # {element, message}: deployable, but probably not what was meant
 
 
 def _error(element: str | None, message: str) -> dict[str, Any]:
@@ -225,20 +227,6 @@ def _check_prefill(task: DeclaredTask) -> list[dict[str, Any]]:
     return errors
 
 
-def _check_start_forms(info: DeclaredProcess, forms: dict[str, Any]) -> list[dict[str, Any]]:
-    """A start form must be uploaded, and describe an object; start events may not disagree on it."""
-    errors = []
-    for event, form in info.start_forms.items():
-        if form not in forms:
-            errors.append(_error(event, f"start form '{form}' was not uploaded with the diagram"))
-        elif forms[form].get("type", "object") != "object":
-            errors.append(_error(event, f"start form '{form}' must describe an object (the start data)"))
-    if len(set(info.start_forms.values())) > 1:
-        errors += [_error(event, "the start events declare different forms; a process has one start form")
-                   for event in info.start_forms]
-    return errors
-
-
 def _check_counted(info: DeclaredProcess) -> list[dict[str, Any]]:
     """Outcomes on end events only, and codes the statistics can store (docs/diagrams.md §9)."""
     errors = [_error(element, "an outcome is declared on end events only") for element in info.misplaced_outcomes]
@@ -341,7 +329,7 @@ def validate_diagram(xml: bytes, raw_forms: dict[str, bytes], agency_types: set[
         errors.append(_error(info.key, "the process id must be letters, digits, '_', '-' or '.'"))
     forms, form_errors = _load_forms(raw_forms)
     errors += form_errors + _check_lanes(info, agency_types) + _check_tasks(info, forms) \
-        + _check_start_forms(info, forms)
+        + check_start_forms(info, forms)
     errors += _check_deadline_rules(info) + _check_counted(info) + _check_expressions(info)
     spec = None
     if not errors:  # the engine's own parse is the costliest check and assumes the rest passed
@@ -349,7 +337,7 @@ def validate_diagram(xml: bytes, raw_forms: dict[str, bytes], agency_types: set[
         errors += engine_errors
     if errors:
         raise DiagramInvalidError("the diagram cannot be deployed", errors)
-    return ValidDiagram(text, info, forms, spec, checksum(xml, raw_forms))
+    return ValidDiagram(text, info, forms, spec, checksum(xml, raw_forms), unused_form_warnings(root, info, forms))
 
 
 def latest_definition(session: Session, key: str) -> ProcessDefinition | None:
@@ -358,14 +346,28 @@ def latest_definition(session: Session, key: str) -> ProcessDefinition | None:
     return session.scalars(stmt.order_by(ProcessDefinition.version.desc()).limit(1)).first()
 
 
+@dataclass
+class Deployment:
+    """A deployment's result: the version (new, or the identical latest one) and the validator's warnings."""
+
+    definition: ProcessDefinition
+    created: bool
+    warnings: list[dict[str, Any]]
+
+
 def deploy(session: Session, xml: bytes, raw_forms: dict[str, bytes],
            actor: User | None) -> tuple[ProcessDefinition, bool]:
     """Store a new version unless it is identical to the latest; return it and whether it is new."""
-    agency_types = set(session.scalars(select(AgencyType.code)))
-    valid = validate_diagram(xml, raw_forms, agency_types)
+    done = deploy_checked(session, xml, raw_forms, actor)
+    return done.definition, done.created
+
+
+def deploy_checked(session: Session, xml: bytes, raw_forms: dict[str, bytes], actor: User | None) -> Deployment:
+    """deploy(), with the warnings of a diagram that deploys but is probably not what was meant."""
+    valid = validate_diagram(xml, raw_forms, set(session.scalars(select(AgencyType.code))))
     latest = latest_definition(session, valid.declared.key)
     if latest is not None and latest.checksum == valid.checksum:
-        return latest, False
+        return Deployment(latest, False, valid.warnings)
     version = (session.scalar(select(func.max(ProcessDefinition.version))
                               .where(ProcessDefinition.key == valid.declared.key)) or 0) + 1
     definition = ProcessDefinition(
@@ -377,7 +379,7 @@ def deploy(session: Session, xml: bytes, raw_forms: dict[str, bytes],
     session.flush()
     record(session, "process.deployed", actor=actor,
            payload={"key": definition.key, "version": version, "definition_id": definition.id})
-    return definition, True
+    return Deployment(definition, True, valid.warnings)
 
 
 def deploy_folder(session: Session, folder: Path) -> list[tuple[str, int, bool]]:

@@ -29,7 +29,7 @@ USER_TASK_TAGS = {"userTask"}
 TIMER_TAGS = {"timeDate", "timeDuration", "timeCycle"}
 DEADLINE_TIMER_EXPRESSION = "due_at"  # a boundary timer firing at its task's due time (docs/diagrams.md §5.3)
 FORM_ATTRIBUTES = ("formKey",)  # camunda:formKey
-FORM_EXTENSION_TAGS = {"formJsonSchemaFilename"}  # spiffworkflow
+FORM_EXTENSION_TAGS = ("formJsonSchemaFilename",)  # spiffworkflow: a property, or an element of its own
 
 
 def _local(node: etree._Element) -> str:
@@ -59,6 +59,9 @@ def _form_reference(node: etree._Element, props: dict[str, str]) -> str | None:
     """The task's form file: our property first, then the tools' own attributes."""
     if props.get("form"):
         return props["form"]
+    for name in FORM_EXTENSION_TAGS:  # SpiffArena: <spiffworkflow:property name="formJsonSchemaFilename" .../>
+        if props.get(name):
+            return props[name]
     for name, value in node.attrib.items():
         if etree.QName(name).localname in FORM_ATTRIBUTES and value:
             return value.strip()

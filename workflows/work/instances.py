@@ -30,6 +30,7 @@ from workflows.models.process import InstanceStatus
 from workflows.models.work_item import ACTIVE_STATUSES
 from workflows.paging import KEYSET, Page, by_keyset, decode
 from workflows.work.attachments import FileStore, bind_start_files, store_upload
+from workflows.work.case_numbers import check_unused
 from workflows.work.participation import add_participant, can_view
 from workflows.work.queues import PEOPLE
 from workflows.work.rows import insert_row
@@ -104,6 +105,7 @@ def start_instance(session: Session, actor: User, key: str, data: dict[str, Any]
                    business_key: str | None = None, title: str | None = None) -> ProcessInstance:
     """Start the latest version of a process for the actor's agency and run it to its first wait."""
     definition, content = _startable(session, actor, key)
+    check_unused(session, key, business_key)
     data = storable_input(data or {}, "the start data has errors")
     _check_start_data(content, data)
     choice_errors = agency_choice_errors(session, content.forms.get(content.info.start_form or ""), data,

@@ -290,8 +290,10 @@
     });
   }
   function handle(body, success) {
-    showProblems(body.errors);
-    if (body.ok) { say(success(body), "success"); showTab("properties"); }
+    var warnings = body.warnings || [];
+    showProblems((body.errors || []).concat(warnings));
+    if (body.ok && warnings.length) { say(success(body) + " " + T.warnings, "warning"); showTab("problems"); }
+    else if (body.ok) { say(success(body), "success"); showTab("properties"); }
     else { say(T.invalid + " " + (body.message || ""), "error"); showTab("problems"); }
   }
   document.getElementById("validate").addEventListener("click", function () {
