@@ -8,6 +8,7 @@ a JSON block; the tables carry every figure without them.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
@@ -186,25 +187,26 @@ def show_statistics() -> Any:
     return (page, 400) if asked.query.errors else page
 
 
+def _workbook_answer(build: Callable[[Asked], bytes], *stems: str) -> Any:
+    """The workbook `build` makes of the figures asked for, as a download; the page's error when none."""
+    asked = _ask(signed_in_user())
+    if asked.figures is None:
+        return error_page(400, " ".join(asked.query.errors))
+    return Response(build(asked), mimetype=MEDIA_TYPE, headers={"Content-Disposition": filename(asked.figures.period,
+                                                                                                *stems)})
+
+
 @web_bp.route("/statistics/export.xlsx")
 @roles_required(*ROLES)
 def export_statistics() -> Any:
     """The same figures as an .xlsx workbook (Chinese sheet names and headers)."""
-    asked = _ask(signed_in_user())
-    if asked.figures is None:
-        return error_page(400, " ".join(asked.query.errors))
-    content = workbook(db.session, asked.figures, labels(db.session), asked.query.process or None)
-    return Response(content, mimetype=MEDIA_TYPE,
-                    headers={"Content-Disposition": filename(asked.figures.period)})
+    return _workbook_answer(lambda asked: workbook(db.session, asked.figures, labels(db.session),
+                                                  asked.query.process or None))
 
 
 @web_bp.route("/statistics/review.xlsx")
 @roles_required(*ROLES)
 def export_review() -> Any:
     """The performance review (绩效考核): one sheet per agency with the indicators the diagrams declare."""
-    asked = _ask(signed_in_user())
-    if asked.figures is None:
-        return error_page(400, " ".join(asked.query.errors))
-    content = review_workbook(db.session, asked.figures, labels(db.session))
-    return Response(content, mimetype=MEDIA_TYPE,
-                    headers={"Content-Disposition": filename(asked.figures.period, "review", "绩效考核")})
+    return _workbook_answer(lambda asked: review_workbook(db.session, asked.figures, labels(db.session)),
+                            "review", "绩效考核")
