@@ -8,29 +8,8 @@ import pytest
 
 from tests import test_leads_paths
 from tests.helpers import Case, end_of, sh
-from tests.test_leads_paths import (  # noqa: F401 - the original module's fixtures and helpers
-    ACK,
-    APPROVE,
-    BPMN,
-    DEPT_ACCEPT,
-    DEPT_RESULT,
-    DISPUTE,
-    FEEDBACK,
-    HOLIDAYS,
-    INVESTIGATED,
-    MAKE_UP_DAYS,
-    MONITORING,
-    NEGOTIATION_FAILED,
-    REFUSE,
-    REGISTER,
-    REQUEST_DESIGNATION,
-    TOLD,
-    VERIFIED_FILE,
-    VERIFIED_NOT_FILE,
+from tests.test_leads_paths import (  # the original module's fixtures and helpers
     _tasks,
-    in_creation_order,
-    lead,
-    received_at_ks,
 )
 from workflows.errors import PermissionDeniedError
 from workflows.work.work_items import claim, complete

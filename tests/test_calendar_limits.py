@@ -5,10 +5,9 @@ from datetime import date, datetime, timedelta
 
 import pytest
 
-from tests.test_calendar import (  # noqa: F401 - the original module's fixtures and helpers
+from tests.test_calendar import (  # the original module's fixtures and helpers
     assert_due,
     morning,
-    shanghai_midnight_after,
 )
 from workflows.deadlines.calendar import (
     SHANGHAI,

@@ -10,13 +10,6 @@ from typing import Any
 import pytest
 
 from tests import test_scripting
-from tests.test_scripting import (  # noqa: F401 - the original module's fixtures and helpers
-    DIAGRAM,
-    LIMIT,
-    build_workflow,
-    completed_ids,
-    end_data,
-)
 from workflows.scripting import (
     RestrictedEnvironment,
     check_expression,
