@@ -16,6 +16,7 @@ def init_app(app: Flask) -> None:
         admin,
         admin_audit,
         admin_directory,
+        form_preview,
         attachments,
         auth_pages,
         dashboard,

@@ -11,11 +11,13 @@ from flask_babel import gettext as _
 from app.extensions import db
 from app.inputs import query_int
 from app.web.blueprint import admin_bp
+from app.web.admin_directory import ROLES
 from app.web.diagram_messages import localize, localize_errors
+from app.web.page_context import role_label
 from app.web.security import roles_required, signed_in_user
 from workflows.deployment.catalog import definition_versions, find_definition, latest_definitions
 from workflows.deployment.deploy import DiagramInvalidError, deploy_checked, validate_diagram
-from workflows.directory.entries import list_agency_types
+from workflows.directory.entries import held_roles, list_agency_types
 from workflows.engine.xml import UnsafeXmlError, utf8_document
 from workflows.models import ProcessDefinition
 
@@ -60,20 +62,30 @@ def _type_choices() -> list[tuple[str, str]]:
     return [(t.code, t.name) for t in list_agency_types(db.session)]
 
 
+def _role_choices() -> list[tuple[str, str]]:
+    """(code, label) of the roles a task may require: the known ones, then any other a user holds."""
+    others = sorted(held_roles(db.session) - set(ROLES))
+    return [(code, role_label(code)) for code in (*ROLES, *others)]
+
+
+def _modeler(definition: ProcessDefinition | None) -> str:
+    """The modeler page, with the directory's agency types and roles to choose from."""
+    return render_template("admin/modeler.html", definition=definition, forms=definition.forms if definition else {},
+                           agency_types=_type_choices(), roles=_role_choices())
+
+
 @admin_bp.route("/modeler")
 @roles_required("admin")
 def new_diagram() -> str:
     """The modeler with an empty process."""
-    return render_template("admin/modeler.html", definition=None, forms={}, agency_types=_type_choices())
+    return _modeler(None)
 
 
 @admin_bp.route("/processes/<key>/modeler")
 @roles_required("admin")
 def edit_diagram(key: str) -> str:
     """The modeler on a deployed version (the latest unless ?version=N)."""
-    definition = _definition(key, query_int("version", minimum=1))
-    return render_template("admin/modeler.html", definition=definition, forms=definition.forms,
-                           agency_types=_type_choices())
+    return _modeler(_definition(key, query_int("version", minimum=1)))
 
 
 def _posted_diagram() -> tuple[bytes, dict[str, bytes]]:
@@ -121,7 +133,8 @@ def deploy_process() -> Any:
     db.session.commit()
     return jsonify({"ok": True, "created": done.created, "key": done.definition.key,
                     "version": done.definition.version, "errors": [], "warnings": localize_errors(done.warnings),
-                    "url": url_for("admin.show_process", key=done.definition.key)})
+                    "url": url_for("admin.show_process", key=done.definition.key),
+                    "start_url": url_for("web.new_instance", process=done.definition.key)})
 
 
 def _as_text(xml: bytes) -> str:

@@ -90,3 +90,8 @@ def visible_users(session: Session, viewer: User) -> list[User]:
     if not viewer.oversees:
         stmt = stmt.where(User.agency_id == viewer.agency_id)
     return list(session.scalars(stmt))
+
+
+def held_roles(session: Session) -> set[str]:
+    """Every role some user holds (roles are free codes on users: the directory has no table of them)."""
+    return {role for roles in session.scalars(select(User.roles)) for role in (roles or [])}
