@@ -26,7 +26,7 @@ cp node_modules/bpmn-js/LICENSE app/static/vendor/bpmn-js/LICENSE 2>/dev/null ||
 # The modeler page: bpmn-js with bpmn-js-properties-panel and this project's provider and translations,
 # bundled by esbuild from assets/modeler (its binary comes as an optional dependency, no install script).
 node node_modules/esbuild/bin/esbuild assets/modeler/index.js --bundle --minify --format=iife --target=es2020 \
-    --legal-comments=external --log-level=warning --outfile=app/static/vendor/modeler/modeler.js
+    --alias:domify=./assets/modeler/domify-csp.js --legal-comments=external --log-level=warning --outfile=app/static/vendor/modeler/modeler.js
 cp node_modules/@bpmn-io/properties-panel/dist/assets/properties-panel.css app/static/vendor/modeler/
 cp node_modules/bpmn-js-properties-panel/LICENSE app/static/vendor/modeler/LICENSE.bpmn-js-properties-panel 2>/dev/null || true
 mkdir -p app/static/vendor/chart.js  # the statistics page's charts: the UMD build (window.Chart), no bundler
