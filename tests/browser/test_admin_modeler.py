@@ -2,7 +2,9 @@
 
 Every shape is drawn as an admin draws it: dragged from the bpmn-js palette, or appended and connected
 through the context pad of a selected element (bpmn-js's own selectors: `.djs-palette .entry[data-action]`,
-`.djs-context-pad .entry[data-action]`, `.djs-popup .entry[data-id]`).
+`.djs-context-pad .entry[data-action]`, `.djs-popup .entry[data-id]`). Properties are set in the
+bpmn-js properties panel (entries `[data-entry-id]`, inputs `#bio-properties-panel-<entry>`): agency
+types, roles, forms and lanes are chosen from lists, never typed as ids.
 """
 
 from __future__ import annotations
@@ -14,6 +16,8 @@ from tests.browser.conftest import sign_in
 
 FORM = {"type": "object", "title": "检查记录", "required": ["finding"],
         "properties": {"finding": {"title": "检查发现", "type": "string", "minLength": 1}}}
+START_FORM = {"type": "object", "title": "检查申请", "required": ["site"],
+              "properties": {"site": {"title": "检查地点", "type": "string", "minLength": 1}}}
 PANEL = "[data-testid=properties-panel]"
 CLICK_TRAP_MS = 450  # bpmn-js ignores the first click on the canvas for 400 ms after a drag ends
 
@@ -81,7 +85,7 @@ def _select(page: Any, element_id: str) -> None:
             page.mouse.click(box["x"] + 12, box["y"] + box["height"] / 2)
         else:
             page.mouse.click(box["x"] + box["width"] / 2, box["y"] + min(15, box["height"] / 2))
-    page.wait_for_selector(f"{PANEL}[data-element='{element_id}'] [data-prop]")
+    page.wait_for_selector(f"{PANEL}[data-element='{element_id}'] [data-entry-id]")
 
 
 def _to_user_task(page: Any, element_id: str) -> str:
@@ -89,18 +93,56 @@ def _to_user_task(page: Any, element_id: str) -> str:
     _select(page, element_id)
     _pad(page, "replace")
     page.locator(".djs-popup .entry[data-id='replace-with-user-task']").click()
-    page.wait_for_selector(f"{PANEL} h3:text-is('UserTask')")
+    page.wait_for_selector(f"{PANEL} .bio-properties-panel-header-type:text-is('用户任务')")
     return _selected(page)
 
 
-def _set(page: Any, prop: str, value: str) -> None:
-    """Type a value into a panel field (select boxes are chosen)."""
-    locator = page.locator(f"{PANEL} [data-prop={prop}]")
+def _changes(page: Any) -> int:
+    """How many times the diagram changed (the page counts bpmn-js's commandStack.changed)."""
+    return int(page.locator("[data-testid=modeler-canvas]").get_attribute("data-changes") or 0)
+
+
+def _changed_since(page: Any, before: int) -> None:
+    """Wait until the diagram changed after the count `before`."""
+    page.wait_for_function("n => Number(document.querySelector('[data-testid=modeler-canvas]').dataset.changes) > n",
+                           arg=before)
+
+
+def _field(page: Any, entry: str) -> Any:
+    """The input of a properties-panel entry."""
+    return page.locator(f"{PANEL} #bio-properties-panel-{entry}")
+
+
+def _set(page: Any, entry: str, value: str) -> None:
+    """Type a value into a panel entry, or choose it where the entry is a list; wait until the diagram has it."""
+    before = _changes(page)
+    locator = _field(page, entry)
     if locator.evaluate("el => el.tagName") == "SELECT":
         locator.select_option(value)
     else:
-        locator.fill(value)
-        locator.dispatch_event("change")
+        locator.fill(value)  # the panel writes it after its input debounce
+    _changed_since(page, before)
+
+
+def _tick(page: Any, entry: str) -> None:
+    """Tick a checkbox entry of the panel."""
+    before = _changes(page)
+    _field(page, entry).check()
+    _changed_since(page, before)
+
+
+def _options(page: Any, entry: str) -> dict[str, str]:
+    """The choices of a list entry: value → the text shown."""
+    return dict(_field(page, entry).locator("option").evaluate_all("os => os.map(o => [o.value, o.textContent])"))
+
+
+def _add_form(page: Any, name: str, schema: dict[str, Any]) -> None:
+    """Add a form in the Forms tab and write its JSON Schema."""
+    page.click("[data-tab=forms]")
+    page.fill("#new-form-name", name)
+    page.click("#add-form")
+    page.locator(f"[data-form='{name}'] textarea").fill(json.dumps(schema, ensure_ascii=False))
+    page.click("[data-tab=properties]")
 
 
 def _draw(page: Any) -> dict[str, str]:
@@ -135,13 +177,15 @@ def test_admin_draws_deploys_and_liaison_completes(new_page) -> None:  # noqa: A
     assert admin.locator(".djs-connection[data-element-id^='Flow_']").count() == 3  # start→task1→task2→end
 
     _select(admin, ids["participant"])
-    _set(admin, "processKey", "joint_inspection")
+    _set(admin, "processId", "joint_inspection")
     _set(admin, "processName", "联合检查")
     _select(admin, ids["top"])
     _set(admin, "name", "市场监管")
+    types = _options(admin, "agencyType")
+    assert types["police"].startswith("公安") and "market_supervision" in types  # names from the directory
     _set(admin, "agencyType", "market_supervision")
     _select(admin, ids["task1"])
-    assert "1个月" in admin.locator(f"{PANEL} [data-prop=deadline]").get_attribute("placeholder")
+    assert "1个月" in admin.locator(f"{PANEL} [data-entry-id=deadline]").inner_text()  # the hint under the field
     _set(admin, "deadline", "1 mnth")
     admin.click("#validate")  # the lower lane has no agency type yet, nor the tasks their names; a month misspelt
     admin.wait_for_selector(f"[data-testid=problems] li[data-element='{ids['bottom']}']")
@@ -152,24 +196,38 @@ def test_admin_draws_deploys_and_liaison_completes(new_page) -> None:  # noqa: A
     _select(admin, ids["bottom"])
     _set(admin, "name", "公安")
     _set(admin, "agencyType", "police")
+    _add_form(admin, "inspect.json", FORM)
+    _add_form(admin, "apply.json", START_FORM)
+    _select(admin, ids["start"])
+    _set(admin, "form", "apply.json")  # the start event's form, chosen from the process's forms
     _select(admin, ids["task1"])
     _set(admin, "name", "现场检查")
+    assert set(_options(admin, "form")) == {"", "inspect.json", "apply.json"}
     _set(admin, "form", "inspect.json")
     _set(admin, "deadline", "1 month")
+    _tick(admin, f"copyTo-{ids['bottom']}")  # lanes are listed by name: 抄送 to 公安
+    assert admin.locator(f"{PANEL} [data-entry-id='copyTo-{ids['bottom']}']").inner_text().strip() == "公安"
+    assert _options(admin, f"escalateTo-{ids['bottom']}")["leader"] == "负责人"
+    _set(admin, f"escalateTo-{ids['bottom']}", "leader")
     _select(admin, ids["task2"])
     _set(admin, "name", "公安审查")
-    admin.click("[data-tab=forms]")
-    admin.fill("#new-form-name", "inspect.json")
-    admin.click("#add-form")
-    admin.locator("[data-form='inspect.json'] textarea").fill(json.dumps(FORM, ensure_ascii=False))
+    _set(admin, "role", "leader")
     admin.click("#deploy")
     admin.wait_for_selector("[data-testid=modeler-status].success")
     assert "joint_inspection v1" in admin.locator("[data-testid=modeler-status]").inner_text()
+    deployed = admin.request.get("/admin/processes/joint_inspection/diagram.bpmn").text()
+    for name, value in (("form", "apply.json"), ("form", "inspect.json"), ("copyTo", ids["bottom"]),
+                        ("escalateTo", f"{ids['bottom']}:leader"), ("role", "leader"), ("agencyType", "police")):
+        assert f'name="{name}" value="{value}"' in deployed, (name, value)
+    start_link = admin.locator("[data-testid=modeler-status] [data-testid=start-link]")
+    assert start_link.inner_text() == "发起此流程的案件"
+    start_url = start_link.get_attribute("href")
 
     liaison = new_page()
     sign_in(liaison, "jd_msa_liaison")
-    liaison.goto("/instances/new?process=joint_inspection")
+    liaison.goto(start_url)  # the link the admin was given: the new-case page of this process, its start form
     liaison.fill("#business_key", "JD-JI-001")
+    liaison.fill("#f-site", "嘉定区某商场")
     liaison.click("button[type=submit].primary")
     liaison.get_by_role("button", name="认领").click()
     liaison.fill("#f-finding", "发现假冒商品")
@@ -177,9 +235,12 @@ def test_admin_draws_deploys_and_liaison_completes(new_page) -> None:  # noqa: A
     liaison.wait_for_selector("[data-testid=queue]")
 
     police = new_page()
-    sign_in(police, "jd_police_liaison")
+    sign_in(police, "jd_police_leader")  # the second task asks for a leader
     assert police.locator("tr", has_text="JD-JI-001").filter(has_text="公安审查").count() == 1
     police.locator("tr", has_text="JD-JI-001").get_by_role("link", name="JD-JI-001").click()
     police.wait_for_selector("[data-testid=diagram][data-rendered=true]")
     assert police.locator(f"[data-element-id='{ids['task2']}'].state-active").count() == 1
     assert police.locator(f"[data-element-id='{ids['task1']}'].state-completed").count() == 1
+    police.goto("/notices")  # the copy to the police lane (抄送) set in the panel arrived as a notice
+    copies = police.locator("ul.notices li", has_text="收到抄送").filter(has_text="现场检查")
+    assert copies.count() == 1
