@@ -43,6 +43,21 @@ function ExecutableOnEdit(eventBus, modeling) {
 }
 ExecutableOnEdit.$inject = [ 'eventBus', 'modeling' ];
 
+/**
+ * diagram-js writes the popup search's count in English ("3 results found"), outside its translate
+ * service: on a page in another language the count is written again in the page's words.
+ */
+function localizeSearchCount(lang, template) {
+  if (/^en/i.test(lang || '') || !template) { return; }
+  const pattern = /^\s*(\d+)\s+results?\s+found\s*$/;
+  new MutationObserver(() => {
+    document.querySelectorAll('.djs-popup-search-count').forEach(node => {
+      const found = pattern.exec(node.textContent);
+      if (found) { node.textContent = template.replace('{count}', found[1]); }
+    });
+  }).observe(document.body, { childList: true, subtree: true, characterData: true });
+}
+
 function start() {
   const config = JSON.parse(document.getElementById('modeler-config').textContent);
   const T = config.text;
@@ -65,6 +80,7 @@ function start() {
     moddleExtensions: { spiffworkflow: SPIFF }
   });
   window.xietongModeler = modeler;  // for the browser tests
+  localizeSearchCount(document.documentElement.lang, T.searchCount);
 
   // The panel's element, for people (its header) and tests (data-element): the selection, else the root.
   function showing() {
