@@ -36,7 +36,7 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
         reason = "browser tests run in the SQLite pass only"
     elif _chromium() is None:
         reason = "Chromium is not installed: run scripts/setup-browser.sh"
-    elif not (ROOT / "app/static/vendor/bpmn-js").is_dir():
+    elif not (ROOT / "app/static/vendor/bpmn-js").is_dir() or not (ROOT / "app/static/vendor/modeler").is_dir():
         reason = "front-end assets missing: run scripts/build-assets.sh"
     if reason is None:
         return

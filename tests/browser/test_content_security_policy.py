@@ -36,6 +36,10 @@ def test_the_modeler_keeps_to_the_policy(new_page) -> None:  # noqa: ANN001
     assert response.headers["x-frame-options"] == "DENY"
     admin.wait_for_selector("[data-element-id=task_register] > .djs-visual")  # drawn from the stored diagram
     admin.locator(".djs-palette .entry[data-action='create.task']").wait_for()  # the palette too
+    admin.locator("[data-element-id=task_register] > .djs-visual").dispatch_event("click")  # the properties panel
+    admin.wait_for_selector("[data-testid=properties-panel][data-element=task_register] [data-entry-id=role]")
+    admin.click("[data-tab=forms]")  # every form's preview, rendered by the server into the page
+    admin.locator("[data-testid=form-preview] .field").first.wait_for()
     assert _violations(admin) == []
 
 
