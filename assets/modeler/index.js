@@ -21,7 +21,7 @@ const EMPTY = '<?xml version="1.0" encoding="UTF-8"?>\n' +
   '    <bpmndi:BPMNShape id="start_di" bpmnElement="start"><dc:Bounds x="180" y="160" width="36" height="36" />' +
   '</bpmndi:BPMNShape>\n  </bpmndi:BPMNPlane></bpmndi:BPMNDiagram>\n</bpmn:definitions>\n';
 
-const OPEN_GROUPS = [ 'general', 'xietong-lane', 'xietong-process', 'xietong-task', 'xietong-start', 'xietong-end',
+const OPEN_GROUPS = [ 'general', 'xietong-lane', 'xietong-process', 'xietong-task', 'xietong-start', 'xietong-end', 'xietong-extension',
   'xietong-copyTo', 'xietong-escalateTo', 'xietong-notify', 'xietong-condition', 'xietong-script' ];
 
 /** A process whose key (id) or name is edited becomes executable: the one a deployment takes. */
