@@ -112,3 +112,44 @@ def test_the_form_preview_shows_the_fields_of_the_schema_being_edited(new_page, 
     page.locator("[data-form='inspect.json'] textarea").fill("{ not json")
     assert page.locator("[data-form='inspect.json'] .bad").inner_text() != ""
     assert preview.locator("#f-items-1-name").count() == 1  # the last good preview stays while the text is broken
+
+
+HEADERS_AND_MENUS = """async () => {
+  const modeler = window.xietongModeler, registry = modeler.get('elementRegistry');
+  const frame = () => new Promise(resolve => requestAnimationFrame(() => setTimeout(resolve, 0)));
+  const found = {};
+  const kinds = {};
+  registry.filter(e => e.type !== 'label').forEach(e => { kinds[e.type] = kinds[e.type] || e; });
+  for (const element of Object.values(kinds)) {
+    modeler.get('selection').select(element);
+    await frame();
+    const header = document.querySelector('[data-testid=properties-panel] .bio-properties-panel-header-type');
+    const entries = [...document.querySelectorAll('.djs-context-pad .entry')].map(e => e.title);
+    const replace = document.querySelector(".djs-context-pad .entry[data-action=replace]");
+    let menu = [];
+    if (replace) {
+      replace.click();
+      await frame();
+      menu = [...document.querySelectorAll('.djs-popup .entry')].map(e => e.title || e.textContent.trim());
+      document.dispatchEvent(new KeyboardEvent('keydown', {key: 'Escape', bubbles: true}));
+      modeler.get('popupMenu').close();
+    }
+    found[element.type] = [header ? header.textContent : '', ...entries, ...menu];
+  }
+  return found;
+}"""
+
+
+def test_every_element_of_a_shipped_diagram_is_named_in_chinese(new_page) -> None:  # noqa: ANN001
+    """The panel's header and the context pad and replace menu of each kind of element in case_transfer."""
+    page = new_page()
+    sign_in(page, "admin")
+    page.goto("/admin/processes/case_transfer/modeler")
+    page.wait_for_selector("[data-testid=modeler-canvas][data-rendered=true]")
+    found = page.evaluate(HEADERS_AND_MENUS)
+    assert {"bpmn:UserTask", "bpmn:ExclusiveGateway", "bpmn:SequenceFlow", "bpmn:Lane", "bpmn:EndEvent"} <= set(found)
+    for kind, texts in found.items():
+        english = [t for t in texts if not t.strip() or LATIN_WORD.search(t) or not CJK.search(t)]
+        assert not english, f"{kind}: {english}"
+    assert found["bpmn:ExclusiveGateway"][0] == "排他网关"
+    assert "并行网关" in found["bpmn:ExclusiveGateway"]  # its replace menu
