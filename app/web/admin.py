@@ -10,8 +10,8 @@ from flask_babel import gettext as _
 
 from app.extensions import db
 from app.inputs import query_int
-from app.web.blueprint import admin_bp
 from app.web.admin_directory import ROLES
+from app.web.blueprint import admin_bp
 from app.web.diagram_messages import localize, localize_errors
 from app.web.page_context import role_label
 from app.web.security import roles_required, signed_in_user
