@@ -61,6 +61,15 @@ def test_the_preview_renders_the_schema_with_the_work_item_form_macros(client: F
     assert '<span class="req"' in fragment  # finding is required
 
 
+def test_the_preview_offers_agencies_by_name_as_the_pages_do(client: FlaskClient, demo) -> None:  # noqa: ANN001
+    sign_in(client, "admin")
+    schema = {"type": "object", "properties": {"target": {"title": "移送机关", "type": "string",
+                                                          "x-agencies": {"type": "police"}}}}
+    fragment = _preview(client, {"schema": schema}).get_data(as_text=True)
+    assert 'value="jd_police"' in fragment and "嘉定" in fragment  # a choice of police agencies, not a code to type
+    assert 'id="f-target" name="target" type="text"' not in fragment
+
+
 def test_the_preview_refuses_what_is_no_form(client: FlaskClient, demo) -> None:  # noqa: ANN001
     sign_in(client, "admin")
     assert _preview(client, {"schema": "text"}).status_code == 400
@@ -68,6 +77,15 @@ def test_the_preview_refuses_what_is_no_form(client: FlaskClient, demo) -> None:
     assert _preview(client, {"schema": {"type": "object", "properties": [1, 2]}}).status_code == 422
     huge = {"type": "object", "properties": {f"f{i}": {"title": "x" * 200} for i in range(3000)}}
     assert _preview(client, {"schema": huge}).status_code == 413
+
+
+def test_a_schema_nested_as_deep_as_json_input_may_be_still_renders(client: FlaskClient, demo) -> None:  # noqa: ANN001
+    sign_in(client, "admin")
+    schema: dict = {"type": "string", "title": "最里层"}
+    for level in range(31):  # each group is two levels of JSON: 62 of the 64 that JSON input may nest
+        schema = {"type": "object", "properties": {f"g{level}": schema}}
+    answer = _preview(client, {"schema": schema})
+    assert answer.status_code == 200 and "最里层" in answer.get_data(as_text=True)
 
 
 @pytest.mark.parametrize("user", ["jd_msa_liaison", "jd_supervisor"])

@@ -9,8 +9,10 @@ from flask import abort, render_template, request
 from flask_babel import gettext as _
 from jinja2 import UndefinedError
 
+from app.extensions import db
 from app.web.blueprint import admin_bp
-from app.web.security import roles_required
+from app.web.security import roles_required, signed_in_user
+from workflows.directory.choices import with_agency_choices
 
 MAX_SCHEMA_CHARS = 512 * 1024  # a form's schema; shipped forms are under 10 kB
 
@@ -32,6 +34,8 @@ def preview_form() -> str:
     """The fields of a posted JSON Schema as the work-item page shows them (an HTML fragment)."""
     schema = _posted_schema()
     try:
+        # Agencies offered by a field's x-agencies hint are those the admin's own agency would be offered.
+        schema = with_agency_choices(db.session, schema, signed_in_user().agency) or schema
         return render_template("admin/_form_preview.html", schema=schema)
     except (TypeError, AttributeError, KeyError, ValueError, UndefinedError):
         # A schema the deployment would refuse (properties that are not an object, ...) has no form to show.
