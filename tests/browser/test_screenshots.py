@@ -44,6 +44,7 @@ def test_screenshots_of_the_main_pages(live_app, new_page, shots: Path) -> None:
     admin.goto("/admin/processes/case_transfer/modeler")
     admin.wait_for_selector("[data-testid=modeler-canvas][data-rendered=true]")
     admin.locator("[data-element-id=task_approve] .djs-hit").first.click()
+    admin.wait_for_selector("[data-testid=properties-panel][data-element=task_approve] [data-entry-id=role]")
     admin.screenshot(path=str(shots / "modeler.png"))
 
     later = now() + timedelta(days=2)
