@@ -114,6 +114,24 @@ def test_the_form_preview_shows_the_fields_of_the_schema_being_edited(new_page, 
     assert preview.locator("#f-items-1-name").count() == 1  # the last good preview stays while the text is broken
 
 
+# Kinds of element the shipped diagram lacks, added beside it as the palette would.
+MORE_KINDS = """() => {
+  const modeler = window.xietongModeler, registry = modeler.get('elementRegistry');
+  const factory = modeler.get('elementFactory'), modeling = modeler.get('modeling');
+  const lane = registry.filter(e => e.type === 'bpmn:Participant')[0];
+  const task = registry.get('task_register');
+  const add = (attrs, x, y) => modeling.createShape(factory.createShape(attrs), {x, y}, lane);
+  const timer = factory.createShape({type: 'bpmn:BoundaryEvent', eventDefinitionType: 'bpmn:TimerEventDefinition'});
+  modeling.createShape(timer, {x: task.x + task.width, y: task.y + task.height}, task, {attach: true});
+  add({type: 'bpmn:IntermediateCatchEvent', eventDefinitionType: 'bpmn:MessageEventDefinition'}, 300, 120);
+  add({type: 'bpmn:IntermediateThrowEvent'}, 360, 120);
+  add({type: 'bpmn:SubProcess', isExpanded: false}, 440, 120);
+  add({type: 'bpmn:ParallelGateway'}, 520, 120);
+  add({type: 'bpmn:ManualTask'}, 600, 120);
+  add({type: 'bpmn:DataStoreReference'}, 680, 120);
+  add({type: 'bpmn:TextAnnotation'}, 760, 120);
+}"""
+
 HEADERS_AND_MENUS = """async () => {
   const modeler = window.xietongModeler, registry = modeler.get('elementRegistry');
   const frame = () => new Promise(resolve => requestAnimationFrame(() => setTimeout(resolve, 0)));
@@ -146,10 +164,14 @@ def test_every_element_of_a_shipped_diagram_is_named_in_chinese(new_page) -> Non
     sign_in(page, "admin")
     page.goto("/admin/processes/case_transfer/modeler")
     page.wait_for_selector("[data-testid=modeler-canvas][data-rendered=true]")
+    page.evaluate(MORE_KINDS)
     found = page.evaluate(HEADERS_AND_MENUS)
-    assert {"bpmn:UserTask", "bpmn:ExclusiveGateway", "bpmn:SequenceFlow", "bpmn:Lane", "bpmn:EndEvent"} <= set(found)
+    assert {"bpmn:UserTask", "bpmn:ExclusiveGateway", "bpmn:SequenceFlow", "bpmn:Lane", "bpmn:EndEvent",
+            "bpmn:BoundaryEvent", "bpmn:IntermediateCatchEvent", "bpmn:SubProcess", "bpmn:DataStoreReference",
+            "bpmn:TextAnnotation", "bpmn:ManualTask", "bpmn:ParallelGateway"} <= set(found)
     for kind, texts in found.items():
         english = [t for t in texts if not t.strip() or LATIN_WORD.search(t) or not CJK.search(t)]
         assert not english, f"{kind}: {english}"
     assert found["bpmn:ExclusiveGateway"][0] == "排他网关"
     assert "并行网关" in found["bpmn:ExclusiveGateway"]  # its replace menu
+    assert found["bpmn:BoundaryEvent"][0] == "定时边界事件" and "消息边界事件（非中断）" in found["bpmn:BoundaryEvent"]
