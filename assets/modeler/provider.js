@@ -84,7 +84,7 @@ const EDITED = { select: isSelectEntryEdited, checkbox: isCheckboxEntryEdited, t
 export default function XietongPropertiesProvider(propertiesPanel, elementRegistry, config) {
   const T = config.text;
   const roleOptions = () => config.roles.map(r => ({ value: r[0], label: r[1] }));
-  const typeOptions = () => config.agencyTypes.map(t => ({ value: t[0], label: t[1] + ' (' + t[0] + ')' }));
+  const typeOptions = () => config.agencyTypes.map(t => ({ value: t[0], label: t[1] }));
   const formOptions = () => config.formNames().map(n => ({ value: n, label: n }));
   const lanes = () => elementRegistry.filter(e => is(e, 'bpmn:Lane'))
     .sort((a, b) => a.y - b.y || a.x - b.x).map(e => ({ id: e.id, name: e.businessObject.name || e.id }));

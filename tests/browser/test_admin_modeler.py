@@ -182,7 +182,7 @@ def test_admin_draws_deploys_and_liaison_completes(new_page) -> None:  # noqa: A
     _select(admin, ids["top"])
     _set(admin, "name", "市场监管")
     types = _options(admin, "agencyType")
-    assert types["police"].startswith("公安") and "market_supervision" in types  # names from the directory
+    assert types["police"] == "公安机关" and "market_supervision" in types  # chosen by the directory's names
     _set(admin, "agencyType", "market_supervision")
     _select(admin, ids["task1"])
     assert "1个月" in admin.locator(f"{PANEL} [data-entry-id=deadline]").inner_text()  # the hint under the field
