@@ -104,6 +104,7 @@ function start() {
     document.querySelectorAll('[data-tab]').forEach(t => t.classList.toggle('on', t.dataset.tab === name));
     [ 'properties', 'forms', 'problems' ].forEach(n => { document.getElementById('tab-' + n).hidden = n !== name; });
     document.querySelector('.modeler').classList.toggle('forms-open', name === 'forms');
+    modeler.get('canvas').resized();  // the side panel is wider for the forms
     if (name === 'forms') { formsTab.previewAll(); }
   }
 
