@@ -20,7 +20,7 @@ npm ci --no-audit --no-fund --loglevel=error --ignore-scripts  # no install scri
 rm -rf app/static/vendor
 mkdir -p app/static/vendor/bpmn-js
 src=node_modules/bpmn-js/dist
-cp "$src/bpmn-modeler.production.min.js" "$src/bpmn-navigated-viewer.production.min.js" app/static/vendor/bpmn-js/
+cp "$src/bpmn-navigated-viewer.production.min.js" app/static/vendor/bpmn-js/  # the case viewer; the modeler is bundled below
 cp -r "$src/assets" app/static/vendor/bpmn-js/assets
 cp node_modules/bpmn-js/LICENSE app/static/vendor/bpmn-js/LICENSE 2>/dev/null || true
 # The modeler page: bpmn-js with bpmn-js-properties-panel and this project's provider and translations,
