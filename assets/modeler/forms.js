@@ -17,7 +17,8 @@ export function openForms({ forms, T, csrf, previewUrl, onChange }) {
     fetch(previewUrl, { method: 'POST', credentials: 'same-origin',
       headers: { 'Content-Type': 'application/json', 'X-CSRFToken': csrf },
       body: JSON.stringify({ schema }) })
-      .then(response => response.text().then(text => ({ ok: response.ok, text })))
+      // a redirect is the sign-in page (the session ended), not a preview
+      .then(response => response.text().then(text => ({ ok: response.ok && !response.redirected, text })))
       .then(answer => {
         if (forms[name] !== asked) { return; }  // a later edit's preview is on its way
         box.innerHTML = answer.ok ? answer.text : '';
