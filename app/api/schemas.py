@@ -113,6 +113,8 @@ class StartInstanceSchema(Schema):
     business_key = fields.String(load_default=None, allow_none=True, validate=validate.Length(max=100))
     title = fields.String(load_default=None, allow_none=True, validate=validate.Length(max=300))
     data = fields.Dict(keys=fields.String(), load_default=dict)
+    claim_first = fields.Boolean(load_default=False, metadata={
+        "description": "claim for the caller the first work item they may take (the pages always do)"})
 
 
 class ResumeInstanceSchema(Schema):
@@ -271,6 +273,13 @@ class InstanceDetailSchema(InstanceSchema):
     history = fields.List(fields.Nested(EventSchema))
 
 
+class StartedInstanceSchema(InstanceDetailSchema):
+    """A case just started, with the first item claimed for the starter if they may take it."""
+
+    claimed_item = fields.Nested(WorkItemSchema, allow_none=True, metadata={
+        "description": "the first work item, claimed for the caller at the start (null: the caller takes none)"})
+
+
 class WorkItemQuerySchema(Schema):
     """Which work items to list."""
 
@@ -302,6 +311,8 @@ class CompletedWorkItemSchema(WorkItemSchema):
                                lambda w: w.instance.status)
     next_items = fields.List(fields.Nested(WorkItemSchema), metadata={
         "description": "the case's new or waiting work items the caller may take now: no further read needed"})
+    next_item = fields.Nested(WorkItemSchema, allow_none=True, metadata={
+        "description": "where the caller goes on: an item of the case they hold, else the first they may claim"})
 
 
 class FileDescriptionSchema(Schema):

@@ -105,7 +105,7 @@ def complete_work_item(args: dict[str, Any], item_id: int) -> Any:
     item = work_items.complete(db.session, user, work_items.get_work_item(db.session, user, item_id), args["data"])
     following = work_items.next_items(db.session, user, item.instance)
     db.session.commit()
-    return WithRelated(item, next_items=following)
+    return WithRelated(item, next_items=following, next_item=work_items.next_item(user, following))
 
 
 @blp.route("/<int:item_id>/extensions")

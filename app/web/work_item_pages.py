@@ -34,7 +34,12 @@ PAGE_SIZE = 20
 @web_bp.route("/")
 @login_required
 def index() -> Response:
-    """Start at the work queue."""
+    """Start on the page of the user's job: the dashboard to oversee, the mediation list, else the queue."""
+    user = signed_in_user()
+    if user.oversees:
+        return redirect(url_for("web.show_dashboard"))
+    if user.has_role("mediator"):
+        return redirect(url_for("web.list_mediations"))
     return redirect(url_for("web.list_work_items_page"))
 
 
@@ -132,6 +137,9 @@ def complete_work_item(item_id: int) -> Any:
         flash(_("The form has errors; see the marked fields."), "error")
         return _render_item(item, data, field_errors(err.details), 422)
     flash(_("“%(title)s” is done.", title=item.title), "success")
+    following = work_items.next_item(user, work_items.next_items(db.session, user, item.instance))
+    if following is not None:  # the same user goes straight on with the case
+        return redirect(url_for("web.show_work_item", item_id=following.id))
     return redirect(url_for("web.list_work_items_page"))
 
 

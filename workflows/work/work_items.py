@@ -154,6 +154,12 @@ def next_items(session: Session, user: User, instance: ProcessInstance) -> list[
     return [item for item in instance_work_items(session, instance, active_only=True) if item.may_take_now(user)]
 
 
+def next_item(user: User, takeable: list[WorkItem]) -> WorkItem | None:
+    """Where the user goes on in the case: an item they hold, else the first they may claim."""
+    held = [item for item in takeable if item.status == CLAIMED and item.assignee_id == user.id]
+    return (held or takeable or [None])[0]
+
+
 def form_schema(session: Session, item: WorkItem) -> dict[str, Any] | None:
     """The JSON Schema of the item's form, if the task has one."""
     if not item.form_name:
