@@ -14,6 +14,7 @@ from app.demo import DEMO_PASSWORD
 from app.extensions import db
 from tests.helpers import REGISTER
 from tests.test_web_pages import post, sign_in
+from workflows.deployment.catalog import start_agency_types
 from workflows.models import AuditEvent, WorkItem
 
 REGISTER_FORM = {"admin_case_no": REGISTER["admin_case_no"], "ip_type": "trademark",
@@ -136,3 +137,35 @@ def test_a_safe_next_wins_over_the_landing_page_and_an_unsafe_one_does_not(clien
     client.post("/logout", data={"csrf_token": _token(client)})
     data["next"] = "//evil.example/"
     assert client.post("/login", data={**data, "csrf_token": _token(client)}).location == "/"
+
+
+def test_new_case_shows_only_to_those_who_may_start_something(app, client: FlaskClient, shipped) -> None:  # noqa: ANN001
+    with app.app_context():
+        starters = start_agency_types(db.session)
+    assert starters["case_transfer"] == {"market_supervision"}
+    assert not may_start_any_type(starters, "leading_group")  # the supervisor's agency starts nothing
+    sign_in(client, "jd_supervisor")
+    for path in ("/work-items", "/instances", "/dashboard"):
+        page = client.get(path).get_data(as_text=True)
+        assert "新建案件" not in page and 'data-testid="nav-new-case"' not in page, path
+    other = app.test_client()
+    sign_in(other, "jd_msa_liaison")
+    queue = other.get("/work-items").get_data(as_text=True)
+    assert 'data-testid="nav-new-case"' in queue and 'data-testid="new-case"' in queue
+
+
+def test_who_may_start_follows_a_new_deployment_in_the_same_transaction(session, shipped) -> None:  # noqa: ANN001
+    from pathlib import Path
+
+    from workflows.deployment.deploy import deploy
+
+    folder = Path(__file__).parent / "data" / "mediation_list"
+    forms = {path.name: path.read_bytes() for path in folder.glob("*.json")}
+    before = start_agency_types(session)
+    definition, _created = deploy(session, (folder / "committee_record.bpmn").read_bytes(), forms, actor=None)
+    assert definition.key not in before
+    assert start_agency_types(session)[definition.key] == set(definition.start_agency_types)  # read anew
+
+
+def may_start_any_type(starters: dict[str, frozenset[str]], agency_type: str) -> bool:
+    return any(not types or agency_type in types for types in starters.values())

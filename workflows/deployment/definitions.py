@@ -80,6 +80,14 @@ def _unexpected(schema: dict[str, Any], data: dict[str, Any]) -> list[str]:
             and not any(p.search(key) for p in patterns)] or [""]
 
 
+LATEST = "xietong.latest_definitions"  # session.info key: (the transaction, the latest versions it read)
+
+
+def forget_latest(session: Session) -> None:
+    """Drop what this transaction read of the latest versions (workflows.deployment.catalog): one was deployed."""
+    session.info.pop(LATEST, None)
+
+
 # Keyed by id and checksum: ids are reused when a test database is emptied, checksums tell versions apart.
 _cache: OrderedDict[tuple[int, str], CompiledDefinition] = OrderedDict()
 _lock = threading.Lock()
