@@ -10,6 +10,8 @@ def test_mediator_records_settlement_and_prints_package(live_app, new_page) -> N
     instance_id = mediation_at_settlement(live_app, "嘉知调〔2026〕WEB1号")
     page = new_page()
     sign_in(page, "jd_mediator")
+    page.wait_for_selector("[data-testid=mediations]")  # a mediator lands on the mediation list
+    page.goto("/work-items")
     page.locator("tr[data-task=task_settlement]").get_by_role("button", name="认领").click()
     page.wait_for_selector("[data-testid=task-form]")
     page.fill("#f-agreement_no", "嘉知调协〔2026〕9号")
@@ -33,7 +35,9 @@ def test_mediator_records_settlement_and_prints_package(live_app, new_page) -> N
     for field in ("all_parties_signed", "mediator_signed", "committee_sealed"):
         page.check(f"#f-{field}")
     page.get_by_role("button", name="提交").click()
-    page.wait_for_selector("[data-testid=queue]", timeout=15000)
+    # The application for judicial confirmation is the mediator's next task: the page leads straight to it.
+    page.wait_for_selector(f"[data-testid=work-item][data-task=task_apply][data-instance='{instance_id}']",
+                           timeout=15000)
     assert page.locator(".flash.error").count() == 0
 
     page.goto(f"/mediation/{instance_id}")
