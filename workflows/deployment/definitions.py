@@ -18,6 +18,7 @@ from jsonschema import Draft202012Validator, FormatChecker
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from workflows.deployment.conditions import inapplicable_errors
 from workflows.deployment.form_messages import message
 from workflows.engine.serialization import specs_from_dict
 from workflows.engine.settings import ProcessInfo, process_info
@@ -60,8 +61,11 @@ class CompiledDefinition:
         """What is wrong with data submitted to a form, by dotted field path (`parties.0.name`)."""
         validator = self.validator(form_name)
         errors: dict[str, list[str]] = {}
+        inapplicable = inapplicable_errors(validator.schema if validator else None, data)
         for err in validator.iter_errors(data) if validator is not None else ():
             path = ".".join(str(p) for p in err.absolute_path)
+            if inapplicable and err.validator == "not" and not path:
+                continue  # a branch forbidding a field: said at the field below, in the form's terms
             if err.validator == "required":  # name the missing field, not its parent object
                 missing = err.message.split("'")[1] if "'" in err.message else ""
                 path = ".".join(filter(None, [path, missing]))
@@ -70,6 +74,8 @@ class CompiledDefinition:
                     errors.setdefault(".".join(filter(None, [path, extra])) or "_schema", []).append(err.message)
                 continue
             errors.setdefault(path or "_schema", []).append(message(validator.schema, err))
+        for name, messages in inapplicable.items():
+            errors[name] = messages
         return errors
 
 
