@@ -93,7 +93,7 @@ def _render_item(item: WorkItem, values: dict[str, Any] | None = None,
     instance = item.instance
     content = compiled(db.session, instance.definition)
     rule = content.info.deadline_of(item.task_name)
-    schema = work_items.form_schema(db.session, item)
+    schema = work_items.form_schema(db.session, item, choices=True)
     events = instance_events(db.session, instance)
     all_items = instance_work_items(db.session, instance)
     user = signed_in_user()
@@ -120,7 +120,7 @@ def complete_work_item(item_id: int) -> Any:
     """Submit the form: on errors show them at their fields, else move the case on."""
     user = signed_in_user()
     item = work_items.get_work_item(db.session, user, item_id)
-    schema = work_items.form_schema(db.session, item) or {}
+    schema = work_items.form_schema(db.session, item, choices=True) or {}
     data: dict[str, Any] = {}
 
     def submit() -> None:

@@ -12,6 +12,7 @@ from sqlalchemy.orm.exc import StaleDataError
 from workflows.audit import record
 from workflows.clock import now
 from workflows.deployment.definitions import compiled
+from workflows.directory.choices import agency_choice_errors, with_agency_choices
 from workflows.engine.runtime import complete_task, find_task, restore_workflow
 from workflows.errors import ConflictError, InvalidDataError, NotFoundError, PermissionDeniedError
 from workflows.models import Agency, Attachment, ProcessInstance, User, WorkItem, WorkItemSupervision
@@ -160,11 +161,12 @@ def next_item(user: User, takeable: list[WorkItem]) -> WorkItem | None:
     return (held or takeable or [None])[0]
 
 
-def form_schema(session: Session, item: WorkItem) -> dict[str, Any] | None:
-    """The JSON Schema of the item's form, if the task has one."""
+def form_schema(session: Session, item: WorkItem, *, choices: bool = False) -> dict[str, Any] | None:
+    """The JSON Schema of the item's form, if the task has one (`choices`: `x-agencies` fields list their agencies)."""
     if not item.form_name:
         return None
-    return compiled(session, item.instance.definition).forms.get(item.form_name)
+    schema = compiled(session, item.instance.definition).forms.get(item.form_name)
+    return with_agency_choices(session, schema, item.candidate_agency) if choices else schema
 
 
 def validate_form(session: Session, item: WorkItem, data: dict[str, Any]) -> None:
@@ -173,6 +175,9 @@ def validate_form(session: Session, item: WorkItem, data: dict[str, Any]) -> Non
         return
     content = compiled(session, item.instance.definition)
     errors = content.form_errors(item.form_name, data)
+    for path, messages in agency_choice_errors(session, content.forms.get(item.form_name), data,
+                                               item.candidate_agency).items():
+        errors.setdefault(path, []).extend(messages)  # an agency must be one the page offered
     if errors:
         raise InvalidDataError("the form has errors", errors)
     check_submitted_files(session, item.instance_id, content.forms.get(item.form_name), data)
