@@ -97,12 +97,16 @@ def _render_item(item: WorkItem, values: dict[str, Any] | None = None,
     events = instance_events(db.session, instance)
     all_items = instance_work_items(db.session, instance)
     user = signed_in_user()
+    fields = set((schema or {}).get("properties") or {})
+    prefilled = item.prefilled or {}
+    starting = {name: value for name, value in prefilled.items() if name in fields}  # editable in the form
     return render_template(
         "work_items/item.html", item=item, instance=instance, schema=schema,
+        prefilled={name: value for name, value in prefilled.items() if name not in fields},
         extension=rule.extension.period if rule and rule.extension else None,
         may_extend=may_extend(user, item, rule), extensions=extensions_of(db.session, item),
         late_extension=bool(rule and rule.extension and rule.extension.late), now_utc=now(),
-        values=values if values is not None else (item.submitted_data or {}), errors=errors or {},
+        values=values if values is not None else (item.submitted_data or starting), errors=errors or {},
         data=instance_data(instance), labels=field_labels(content.forms), history=history(events, all_items),
         is_mine=item.assignee_id == user.id), status
 
