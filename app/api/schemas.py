@@ -205,6 +205,8 @@ class WorkItemDetailSchema(WorkItemSchema):
     form = fields.Dict(allow_none=True, metadata={"description": "the task form's JSON Schema (none: no form)"})
     data = fields.Dict(metadata={"description": "the case data as of the last step"})
     submitted_data = fields.Dict(allow_none=True)
+    draft = fields.Dict(allow_none=True, metadata={"description": "the holder's form saved unfinished (not checked)"})
+    draft_saved_at = fields.DateTime(allow_none=True)
     extensions = fields.List(fields.Nested(ExtensionSchema))
 
 
@@ -294,6 +296,12 @@ class WorkItemQuerySchema(Schema):
 
 class CompleteWorkItemSchema(Schema):
     """The form data of a completed task."""
+
+    data = fields.Dict(keys=fields.String(), required=True)
+
+
+class SaveDraftSchema(Schema):
+    """A task's form as filled in so far: kept with the item, not checked against the form."""
 
     data = fields.Dict(keys=fields.String(), required=True)
 

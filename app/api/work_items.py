@@ -16,6 +16,7 @@ from app.api.schemas import (
     ExtendWorkItemSchema,
     ExtensionSchema,
     ReassignWorkItemSchema,
+    SaveDraftSchema,
     WorkItemDetailSchema,
     WorkItemQuerySchema,
     WorkItemSchema,
@@ -106,6 +107,21 @@ def complete_work_item(args: dict[str, Any], item_id: int) -> Any:
     following = work_items.next_items(db.session, user, item.instance)
     db.session.commit()
     return WithRelated(item, next_items=following, next_item=work_items.next_item(user, following))
+
+
+@blp.route("/<int:item_id>/draft", methods=["PUT"])
+@login_required
+@answers(403, 404, 409)
+@blp.arguments(SaveDraftSchema)
+@blp.response(200, WorkItemDetailSchema)
+def save_work_item_draft(args: dict[str, Any], item_id: int) -> Any:
+    """Keep the form as filled in so far with the item I hold (not checked); completing the item clears it."""
+    user = acting_user()
+    item = work_items.save_draft(db.session, user, work_items.get_work_item(db.session, user, item_id), args["data"])
+    detail = WithRelated(item, form=work_items.form_schema(db.session, item), data=instance_data(item.instance),
+                         extensions=extensions_of(db.session, item))
+    db.session.commit()
+    return detail
 
 
 @blp.route("/<int:item_id>/extensions")

@@ -20,6 +20,7 @@ _RULES: list[Rule] = [
          lambda m: _("Case number %(number)s is already used by case #%(id)s of this process.", number=m.group(1),
                      id=m.group(2))),
     rule(r"claim the work item before completing it", lambda m: _("Claim the work item before completing it.")),
+    rule(r"claim the work item before saving a draft", lambda m: _("Claim the work item before saving a draft.")),
     rule(r"give the reason for the extension", lambda m: _("Give the reason for the extension.")),
     rule(r"only a leader reassigns work items", lambda m: _("Only a leader reassigns work items.")),
     rule(r"only an admin changes agencies, agency types and users",

@@ -106,7 +106,7 @@ def _render_item(item: WorkItem, values: dict[str, Any] | None = None,
         extension=rule.extension.period if rule and rule.extension else None,
         may_extend=may_extend(user, item, rule), extensions=extensions_of(db.session, item),
         late_extension=bool(rule and rule.extension and rule.extension.late), now_utc=now(),
-        values=values if values is not None else (item.submitted_data or starting), errors=errors or {},
+        values=values if values is not None else (item.submitted_data or item.draft or starting), errors=errors or {},
         data=instance_data(instance), labels=field_labels(content.forms), history=history(events, all_items),
         is_mine=item.assignee_id == user.id), status
 
@@ -145,6 +145,25 @@ def complete_work_item(item_id: int) -> Any:
     if following is not None:  # the same user goes straight on with the case
         return redirect(url_for("web.show_work_item", item_id=following.id))
     return redirect(url_for("web.list_work_items_page"))
+
+
+@web_bp.route("/work-items/<int:item_id>/draft", methods=["POST"])
+@login_required
+def save_work_item_draft(item_id: int) -> Response:
+    """Keep the form as typed so far, unchecked; the item page opens with it again."""
+    user = signed_in_user()
+    item = work_items.get_work_item(db.session, user, item_id)
+    schema = work_items.form_schema(db.session, item, choices=True) or {}
+
+    def save() -> None:
+        data = parse_form(schema, request.form, request.files, lambda upload: work_items.attach_file(
+            db.session, file_store(), user, item, *upload_stream(upload)).describe())
+        work_items.save_draft(db.session, user, item, data)
+
+    attempt(save, lambda reason: _("The draft could not be saved: %(reason)s", reason=reason),
+            url_for("web.show_work_item", item_id=item_id), refused=(InvalidDataError, ConflictError))
+    flash(_("The draft is saved; it is here when you open the task again."), "success")
+    return redirect(url_for("web.show_work_item", item_id=item_id))
 
 
 @web_bp.route("/work-items/<int:item_id>/extensions", methods=["POST"])

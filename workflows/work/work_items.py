@@ -52,12 +52,12 @@ def _check_may_act(user: User, item: WorkItem) -> None:
         raise PermissionDeniedError(f"this work item needs the role '{item.required_role}'")
 
 
-def _check_holds(user: User, item: WorkItem) -> None:
-    """Only the user who claimed an item submits it or uploads files for it."""
+def _check_holds(user: User, item: WorkItem, doing: str = "completing it") -> None:
+    """Only the user who claimed an item submits it, saves its draft or uploads files for it."""
     if item.status != CLAIMED or item.assignee_id != user.id:
         if item.status in (COMPLETED, CANCELLED):
             raise ConflictError(f"work item {item.id} is {item.status}")
-        raise ConflictError("claim the work item before completing it")
+        raise ConflictError(f"claim the work item before {doing}")
 
 
 def attach_file(session: Session, store: FileStore, actor: User, item: WorkItem, stream: BinaryIO,
@@ -150,6 +150,22 @@ def reassign(session: Session, actor: User, item: WorkItem, assignee: User) -> W
     return item
 
 
+def save_draft(session: Session, actor: User, item: WorkItem, data: dict[str, Any]) -> WorkItem:
+    """Keep the holder's unfinished form with the item (not validated); the page opens with it again.
+
+    A change of the item like any other: the agency-and-role rule, the lock, then only the holder of
+    a claimed item saves (a completed one, or another's claim, is a ConflictError: 409).
+    """
+    _check_may_act(actor, item)
+    data = storable_input(data)
+    lock_for_change(session, item)
+    _check_holds(actor, item, "saving a draft")
+    item.draft, item.draft_saved_at = data, now()
+    update_row(session, item)
+    record(session, "work_item.draft_saved", actor=actor, work_item=item, payload={"fields": sorted(data)})
+    return item
+
+
 def next_items(session: Session, user: User, instance: ProcessInstance) -> list[WorkItem]:
     """The instance's active items the user may take now, so a client needs no further read to go on."""
     return [item for item in instance_work_items(session, instance, active_only=True) if item.may_take_now(user)]
@@ -222,6 +238,7 @@ def _finish(session: Session, actor: User, instance: ProcessInstance, item: Work
             task: Any, data: dict[str, Any]) -> None:
     """Run the task, then persist the engine's progress or the error it met."""
     item.status, item.completed_at, item.completed_by_id, item.submitted_data = COMPLETED, now(), actor.id, data
+    item.draft, item.draft_saved_at = None, None  # the submission replaces whatever was saved unfinished
     update_row(session, item)
     record(session, "work_item.completed", actor=actor, instance=instance, work_item=item, payload={"data": data})
     try:  # the step writes the instance against the version it locked: a concurrent change raises StaleDataError
