@@ -219,6 +219,17 @@ class ExtendWorkItemSchema(Schema):
     new_due_at = fields.AwareDateTime(metadata={"description": "an earlier new due time than the full extension"})
 
 
+class ReminderSchema(Schema):
+    """A reminder (催办) sent to the agency holding an overdue work item."""
+
+    id = fields.Integer()
+    kind = fields.String()
+    title = fields.String()
+    agency = computed(fields.String(metadata={"description": "the late agency reminded"}), lambda n: n.agency.code)
+    work_item_id = fields.Integer()
+    created_at = fields.DateTime()
+
+
 class NoticeSchema(Schema):
     """One notice in a user's list."""
 

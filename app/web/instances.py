@@ -18,6 +18,7 @@ from app.web.presenters import field_labels, history
 from app.web.security import login_required, signed_in_user
 from app.web.stop_reasons import localize_stop_reason
 from workflows import strict_json
+from workflows.clock import now
 from workflows.deployment.catalog import latest_definitions
 from workflows.deployment.definitions import compiled
 from workflows.errors import ConflictError, DomainError, InvalidDataError, NotFoundError, PermissionDeniedError
@@ -27,6 +28,7 @@ from workflows.work import instances
 from workflows.work.diagram_states import diagram_states
 from workflows.work.progress import agency_progress
 from workflows.work.recovery import resume_instance
+from workflows.work.reminders import supervised_in
 from workflows.work.starting import start_and_claim
 
 PAGE_SIZE = 25
@@ -112,8 +114,9 @@ def _instance_page(instance: Any, corrections: str = "", corrections_error: str 
     items = instances.instance_work_items(db.session, instance)
     events = instances.instance_events(db.session, instance)
     forms = compiled(db.session, instance.definition).forms
-    page = render_template("instances/show.html", instance=instance, items=items,
-                           open_items=[i for i in items if i.status in ACTIVE_STATUSES],
+    open_items = [i for i in items if i.status in ACTIVE_STATUSES]
+    page = render_template("instances/show.html", instance=instance, items=items, open_items=open_items,
+                           supervisions=supervised_in(db.session, signed_in_user(), open_items), now_utc=now(),
                            history=history(events, items), data=instances.instance_data(instance),
                            labels=field_labels(forms), states=diagram_states(db.session, instance, items),
                            corrections=corrections, corrections_error=corrections_error,

@@ -27,6 +27,7 @@ from workflows.work import work_items
 from workflows.work.deadline_extensions import extend_deadline, extensions_of, may_extend
 from workflows.work.instances import instance_data, instance_events, instance_work_items
 from workflows.work.queues import DUE_FILTERS, VIEWS, page_work_items
+from workflows.work.reminders import supervised
 
 PAGE_SIZE = 20
 
@@ -108,7 +109,7 @@ def _render_item(item: WorkItem, values: dict[str, Any] | None = None,
         late_extension=bool(rule and rule.extension and rule.extension.late), now_utc=now(),
         values=values if values is not None else (item.submitted_data or item.draft or starting), errors=errors or {},
         data=instance_data(instance), labels=field_labels(content.forms), history=history(events, all_items),
-        is_mine=item.assignee_id == user.id), status
+        is_mine=item.assignee_id == user.id, supervision=supervised(db.session, user, item)), status
 
 
 @web_bp.route("/work-items/<int:item_id>")

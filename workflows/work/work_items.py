@@ -52,12 +52,14 @@ def _check_may_act(user: User, item: WorkItem) -> None:
         raise PermissionDeniedError(f"this work item needs the role '{item.required_role}'")
 
 
-def _check_holds(user: User, item: WorkItem, doing: str = "completing it") -> None:
+def _check_holds(user: User, item: WorkItem, *, drafting: bool = False) -> None:
     """Only the user who claimed an item submits it, saves its draft or uploads files for it."""
     if item.status != CLAIMED or item.assignee_id != user.id:
         if item.status in (COMPLETED, CANCELLED):
             raise ConflictError(f"work item {item.id} is {item.status}")
-        raise ConflictError(f"claim the work item before {doing}")
+        if drafting:
+            raise ConflictError("claim the work item before saving a draft")
+        raise ConflictError("claim the work item before completing it")
 
 
 def attach_file(session: Session, store: FileStore, actor: User, item: WorkItem, stream: BinaryIO,
@@ -159,7 +161,7 @@ def save_draft(session: Session, actor: User, item: WorkItem, data: dict[str, An
     _check_may_act(actor, item)
     data = storable_input(data)
     lock_for_change(session, item)
-    _check_holds(actor, item, "saving a draft")
+    _check_holds(actor, item, drafting=True)
     item.draft, item.draft_saved_at = data, now()
     update_row(session, item)
     record(session, "work_item.draft_saved", actor=actor, work_item=item, payload={"fields": sorted(data)})
