@@ -106,3 +106,15 @@ def test_the_item_and_case_pages_say_why_and_offer_the_reminder(app: Flask, clie
     assert twice.status_code == 302 and _reminders(app, overdue) == ["reminder"]
     refused = client.get(twice.location).get_data(as_text=True)
     assert "今日已催办" in refused and "already sent" not in refused  # said in the page language
+
+
+def test_the_supervision_card_reads_in_english_on_an_english_page(app: Flask, client: FlaskClient,  # noqa: ANN001
+                                                                   overdue: int) -> None:
+    sign_in(client, "jd_procurator")
+    client.get("/language/en")
+    page = client.get(f"/work-items/{overdue}").get_data(as_text=True)
+    card = page[page.index('data-testid="supervision"'):]
+    card = card[:card.index("</section>")]
+    assert "missed the deadline of" in card and "Send a reminder to" in card
+    interface = card.replace(POLICE, "")  # the agency's name is data, in the directory's language
+    assert not any("\u4e00" <= char <= "\u9fff" for char in interface), interface

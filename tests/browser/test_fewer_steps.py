@@ -103,3 +103,10 @@ def test_the_supervising_agency_sees_why_and_sends_a_reminder_once(live_app, new
     sign_in(police, "jd_police_liaison")
     police.goto("/notices")
     assert "督办机关催办" in police.content()
+
+
+def test_a_supervisor_lands_on_the_dashboard_and_sees_no_new_case(live_app, new_page) -> None:  # noqa: ANN001
+    page = new_page()
+    sign_in(page, "jd_supervisor")
+    page.wait_for_url("**/dashboard")
+    assert page.get_by_test_id("nav-new-case").count() == 0  # a leading group office starts no process
