@@ -11,8 +11,7 @@ from tests.helpers import Case, end_of, sh
 from tests.test_leads_paths import (  # the original module's fixtures and helpers
     _tasks,
 )
-from workflows.errors import PermissionDeniedError
-from workflows.work.work_items import claim, complete
+from workflows.errors import InvalidDataError, PermissionDeniedError
 
 ids = test_leads_paths.ids  # the original module's fixture, under its name
 
@@ -70,14 +69,11 @@ def test_assistance_refused_over_dragon_boat_festival(session, ids):  # noqa: AN
     case.finish("end_refused")
 
 
-def test_assistance_to_an_unsuitable_agency_stops_the_instance(session, ids):  # noqa: ANN001
-    case = assistance(session, ids, sh(3, 2, 9), {**REQUEST, "assisting_agency": "jd_police"})
-    item, leader = case.item(), case.user("jd_msa_leader")
-    claim(session, leader, item)
-    complete(session, leader, item, {"approval": "approve"})
-    session.commit()
-    assert case.instance.status == "error"
-    assert "agency 'jd_police' is a police, the lane needs a market_supervision" in case.instance.error_reason
+def test_assistance_to_an_unsuitable_agency_is_refused_at_the_field(session, ids):  # noqa: ANN001
+    # The field offers market supervision bureaus only (x-agencies): a police code never reaches the lane.
+    with pytest.raises(InvalidDataError) as refused:
+        assistance(session, ids, sh(3, 2, 9), {**REQUEST, "assisting_agency": "jd_police"})
+    assert refused.value.details == {"assisting_agency": ["'jd_police' is not one of the agencies this field offers"]}
 
 
 def test_assistance_carries_escalation_and_extension():

@@ -15,7 +15,7 @@ from lxml import etree
 
 from tests.helpers import Case, end_of, sh
 from workflows.engine.diagram import extension_properties
-from workflows.errors import PermissionDeniedError
+from workflows.errors import InvalidDataError, PermissionDeniedError
 from workflows.work.instances import instance_data
 from workflows.work.work_items import claim, complete
 
@@ -165,15 +165,17 @@ def test_third_pass_up_is_answered_where_it_stands(session, ids):  # noqa: ANN00
     assert "sh_ipo" not in case.participants()
 
 
-def test_passing_up_to_an_unsuitable_agency_stops_the_instance(session, ids):  # noqa: ANN001
+def test_passing_up_to_an_unsuitable_agency_is_refused_at_the_field(session, ids):  # noqa: ANN001
     case = drafted(session, ids, sh(7, 6, 9))
     case.step("task_approve", "jd_msa_leader", APPROVE, role="leader", due=end_of(7, 9), at=sh(7, 6, 10))
     item, user = case.item(), case.user("sh_ipo_liaison")
     claim(session, user, item)
-    complete(session, user, item, pass_up("jd_police"))
-    session.commit()
-    assert case.instance.status == "error"
-    assert "agency 'jd_police' is a police, the lane needs a ip_office" in case.instance.error_reason
+    # The field offers IP offices only (x-agencies): a police code is refused before the case moves.
+    with pytest.raises(InvalidDataError) as refused:
+        complete(session, user, item, pass_up("jd_police"))
+    assert refused.value.details == {"pass_up_to": ["'jd_police' is not one of the agencies this field offers"]}
+    session.rollback()
+    assert case.instance.status == "running"
 
 
 def test_only_a_bureau_starts_a_guidance_request(session, ids, create_instance):  # noqa: ANN001

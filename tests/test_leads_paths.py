@@ -294,7 +294,6 @@ def test_police_returns_a_lead_outside_its_remit(session, ids):  # noqa: ANN001
     ("market_supervision", "jd_tax", "agency 'jd_tax' is a tax, the lane needs a market_supervision"),
     ("tax", "ks_msa", "agency 'ks_msa' is a market_supervision, the lane needs a tax"),
     ("police", "jd_msa", "agency 'jd_msa' is a market_supervision, the lane needs a police"),
-    ("market_supervision", "wz_msa", "names unknown or inactive agency 'wz_msa'"),
 ])
 def test_unsuitable_or_unknown_target_stops_the_instance(session, ids, kind, code, reason):  # noqa: ANN001
     case = lead(session, ids, sh(3, 2, 9), {**REGISTER, "target_type": kind, "target_agency": code})
@@ -306,6 +305,13 @@ def test_unsuitable_or_unknown_target_stops_the_instance(session, ids, kind, cod
     assert case.instance.status == "error"
     assert reason in case.instance.error_reason
     assert case.items() == []
+
+
+def test_an_unknown_target_is_refused_at_the_field(session, ids):  # noqa: ANN001
+    # The field offers the directory's active agencies (x-agencies); the type is the lane's to check.
+    with pytest.raises(InvalidDataError) as refused:
+        lead(session, ids, sh(3, 2, 9), {**REGISTER, "target_type": "market_supervision", "target_agency": "wz_msa"})
+    assert refused.value.details == {"target_agency": ["'wz_msa' is not one of the agencies this field offers"]}
 
 
 def test_designating_an_unsuitable_agency_stops_the_instance(session, ids):  # noqa: ANN001

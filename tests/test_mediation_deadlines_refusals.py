@@ -31,6 +31,7 @@ from tests.test_mediation_paths import (  # the original module's fixtures and h
     to_court,
 )
 from workflows.clock import set_clock
+from workflows.deployment.conditions import NOT_APPLICABLE
 from workflows.errors import ConflictError, InvalidDataError, PermissionDeniedError
 from workflows.work.deadline_extensions import extend_deadline
 from workflows.work.work_items import claim, complete
@@ -106,7 +107,9 @@ def test_invalid_form_data_is_refused(session, ids):  # noqa: ANN001
     assert "confirmation_case_no" in refused(session, case, "jd_court_clerk", civil_no)
     clerk(case, "task_court_accept", court_accept("2026-06-11"), due=court_accept_due_jun_15(case), at=sh(6, 11, 10))
     assert "rejection_grounds" in refused(session, case, "jd_judge", {**REJECT, "rejection_grounds": []})
-    assert "_schema" in refused(session, case, "jd_judge", {**CONFIRM, "rejection_grounds": ["other"]})
+    # Grounds of a rejection do not apply to a confirmation: refused at the field (workflows.deployment.conditions).
+    assert refused(session, case, "jd_judge", {**CONFIRM, "rejection_grounds": ["other"]}) == {
+        "rejection_grounds": [NOT_APPLICABLE]}
     assert case.item().task_name == "task_review"
 
 

@@ -118,8 +118,7 @@ def test_wrong_role_gets_403_on_claim_and_admin_pages(app, client: FlaskClient, 
 
 def test_claim_submit_errors_then_complete(client: FlaskClient, shipped) -> None:  # noqa: ANN001
     sign_in(client, "jd_msa_liaison")
-    item = start_case(client)
-    assert post(client, f"/work-items/{item}/claim").status_code == 302
+    item = start_case(client)  # claimed for its starter at the start
     invalid = post(client, f"/work-items/{item}", {"admin_case_no": "X-1", "illegal_gains": "abc"})
     assert invalid.status_code == 422
     body = invalid.get_data(as_text=True)
@@ -137,8 +136,7 @@ def test_claim_submit_errors_then_complete(client: FlaskClient, shipped) -> None
 
 def test_release_puts_item_back(client: FlaskClient, shipped) -> None:  # noqa: ANN001
     sign_in(client, "jd_msa_liaison")
-    item = start_case(client)
-    post(client, f"/work-items/{item}/claim")
+    item = start_case(client)  # claimed for its starter at the start
     assert post(client, f"/work-items/{item}/release").status_code == 302
     queue = client.get("/work-items?view=queue").get_data(as_text=True)
     assert f'data-item="{item}"' in queue

@@ -16,35 +16,38 @@ from app.api.schemas import (
     InstanceQuerySchema,
     InstanceSchema,
     ResumeInstanceSchema,
+    StartedInstanceSchema,
     StartInstanceSchema,
     WorkItemSchema,
 )
 from app.auth import acting_user
 from app.extensions import db
 from workflows.work import instances, recovery
+from workflows.work.starting import start_and_claim
 from workflows.work.work_items import next_items
 
 blp = Blueprint("instances", __name__, url_prefix="/api/v1/process-instances", description="Running cases")
 
 
-def instance_detail(instance: Any) -> WithRelated:
+def instance_detail(instance: Any, **more: Any) -> WithRelated:
     """An instance with the related rows its detail view shows."""
     active = instances.instance_work_items(db.session, instance, active_only=True)
     return WithRelated(instance, data=instances.instance_data(instance), work_items=active,
                        next_items=[item for item in active if item.may_take_now(acting_user())],
-                       history=instances.instance_events(db.session, instance))
+                       history=instances.instance_events(db.session, instance), **more)
 
 
 @blp.route("", methods=["POST"])
 @login_required
 @answers(403, 404, 409)
 @blp.arguments(StartInstanceSchema)
-@blp.response(201, InstanceDetailSchema)
+@blp.response(201, StartedInstanceSchema)
 def start_process_instance(args: dict[str, Any]) -> Any:
     """Start the latest version of a process for the caller's agency."""
-    instance = instances.start_instance(db.session, acting_user(), args["process_key"], args["data"],
-                                        business_key=args["business_key"], title=args["title"])
-    detail = instance_detail(instance)  # read in the same transaction, not a second one after the commit
+    instance, claimed = start_and_claim(db.session, acting_user(), args["process_key"], args["data"],
+                                        business_key=args["business_key"], title=args["title"],
+                                        claim_first=args["claim_first"])
+    detail = instance_detail(instance, claimed_item=claimed)  # read before the commit, in the same transaction
     db.session.commit()
     return detail
 

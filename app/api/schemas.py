@@ -113,6 +113,8 @@ class StartInstanceSchema(Schema):
     business_key = fields.String(load_default=None, allow_none=True, validate=validate.Length(max=100))
     title = fields.String(load_default=None, allow_none=True, validate=validate.Length(max=300))
     data = fields.Dict(keys=fields.String(), load_default=dict)
+    claim_first = fields.Boolean(load_default=False, metadata={
+        "description": "claim for the caller the first work item they may take (the pages always do)"})
 
 
 class ResumeInstanceSchema(Schema):
@@ -203,6 +205,8 @@ class WorkItemDetailSchema(WorkItemSchema):
     form = fields.Dict(allow_none=True, metadata={"description": "the task form's JSON Schema (none: no form)"})
     data = fields.Dict(metadata={"description": "the case data as of the last step"})
     submitted_data = fields.Dict(allow_none=True)
+    draft = fields.Dict(allow_none=True, metadata={"description": "the holder's form saved unfinished (not checked)"})
+    draft_saved_at = fields.DateTime(allow_none=True)
     extensions = fields.List(fields.Nested(ExtensionSchema))
 
 
@@ -213,6 +217,17 @@ class ExtendWorkItemSchema(Schema):
     approved_by = fields.String(validate=validate.Length(max=200),
                                 metadata={"description": "the approver as named on record, if not the caller"})
     new_due_at = fields.AwareDateTime(metadata={"description": "an earlier new due time than the full extension"})
+
+
+class ReminderSchema(Schema):
+    """A reminder (催办) sent to the agency holding an overdue work item."""
+
+    id = fields.Integer()
+    kind = fields.String()
+    title = fields.String()
+    agency = computed(fields.String(metadata={"description": "the late agency reminded"}), lambda n: n.agency.code)
+    work_item_id = fields.Integer()
+    created_at = fields.DateTime()
 
 
 class NoticeSchema(Schema):
@@ -271,6 +286,13 @@ class InstanceDetailSchema(InstanceSchema):
     history = fields.List(fields.Nested(EventSchema))
 
 
+class StartedInstanceSchema(InstanceDetailSchema):
+    """A case just started, with the first item claimed for the starter if they may take it."""
+
+    claimed_item = fields.Nested(WorkItemSchema, allow_none=True, metadata={
+        "description": "the first work item, claimed for the caller at the start (null: the caller takes none)"})
+
+
 class WorkItemQuerySchema(Schema):
     """Which work items to list."""
 
@@ -289,6 +311,12 @@ class CompleteWorkItemSchema(Schema):
     data = fields.Dict(keys=fields.String(), required=True)
 
 
+class SaveDraftSchema(Schema):
+    """A task's form as filled in so far: kept with the item, not checked against the form."""
+
+    data = fields.Dict(keys=fields.String(), required=True)
+
+
 class ReassignWorkItemSchema(Schema):
     """Who gets the item."""
 
@@ -302,6 +330,8 @@ class CompletedWorkItemSchema(WorkItemSchema):
                                lambda w: w.instance.status)
     next_items = fields.List(fields.Nested(WorkItemSchema), metadata={
         "description": "the case's new or waiting work items the caller may take now: no further read needed"})
+    next_item = fields.Nested(WorkItemSchema, allow_none=True, metadata={
+        "description": "where the caller goes on: an item of the case they hold, else the first they may claim"})
 
 
 class FileDescriptionSchema(Schema):

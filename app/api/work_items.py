@@ -16,6 +16,8 @@ from app.api.schemas import (
     ExtendWorkItemSchema,
     ExtensionSchema,
     ReassignWorkItemSchema,
+    ReminderSchema,
+    SaveDraftSchema,
     WorkItemDetailSchema,
     WorkItemQuerySchema,
     WorkItemSchema,
@@ -28,6 +30,7 @@ from workflows.work import work_items
 from workflows.work.deadline_extensions import extend_deadline, extensions_of
 from workflows.work.instances import instance_data
 from workflows.work.queues import page_work_items
+from workflows.work.reminders import send_reminder
 
 blp = Blueprint("work_items", __name__, url_prefix="/api/v1/work-items", description="Work items")
 
@@ -105,7 +108,34 @@ def complete_work_item(args: dict[str, Any], item_id: int) -> Any:
     item = work_items.complete(db.session, user, work_items.get_work_item(db.session, user, item_id), args["data"])
     following = work_items.next_items(db.session, user, item.instance)
     db.session.commit()
-    return WithRelated(item, next_items=following)
+    return WithRelated(item, next_items=following, next_item=work_items.next_item(user, following))
+
+
+@blp.route("/<int:item_id>/draft", methods=["PUT"])
+@login_required
+@answers(403, 404, 409)
+@blp.arguments(SaveDraftSchema)
+@blp.response(200, WorkItemDetailSchema)
+def save_work_item_draft(args: dict[str, Any], item_id: int) -> Any:
+    """Keep the form as filled in so far with the item I hold (not checked); completing the item clears it."""
+    user = acting_user()
+    item = work_items.save_draft(db.session, user, work_items.get_work_item(db.session, user, item_id), args["data"])
+    detail = WithRelated(item, form=work_items.form_schema(db.session, item), data=instance_data(item.instance),
+                         extensions=extensions_of(db.session, item))
+    db.session.commit()
+    return detail
+
+
+@blp.route("/<int:item_id>/reminders", methods=["POST"])
+@login_required
+@answers(403, 404, 409)
+@blp.response(201, ReminderSchema)
+def remind_work_item(item_id: int) -> Any:
+    """催办: my agency, supervising the overdue item, reminds the agency holding it; once per item per day (409)."""
+    user = acting_user()
+    notice = send_reminder(db.session, user, work_items.get_work_item(db.session, user, item_id))
+    db.session.commit()
+    return notice
 
 
 @blp.route("/<int:item_id>/extensions")

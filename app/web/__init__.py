@@ -25,6 +25,7 @@ def init_app(app: Flask) -> None:
         mediation,
         notices,
         page_context,
+        reminders,
         security,
         site,
         statistics,

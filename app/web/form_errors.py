@@ -13,6 +13,9 @@ _RULES: list[tuple[re.Pattern[str], Any]] = [
     (re.compile(r"^must be confirmed: (.*)$"), lambda m: _("Please confirm “%(field)s”.", field=m.group(1))),
     (re.compile(r"^must include the option: (.*)$"),
      lambda m: _("Select “%(option)s”: it is required.", option=m.group(1))),
+    # workflows.deployment.conditions: a field of a branch the form's choices did not take.
+    (re.compile(r"^does not apply to the choices made in this form$"),
+     lambda m: _("This field does not apply to the choices made above.")),
     (re.compile(r"should be non-empty$|is too short$"), lambda m: _("Too short: enter more.")),
     (re.compile(r"is too long$|is expected to be empty$"), lambda m: _("Too long.")),
     (re.compile(r"is not of type 'integer'$"), lambda m: _("Enter a whole number.")),

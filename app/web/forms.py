@@ -16,6 +16,7 @@ from werkzeug.datastructures import FileStorage, MultiDict
 
 from workflows import strict_json
 from workflows.deadlines.calendar import SHANGHAI
+from workflows.directory.choices import HINT as AGENCIES
 from workflows.work.attachments import ATTACHMENT_KEYS, is_attachment
 
 MISSING: Any = object()
@@ -65,7 +66,7 @@ def widget(schema: dict[str, Any]) -> str:
         return "group"
     options = choices(schema)
     if options:
-        return "radio" if len(options) <= 4 else "select"
+        return "select" if AGENCIES in schema or len(options) > 4 else "radio"  # agencies: a list by name
     if kind in ("boolean", "number", "integer"):
         return kind
     if schema.get("format") in ("date", "date-time"):

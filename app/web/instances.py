@@ -18,6 +18,7 @@ from app.web.presenters import field_labels, history
 from app.web.security import login_required, signed_in_user
 from app.web.stop_reasons import localize_stop_reason
 from workflows import strict_json
+from workflows.clock import now
 from workflows.deployment.catalog import latest_definitions
 from workflows.deployment.definitions import compiled
 from workflows.errors import ConflictError, DomainError, InvalidDataError, NotFoundError, PermissionDeniedError
@@ -27,6 +28,8 @@ from workflows.work import instances
 from workflows.work.diagram_states import diagram_states
 from workflows.work.progress import agency_progress
 from workflows.work.recovery import resume_instance
+from workflows.work.reminders import supervised_in
+from workflows.work.starting import start_and_claim
 
 PAGE_SIZE = 25
 STATUSES = tuple(InstanceStatus)
@@ -82,10 +85,10 @@ def start_instance() -> Any:
         data.update(parse_form(schema, request.form, request.files, lambda upload: instances.upload_start_file(
             db.session, file_store(), user, key, *upload_stream(upload)).describe()) if schema else {})
         db.session.commit()  # the uploads wait for the case, whatever becomes of this start
-        return instances.start_instance(db.session, user, key, data, business_key=business_key, title=title)
+        return start_and_claim(db.session, user, key, data, business_key=business_key, title=title)
 
     try:
-        instance = attempt(start, lambda reason: _("The case could not be started: %(reason)s", reason=reason),
+        instance, claimed = attempt(start, lambda reason: _("The case could not be started: %(reason)s", reason=reason),
                            url_for("web.new_instance", process=key), refused=(NotFoundError, PermissionDeniedError,
                                                                               ConflictError))
     except InvalidDataError as err:  # the start form's errors at their fields, what was typed kept
@@ -93,10 +96,8 @@ def start_instance() -> Any:
         flash(_("The form has errors; see the marked fields."), "error")
         return _new_instance_page(key, data, field_errors(err.details), 422)
     flash(_("Case “%(title)s” started.", title=instance.title), "success")
-    mine = [i for i in instances.instance_work_items(db.session, instance, active_only=True)
-            if i.may_take_now(user)]
-    if mine:
-        return redirect(url_for("web.show_work_item", item_id=mine[0].id))
+    if claimed is not None:  # the starter takes the first task: it is claimed for them
+        return redirect(url_for("web.show_work_item", item_id=claimed.id))
     return redirect(url_for("web.show_instance", instance_id=instance.id))
 
 
@@ -113,8 +114,9 @@ def _instance_page(instance: Any, corrections: str = "", corrections_error: str 
     items = instances.instance_work_items(db.session, instance)
     events = instances.instance_events(db.session, instance)
     forms = compiled(db.session, instance.definition).forms
-    page = render_template("instances/show.html", instance=instance, items=items,
-                           open_items=[i for i in items if i.status in ACTIVE_STATUSES],
+    open_items = [i for i in items if i.status in ACTIVE_STATUSES]
+    page = render_template("instances/show.html", instance=instance, items=items, open_items=open_items,
+                           supervisions=supervised_in(db.session, signed_in_user(), open_items), now_utc=now(),
                            history=history(events, items), data=instances.instance_data(instance),
                            labels=field_labels(forms), states=diagram_states(db.session, instance, items),
                            corrections=corrections, corrections_error=corrections_error,

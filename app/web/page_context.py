@@ -16,6 +16,8 @@ from app.web.i18n import LANGUAGES
 from app.web.presenters import notice_kind, period_text, shown_data
 from app.web.stop_reasons import localize_stop_reason
 from workflows.deadlines.due_status import due_state
+from workflows.deployment.catalog import may_start_any
+from workflows.deployment.conditions import applies, field_conditions
 from workflows.work.notices import unread_count
 
 UNREAD_SHOWN = 99  # the header shows "99+" beyond this
@@ -59,6 +61,8 @@ def init_app(app: Flask) -> None:
     app.add_template_global(forms.widget, "form_widget")
     app.add_template_global(forms.input_value, "form_value")
     app.add_template_global(forms.choices, "form_choices")
+    app.add_template_global(field_conditions, "form_conditions")
+    app.add_template_global(applies, "form_applies")
 
 
 def _page_context() -> dict[str, Any]:
@@ -69,6 +73,7 @@ def _page_context() -> dict[str, Any]:
         # Counted up to the badge's limit: the header of every page reads no more rows than it shows.
         context["unread_notices"] = unread_count(db.session, current_user._get_current_object(), cap=UNREAD_SHOWN + 1)
         context["unread_shown"] = UNREAD_SHOWN
+        context["may_start_cases"] = may_start_any(db.session, current_user.agency.type.code)
     return context
 
 

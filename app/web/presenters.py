@@ -28,6 +28,8 @@ EVENT_LABELS = {
     "work_item.cancelled": _l("the task was cancelled"),
     "work_item.overdue": _l("the deadline was missed"),
     "work_item.reminded": _l("a deadline reminder was sent"),
+    "work_item.reminder_sent": _l("a reminder was sent to the late agency"),
+    "work_item.draft_saved": _l("a draft of the form was saved"),
     "work_item.extended": _l("the deadline was extended"),
 }
 
@@ -37,6 +39,7 @@ NOTICE_KINDS = {
     "deadline_extended": _l("Deadline extended"),
     "copy_received": _l("Copy received"),
     "task_arrived": _l("Task arrived"),
+    "reminder": _l("Reminder from the supervising agency"),
     "process_event": _l("Case update"),
 }
 

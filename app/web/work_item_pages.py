@@ -27,6 +27,7 @@ from workflows.work import work_items
 from workflows.work.deadline_extensions import extend_deadline, extensions_of, may_extend
 from workflows.work.instances import instance_data, instance_events, instance_work_items
 from workflows.work.queues import DUE_FILTERS, VIEWS, page_work_items
+from workflows.work.reminders import supervised
 
 PAGE_SIZE = 20
 
@@ -34,7 +35,12 @@ PAGE_SIZE = 20
 @web_bp.route("/")
 @login_required
 def index() -> Response:
-    """Start at the work queue."""
+    """Start on the page of the user's job: the dashboard to oversee, the mediation list, else the queue."""
+    user = signed_in_user()
+    if user.oversees:
+        return redirect(url_for("web.show_dashboard"))
+    if user.has_role("mediator"):
+        return redirect(url_for("web.list_mediations"))
     return redirect(url_for("web.list_work_items_page"))
 
 
@@ -88,18 +94,22 @@ def _render_item(item: WorkItem, values: dict[str, Any] | None = None,
     instance = item.instance
     content = compiled(db.session, instance.definition)
     rule = content.info.deadline_of(item.task_name)
-    schema = work_items.form_schema(db.session, item)
+    schema = work_items.form_schema(db.session, item, choices=True)
     events = instance_events(db.session, instance)
     all_items = instance_work_items(db.session, instance)
     user = signed_in_user()
+    fields = set((schema or {}).get("properties") or {})
+    prefilled = item.prefilled or {}
+    starting = {name: value for name, value in prefilled.items() if name in fields}  # editable in the form
     return render_template(
         "work_items/item.html", item=item, instance=instance, schema=schema,
+        prefilled={name: value for name, value in prefilled.items() if name not in fields},
         extension=rule.extension.period if rule and rule.extension else None,
         may_extend=may_extend(user, item, rule), extensions=extensions_of(db.session, item),
         late_extension=bool(rule and rule.extension and rule.extension.late), now_utc=now(),
-        values=values if values is not None else (item.submitted_data or {}), errors=errors or {},
+        values=values if values is not None else (item.submitted_data or item.draft or starting), errors=errors or {},
         data=instance_data(instance), labels=field_labels(content.forms), history=history(events, all_items),
-        is_mine=item.assignee_id == user.id), status
+        is_mine=item.assignee_id == user.id, supervision=supervised(db.session, user, item)), status
 
 
 @web_bp.route("/work-items/<int:item_id>")
@@ -115,7 +125,7 @@ def complete_work_item(item_id: int) -> Any:
     """Submit the form: on errors show them at their fields, else move the case on."""
     user = signed_in_user()
     item = work_items.get_work_item(db.session, user, item_id)
-    schema = work_items.form_schema(db.session, item) or {}
+    schema = work_items.form_schema(db.session, item, choices=True) or {}
     data: dict[str, Any] = {}
 
     def submit() -> None:
@@ -132,7 +142,29 @@ def complete_work_item(item_id: int) -> Any:
         flash(_("The form has errors; see the marked fields."), "error")
         return _render_item(item, data, field_errors(err.details), 422)
     flash(_("“%(title)s” is done.", title=item.title), "success")
+    following = work_items.next_item(user, work_items.next_items(db.session, user, item.instance))
+    if following is not None:  # the same user goes straight on with the case
+        return redirect(url_for("web.show_work_item", item_id=following.id))
     return redirect(url_for("web.list_work_items_page"))
+
+
+@web_bp.route("/work-items/<int:item_id>/draft", methods=["POST"])
+@login_required
+def save_work_item_draft(item_id: int) -> Response:
+    """Keep the form as typed so far, unchecked; the item page opens with it again."""
+    user = signed_in_user()
+    item = work_items.get_work_item(db.session, user, item_id)
+    schema = work_items.form_schema(db.session, item, choices=True) or {}
+
+    def save() -> None:
+        data = parse_form(schema, request.form, request.files, lambda upload: work_items.attach_file(
+            db.session, file_store(), user, item, *upload_stream(upload)).describe())
+        work_items.save_draft(db.session, user, item, data)
+
+    attempt(save, lambda reason: _("The draft could not be saved: %(reason)s", reason=reason),
+            url_for("web.show_work_item", item_id=item_id), refused=(InvalidDataError, ConflictError))
+    flash(_("The draft is saved; it is here when you open the task again."), "success")
+    return redirect(url_for("web.show_work_item", item_id=item_id))
 
 
 @web_bp.route("/work-items/<int:item_id>/extensions", methods=["POST"])

@@ -229,7 +229,7 @@ def test_admin_draws_deploys_and_liaison_completes(new_page) -> None:  # noqa: A
     liaison.fill("#business_key", "JD-JI-001")
     liaison.fill("#f-site", "嘉定区某商场")
     liaison.click("button[type=submit].primary")
-    liaison.get_by_role("button", name="认领").click()
+    liaison.wait_for_selector("[data-testid=task-form]")  # the starter's first task opens claimed
     liaison.fill("#f-finding", "发现假冒商品")
     liaison.get_by_role("button", name="提交").click()
     liaison.wait_for_selector("[data-testid=queue]")

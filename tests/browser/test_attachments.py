@@ -28,7 +28,9 @@ def test_liaison_attaches_a_file_and_downloads_it_by_checksum(live_app, new_page
 
     page.fill("#f-evidence_note", "现场拍摄的假冒商品照片")
     page.get_by_role("button", name="提交").click()
-    page.wait_for_selector("[data-testid=queue]")
+    # The same liaison reviews next: the submission leads straight to that task of the same case.
+    page.wait_for_selector(f"[data-testid=work-item][data-task=task_review][data-instance='{instance_id}']")
+    assert page.locator(".flash.success").count() == 1
     stored = Path(live_app.config["ATTACHMENT_DIR"]) / sha256[:2] / sha256
     assert stored.read_bytes() == PHOTO
 

@@ -68,7 +68,9 @@ def test_register_form_repeating_rows_and_typed_fields(live_app, new_page) -> No
     page.fill("#f-evidence_list-0-name", "现场检查笔录")
     page.fill("#f-evidence_list-0-pages", "3")
     page.get_by_role("button", name="提交").click()
-    page.wait_for_selector("[data-testid=queue]")
+    # The special team's verification is the same liaison's next task: the page leads straight to it.
+    page.wait_for_selector("[data-testid=work-item][data-task=task_verify]")
+    assert page.locator(".flash.success").count() == 1
 
     page.goto("/instances?business_key=JD-WEB-002")
     page.get_by_role("link", name="JD-WEB-002").click()

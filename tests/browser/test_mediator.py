@@ -10,17 +10,19 @@ def test_mediator_records_settlement_and_prints_package(live_app, new_page) -> N
     instance_id = mediation_at_settlement(live_app, "嘉知调〔2026〕WEB1号")
     page = new_page()
     sign_in(page, "jd_mediator")
+    page.wait_for_selector("[data-testid=mediations]")  # a mediator lands on the mediation list
+    page.goto("/work-items")
     page.locator("tr[data-task=task_settlement]").get_by_role("button", name="认领").click()
     page.wait_for_selector("[data-testid=task-form]")
     page.fill("#f-agreement_no", "嘉知调协〔2026〕9号")
+    # The parties open filled in from the registration (prefill): the mediator checks and corrects them.
     for i, (name, kind, number) in enumerate([("上海某科技有限公司", "legal_person", "91310114MA1G000000"),
                                               ("张三", "natural_person", "310114198001010011")]):
-        if i:
-            page.locator(".add-row[data-for=agreement_parties]").click()
-        page.fill(f"#f-agreement_parties-{i}-name", name)
-        page.select_option(f"#f-agreement_parties-{i}-party_type", kind)
-        page.fill(f"#f-agreement_parties-{i}-id_number", number)
+        assert page.input_value(f"#f-agreement_parties-{i}-name") == name
+        assert page.input_value(f"#f-agreement_parties-{i}-party_type") == kind
+        assert page.input_value(f"#f-agreement_parties-{i}-id_number") == number
         page.fill(f"#f-agreement_parties-{i}-contact", "021-59990000")
+    assert page.locator("#f-agreement_parties-2-name").count() == 0
     page.fill("#f-facts_and_dispute", "被申请人销售侵犯注册商标专用权的商品")
     page.fill("#f-responsibilities", "被申请人承担侵权责任")
     page.fill("#f-terms-0-obligor", "张三")
@@ -33,7 +35,9 @@ def test_mediator_records_settlement_and_prints_package(live_app, new_page) -> N
     for field in ("all_parties_signed", "mediator_signed", "committee_sealed"):
         page.check(f"#f-{field}")
     page.get_by_role("button", name="提交").click()
-    page.wait_for_selector("[data-testid=queue]", timeout=15000)
+    # The application for judicial confirmation is the mediator's next task: the page leads straight to it.
+    page.wait_for_selector(f"[data-testid=work-item][data-task=task_apply][data-instance='{instance_id}']",
+                           timeout=15000)
     assert page.locator(".flash.error").count() == 0
 
     page.goto(f"/mediation/{instance_id}")

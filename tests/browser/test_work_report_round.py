@@ -106,7 +106,9 @@ def test_a_reporting_round(live_app, new_page) -> None:  # noqa: ANN001
     office.check("input[name=review][value=return]")
     office.fill("#f-review_remarks", "缺少案件数据分析")
     office.get_by_role("button", name="提交").click()
-    office.wait_for_selector("[data-testid=queue]")
+    # 嘉定's report waits for the same review in the same round: the office is led straight to it.
+    office.wait_for_selector(f"[data-testid=work-item][data-task=task_review][data-instance='{instance_id}']")
+    assert "嘉定区" in office.locator("h1").inner_text() + office.locator(".meta").first.inner_text()
     _act(live_app, instance_id, "task_draft", "cn_msa", "cn_msa_liaison", {"revision_note": "已补充"})
     _act(live_app, instance_id, "task_approve", "cn_msa", "cn_msa_leader", {"approval": "approve"})
 

@@ -7,9 +7,9 @@ from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import func, select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, scoped_session
 
-from workflows.deployment.definitions import compiled
+from workflows.deployment.definitions import LATEST, compiled
 from workflows.deployment.deploy import latest_definition
 from workflows.engine.settings import ProcessInfo
 from workflows.models import ProcessDefinition
@@ -30,18 +30,46 @@ def with_settings(session: Session, definitions: Iterable[ProcessDefinition]) ->
             for content in (compiled(session, d),)]
 
 
+def _transaction(session: Session | scoped_session) -> Any:
+    """The session's current root transaction (a scoped session answers for the session it holds)."""
+    return (session() if isinstance(session, scoped_session) else session).get_transaction()
+
+
 def latest_definitions(session: Session) -> list[ProcessDefinition]:
-    """The newest version of every deployed process, by key."""
+    """The newest version of every deployed process, by key (read once per transaction).
+
+    A page reads them for its filters or figures and its header for "New case": one statement serves
+    both. A deployment in the same transaction forgets what was read (workflows.deployment.deploy).
+    """
+    transaction = _transaction(session)
+    memo = session.info.get(LATEST)
+    if memo is not None and transaction is not None and memo[0] is transaction:
+        return list(memo[1])
     newest = (select(ProcessDefinition.key, func.max(ProcessDefinition.version).label("version"))
               .group_by(ProcessDefinition.key).subquery())
     stmt = select(ProcessDefinition).join(newest, (ProcessDefinition.key == newest.c.key)
                                           & (ProcessDefinition.version == newest.c.version))
-    return list(session.scalars(stmt.order_by(ProcessDefinition.key)))
+    found = list(session.scalars(stmt.order_by(ProcessDefinition.key)))
+    session.info[LATEST] = (_transaction(session), tuple(found))
+    return found
 
 
 def mediation_processes(session: Session) -> list[str]:
     """The keys of the processes whose latest version keeps a mediation record (diagram property mediationRecord)."""
     return [d.key for d in latest_definitions(session) if compiled(session, d).info.mediation_record]
+
+
+def start_agency_types(session: Session) -> dict[str, frozenset[str]]:
+    """The agency types that may start each deployed process (its latest version; empty: any type).
+
+    Stored with each version at deployment, so no version's settings are read (a page header asks this).
+    """
+    return {d.key: frozenset(d.start_agency_types or ()) for d in latest_definitions(session)}
+
+
+def may_start_any(session: Session, agency_type: str) -> bool:
+    """Whether an agency of the type may start at least one deployed process."""
+    return any(not types or agency_type in types for types in start_agency_types(session).values())
 
 
 def process_choices(session: Session) -> list[tuple[str, str]]:

@@ -18,6 +18,7 @@ from jsonschema import Draft202012Validator, FormatChecker
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from workflows.deployment.conditions import inapplicable_errors
 from workflows.deployment.form_messages import message
 from workflows.engine.serialization import specs_from_dict
 from workflows.engine.settings import ProcessInfo, process_info
@@ -60,8 +61,11 @@ class CompiledDefinition:
         """What is wrong with data submitted to a form, by dotted field path (`parties.0.name`)."""
         validator = self.validator(form_name)
         errors: dict[str, list[str]] = {}
+        inapplicable = inapplicable_errors(validator.schema if validator else None, data)
         for err in validator.iter_errors(data) if validator is not None else ():
             path = ".".join(str(p) for p in err.absolute_path)
+            if inapplicable and err.validator == "not" and not path:
+                continue  # a branch forbidding a field: said at the field below, in the form's terms
             if err.validator == "required":  # name the missing field, not its parent object
                 missing = err.message.split("'")[1] if "'" in err.message else ""
                 path = ".".join(filter(None, [path, missing]))
@@ -70,6 +74,8 @@ class CompiledDefinition:
                     errors.setdefault(".".join(filter(None, [path, extra])) or "_schema", []).append(err.message)
                 continue
             errors.setdefault(path or "_schema", []).append(message(validator.schema, err))
+        for name, messages in inapplicable.items():
+            errors[name] = messages
         return errors
 
 
@@ -78,6 +84,14 @@ def _unexpected(schema: dict[str, Any], data: dict[str, Any]) -> list[str]:
     patterns = [re.compile(p) for p in schema.get("patternProperties", {})]
     return [key for key in data if key not in schema.get("properties", {})
             and not any(p.search(key) for p in patterns)] or [""]
+
+
+LATEST = "xietong.latest_definitions"  # session.info key: (the transaction, the latest versions it read)
+
+
+def forget_latest(session: Session) -> None:
+    """Drop what this transaction read of the latest versions (workflows.deployment.catalog): one was deployed."""
+    session.info.pop(LATEST, None)
 
 
 # Keyed by id and checksum: ids are reused when a test database is emptied, checksums tell versions apart.

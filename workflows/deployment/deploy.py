@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session
 from workflows import strict_json
 from workflows.audit import record
 from workflows.deadlines.periods import PeriodError, parse_period
+from workflows.deployment.definitions import forget_latest
 from workflows.deployment.form_use import check_start_forms, unused_form_warnings
 from workflows.engine.diagram import (
     DeclaredProcess,
@@ -30,7 +31,7 @@ from workflows.engine.diagram import (
 from workflows.engine.prefill import PREFILL_FUNCTIONS, PrefillSyntaxError, parse_prefill
 from workflows.engine.runtime import parse_spec
 from workflows.engine.serialization import spec_to_dict
-from workflows.engine.settings import MAX_EXTENSIONS_TEXT, PRIORITY_TEXT
+from workflows.engine.settings import MAX_EXTENSIONS_TEXT, PRIORITY_TEXT, process_info
 from workflows.engine.xml import UnsafeXmlError, parse_xml, utf8_document
 from workflows.errors import InvalidDataError
 from workflows.models import AgencyType, ProcessDefinition, User
@@ -370,13 +371,15 @@ def deploy_checked(session: Session, xml: bytes, raw_forms: dict[str, bytes], ac
         return Deployment(latest, False, valid.warnings)
     version = (session.scalar(select(func.max(ProcessDefinition.version))
                               .where(ProcessDefinition.key == valid.declared.key)) or 0) + 1
+    meta = valid.declared.to_meta()
     definition = ProcessDefinition(
         key=valid.declared.key, version=version, name=valid.declared.name, diagram_xml=valid.xml,
-        forms=valid.forms, checksum=valid.checksum, spec=valid.spec, meta=valid.declared.to_meta(),
-        deployed_by=actor,
+        forms=valid.forms, checksum=valid.checksum, spec=valid.spec, meta=meta,
+        start_agency_types=sorted(process_info(meta).start_agency_types), deployed_by=actor,
     )
     session.add(definition)
     session.flush()
+    forget_latest(session)
     record(session, "process.deployed", actor=actor,
            payload={"key": definition.key, "version": version, "definition_id": definition.id})
     return Deployment(definition, True, valid.warnings)

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 
 # The functions offered to diagrams, with the number of arguments each takes; workflows.work.prefills
 # holds their implementations under the same names.
-PREFILL_FUNCTIONS = {"statistics": 1}
+PREFILL_FUNCTIONS = {"statistics": 1, "concat": 2}
 
 
 class PrefillSyntaxError(ValueError):

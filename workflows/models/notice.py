@@ -19,6 +19,7 @@ DEADLINE_APPROACHING = "deadline_approaching"
 DEADLINE_MISSED = "deadline_missed"
 DEADLINE_EXTENDED = "deadline_extended"
 TASK_ARRIVED = "task_arrived"
+REMINDER = "reminder"  # 催办: a supervising agency reminds the agency holding an overdue item
 
 
 class Notice(Base):

@@ -10,7 +10,7 @@ from sqlalchemy import ForeignKey, Index, Integer, String, Text, UniqueConstrain
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from workflows.clock import now
-from workflows.db import Base, OrderedJSON, UTCDateTime, status_type
+from workflows.db import Base, JSONType, OrderedJSON, UTCDateTime, status_type
 from workflows.models.agency import Agency
 from workflows.models.user import User
 
@@ -32,6 +32,9 @@ class ProcessDefinition(Base):
     checksum: Mapped[str] = mapped_column(String(64), index=True)  # sha256 of diagram and forms
     spec: Mapped[dict[str, Any]] = mapped_column(OrderedJSON, deferred=True)  # serialized engine spec (+ subprocesses)
     meta: Mapped[dict[str, Any]] = mapped_column(OrderedJSON, deferred=True)  # lanes and task properties of the diagram
+    # The agency types whose agencies may start it (the start lanes'; empty: any), copied out of `meta` at
+    # deployment: every page's header asks whether its user may start anything, in one small statement.
+    start_agency_types: Mapped[list[str]] = mapped_column(JSONType, default=list)
     deployed_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))  # None: set-up script
     deployed_at: Mapped[datetime] = mapped_column(UTCDateTime, default=now)  # deployment time
 

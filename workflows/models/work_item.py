@@ -62,6 +62,9 @@ class WorkItem(Base):
     form_name: Mapped[str | None] = mapped_column(String(200))  # JSON Schema file of the definition
     submitted_data: Mapped[dict[str, Any] | None] = mapped_column(JSONType)  # what the completer sent
     prefilled: Mapped[dict[str, Any] | None] = mapped_column(JSONType)  # what the system filled in (prefill)
+    # A form saved unfinished by its holder (not validated); the page opens with it, completion clears it.
+    draft: Mapped[dict[str, Any] | None] = mapped_column(JSONType)
+    draft_saved_at: Mapped[datetime | None] = mapped_column(UTCDateTime)  # when the draft was last saved
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=now)  # became READY
     claimed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)  # last claim
     completed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)  # completion or cancellation

@@ -19,8 +19,16 @@ from workflows.statistics.prefill import statistics_for
 
 PrefillFunction = Callable[[Session, Agency, list[Any]], Any]
 
+def _rows(value: Any) -> list[Any]:
+    """A list field's rows (nothing when the field is empty or not a list)."""
+    return list(value) if isinstance(value, list) else []
+
+
 FUNCTIONS: dict[str, PrefillFunction] = {
     "statistics": lambda session, agency, args: statistics_for(session, agency, args[0]),
+    # The rows of two list fields as one list, e.g. the parties of an agreement from the registered
+    # applicants and respondents: a form field it fills is the form's starting value, still editable.
+    "concat": lambda session, agency, args: _rows(args[0]) + _rows(args[1]),
 }
 assert set(FUNCTIONS) == set(PREFILL_FUNCTIONS), "offer and implement the same prefill functions"
 

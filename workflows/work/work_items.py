@@ -12,6 +12,7 @@ from sqlalchemy.orm.exc import StaleDataError
 from workflows.audit import record
 from workflows.clock import now
 from workflows.deployment.definitions import compiled
+from workflows.directory.choices import agency_choice_errors, with_agency_choices
 from workflows.engine.runtime import complete_task, find_task, restore_workflow
 from workflows.errors import ConflictError, InvalidDataError, NotFoundError, PermissionDeniedError
 from workflows.models import Agency, Attachment, ProcessInstance, User, WorkItem, WorkItemSupervision
@@ -51,11 +52,13 @@ def _check_may_act(user: User, item: WorkItem) -> None:
         raise PermissionDeniedError(f"this work item needs the role '{item.required_role}'")
 
 
-def _check_holds(user: User, item: WorkItem) -> None:
-    """Only the user who claimed an item submits it or uploads files for it."""
+def _check_holds(user: User, item: WorkItem, *, drafting: bool = False) -> None:
+    """Only the user who claimed an item submits it, saves its draft or uploads files for it."""
     if item.status != CLAIMED or item.assignee_id != user.id:
         if item.status in (COMPLETED, CANCELLED):
             raise ConflictError(f"work item {item.id} is {item.status}")
+        if drafting:
+            raise ConflictError("claim the work item before saving a draft")
         raise ConflictError("claim the work item before completing it")
 
 
@@ -149,16 +152,39 @@ def reassign(session: Session, actor: User, item: WorkItem, assignee: User) -> W
     return item
 
 
+def save_draft(session: Session, actor: User, item: WorkItem, data: dict[str, Any]) -> WorkItem:
+    """Keep the holder's unfinished form with the item (not validated); the page opens with it again.
+
+    A change of the item like any other: the agency-and-role rule, the lock, then only the holder of
+    a claimed item saves (a completed one, or another's claim, is a ConflictError: 409).
+    """
+    _check_may_act(actor, item)
+    data = storable_input(data)
+    lock_for_change(session, item)
+    _check_holds(actor, item, drafting=True)
+    item.draft, item.draft_saved_at = data, now()
+    update_row(session, item)
+    record(session, "work_item.draft_saved", actor=actor, work_item=item, payload={"fields": sorted(data)})
+    return item
+
+
 def next_items(session: Session, user: User, instance: ProcessInstance) -> list[WorkItem]:
     """The instance's active items the user may take now, so a client needs no further read to go on."""
     return [item for item in instance_work_items(session, instance, active_only=True) if item.may_take_now(user)]
 
 
-def form_schema(session: Session, item: WorkItem) -> dict[str, Any] | None:
-    """The JSON Schema of the item's form, if the task has one."""
+def next_item(user: User, takeable: list[WorkItem]) -> WorkItem | None:
+    """Where the user goes on in the case: an item they hold, else the first they may claim."""
+    held = [item for item in takeable if item.status == CLAIMED and item.assignee_id == user.id]
+    return (held or takeable or [None])[0]
+
+
+def form_schema(session: Session, item: WorkItem, *, choices: bool = False) -> dict[str, Any] | None:
+    """The JSON Schema of the item's form, if the task has one (`choices`: `x-agencies` fields list their agencies)."""
     if not item.form_name:
         return None
-    return compiled(session, item.instance.definition).forms.get(item.form_name)
+    schema = compiled(session, item.instance.definition).forms.get(item.form_name)
+    return with_agency_choices(session, schema, item.candidate_agency) if choices else schema
 
 
 def validate_form(session: Session, item: WorkItem, data: dict[str, Any]) -> None:
@@ -167,6 +193,9 @@ def validate_form(session: Session, item: WorkItem, data: dict[str, Any]) -> Non
         return
     content = compiled(session, item.instance.definition)
     errors = content.form_errors(item.form_name, data)
+    for path, messages in agency_choice_errors(session, content.forms.get(item.form_name), data,
+                                               item.candidate_agency).items():
+        errors.setdefault(path, []).extend(messages)  # an agency must be one the page offered
     if errors:
         raise InvalidDataError("the form has errors", errors)
     check_submitted_files(session, item.instance_id, content.forms.get(item.form_name), data)
@@ -211,6 +240,7 @@ def _finish(session: Session, actor: User, instance: ProcessInstance, item: Work
             task: Any, data: dict[str, Any]) -> None:
     """Run the task, then persist the engine's progress or the error it met."""
     item.status, item.completed_at, item.completed_by_id, item.submitted_data = COMPLETED, now(), actor.id, data
+    item.draft, item.draft_saved_at = None, None  # the submission replaces whatever was saved unfinished
     update_row(session, item)
     record(session, "work_item.completed", actor=actor, instance=instance, work_item=item, payload={"data": data})
     try:  # the step writes the instance against the version it locked: a concurrent change raises StaleDataError
