@@ -24,6 +24,7 @@ from werkzeug.routing import IntegerConverter, Map
 from workflows import strict_json
 from workflows.db import INT_MAX
 from workflows.errors import InvalidDataError
+from workflows.messages import message
 
 ID_DIGITS = len(str(INT_MAX))
 
@@ -90,6 +91,6 @@ def query_int(name: str, minimum: int = 0) -> int | None:
         return None
     number: Any = int(text) if text.isascii() and text.isdigit() and len(text) <= ID_DIGITS else None
     if number is None or not minimum <= number <= INT_MAX:
-        message = f"{name} must be a whole number from {minimum} to {INT_MAX}"
-        raise InvalidDataError(message, {name: [message]})
+        refusal = message("number_out_of_range", name=name, low=minimum, high=INT_MAX)
+        raise InvalidDataError(refusal.code, {name: [refusal]}, **refusal.params)
     return number

@@ -18,6 +18,7 @@ from workflows.accounts import lifecycle as accounts
 from workflows.deadlines import holidays
 from workflows.directory import entries as directory
 from workflows.errors import DomainError, InvalidDataError
+from workflows.messages import message
 
 ROLES = ("liaison", "leader", "mediator", "judge", "clerk", "supervisor", "admin")
 
@@ -158,7 +159,7 @@ def _parse_day(text: str) -> date:
     try:
         return date.fromisoformat(text)
     except ValueError as err:
-        raise InvalidDataError(_("Enter a valid date."), {"day": [text]}) from err
+        raise InvalidDataError("date_invalid", {"day": [message("field_invalid_date", value=text)]}) from err
 
 
 @admin_bp.route("/calendar/days", methods=["POST"])
