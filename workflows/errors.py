@@ -16,7 +16,7 @@ class DomainError(CodedError):
 
     status = 400
 
-    def __init__(self, code: str, details: Any = None, **params: Any) -> None:
+    def __init__(self, code: str, /, details: Any = None, **params: Any) -> None:
         super().__init__(code, **params)
         self.details = details
 

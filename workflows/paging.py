@@ -39,7 +39,8 @@ def encode(kind: str, *values: Any) -> str:
 
 
 def _bad(cursor: str) -> InvalidDataError:
-    return InvalidDataError("paging_cursor_invalid", {"after": [message("field_cursor_invalid", cursor=repr(cursor[:40]))]})
+    invalid = message("field_cursor_invalid", cursor=repr(cursor[:40]))
+    return InvalidDataError("paging_cursor_invalid", {"after": [invalid]})
 
 
 def decode(cursor: str, kind: str, types: tuple[type, ...]) -> list[Any]:

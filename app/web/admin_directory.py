@@ -12,7 +12,7 @@ from werkzeug.wrappers import Response
 from app.auth import password_policy
 from app.extensions import db
 from app.web.blueprint import admin_bp
-from app.web.domain_messages import localize, localize_details
+from app.web.messages import details_shown, shown
 from app.web.security import roles_required, signed_in_user
 from workflows.accounts import lifecycle as accounts
 from workflows.deadlines import holidays
@@ -40,8 +40,8 @@ def _field_label(field: str) -> str:
 def _failed(err: DomainError, endpoint: str) -> Response:
     """Roll back and show the service's reason, with the fields it names, in the page language."""
     db.session.rollback()
-    fields = "; ".join(f"{_field_label(k)}: {' '.join(v)}" for k, v in localize_details(err.details).items())
-    flash(f"{localize(err.message)}{' — ' + fields if fields else ''}", "error")
+    fields = "; ".join(f"{_field_label(k)}: {' '.join(v)}" for k, v in details_shown(err.details).items())
+    flash(f"{shown(err.msg)}{' — ' + fields if fields else ''}", "error")
     return redirect(url_for(endpoint))
 
 

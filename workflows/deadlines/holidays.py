@@ -30,7 +30,8 @@ def _require_admin(actor: User | None) -> None:
 def _check_year(year: int) -> None:
     """Refuse years no statutory period will reach."""
     if not FIRST_YEAR <= year <= LAST_YEAR:
-        raise InvalidDataError("year_out_of_range", {"year": [message("field_year_between", low=FIRST_YEAR, high=LAST_YEAR)]})
+        between = message("field_year_between", low=FIRST_YEAR, high=LAST_YEAR)
+        raise InvalidDataError("year_out_of_range", {"year": [between]})
 
 
 def set_calendar_day(session: Session, actor: User | None, day: date, is_working: bool, note: str = "") -> CalendarDay:

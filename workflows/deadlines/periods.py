@@ -112,7 +112,8 @@ class Period:
         """Refuse a period longer than any legal deadline needs (MAX_AMOUNTS)."""
         limit = MAX_AMOUNTS[self.unit]
         if self.amount > limit:
-            raise PeriodError("period_too_long", period=str(self), limit=f"{limit} {self.unit.noun}", years=MAX_YEARS)
+            raise PeriodError("period_too_long", period=str(self), longest=f"{limit} {self.unit.noun}",
+                              years=MAX_YEARS)
 
     def length(self) -> timedelta | None:
         """The clock length of the period, or None where its length depends on the dates."""

@@ -69,7 +69,8 @@ class CompiledDefinition:
             if err.validator == "additionalProperties" and isinstance(err.instance, dict):
                 for extra in _unexpected(err.schema, err.instance):  # name each field the form lacks
                     field = ".".join(filter(None, [path, extra])) or "_schema"
-                    errors.setdefault(field, []).append(not_a_field(extra) if extra else message_of(validator.schema, err))
+                    found = not_a_field(extra) if extra else message_of(validator.schema, err)
+                    errors.setdefault(field, []).append(found)
                 continue
             errors.setdefault(path or "_schema", []).append(message_of(validator.schema, err))
         return errors

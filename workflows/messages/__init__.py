@@ -91,7 +91,7 @@ class Message:
         return self.english
 
 
-def message(code: str, **params: Any) -> Message:
+def message(code: str, /, **params: Any) -> Message:
     """The message with the given code and values; an unknown code is refused."""
     if code not in CATALOG:
         raise UnknownMessageError(code)
@@ -101,7 +101,7 @@ def message(code: str, **params: Any) -> Message:
 class CodedError(Exception):
     """An exception that carries a message: `.code`, `.params`, `.message` (English), `str()` too."""
 
-    def __init__(self, code: str, **params: Any) -> None:
+    def __init__(self, code: str, /, **params: Any) -> None:
         self.msg = message(code, **params)
         super().__init__(self.msg.english)
 
@@ -128,7 +128,7 @@ def as_message(err: BaseException) -> Message:
     return message("failure", kind=type(err).__name__, detail=str(err))
 
 
-def problem(element: str | None, code: str, **params: Any) -> dict[str, Any]:
+def problem(element: str | None, code: str, /, **params: Any) -> dict[str, Any]:
     """One problem of an uploaded diagram: its element (id; `name` filled in later), code, params, English."""
     found = message(code, **params)
     return {"element": element, "name": None, "code": found.code, "params": found.params, "message": found.english}
@@ -137,3 +137,12 @@ def problem(element: str | None, code: str, **params: Any) -> dict[str, Any]:
 def coded_problem(element: str | None, err: CodedError) -> dict[str, Any]:
     """A problem carrying an exception's message."""
     return problem(element, err.code, **err.params)
+
+
+def in_english(found: Any) -> Any:
+    """Field errors or problems with each message as its English text ({field: [text]}), for the API and the CLI."""
+    if isinstance(found, dict):
+        return {key: in_english(value) for key, value in found.items()}
+    if isinstance(found, list):
+        return [in_english(value) for value in found]
+    return found.english if isinstance(found, Message) else found

@@ -36,7 +36,7 @@ ENGINE: dict[str, str] = {
     "deadline_start_too_far": N_("field '%(field)s' holds a date too far in the future: %(value)s"),
     "period_unit_unknown": N_("unknown period unit %(unit)s; expected one of %(units)s"),
     "period_amount_invalid": N_("period amount must be a positive whole number, got %(value)s"),
-    "period_too_long": N_("period '%(period)s' exceeds the maximum of %(limit)s (%(years)s years)"),
+    "period_too_long": N_("period '%(period)s' exceeds the maximum of %(longest)s (%(years)s years)"),
     "deadline_unrecognised": N_("unrecognised deadline %(text)s; use %(forms)s"),
     "deadline_below_one": N_("deadline %(text)s must be at least 1; use %(forms)s"),
 }

@@ -9,7 +9,7 @@ from __future__ import annotations
 from workflows.messages.catalog_requests import N_
 
 FORMS: dict[str, str] = {
-    "form_required": N_("'%(name)s' is a required property"),
+    "form_required": N_("%(title)s is required"),
     "form_confirm": N_("must be confirmed: %(title)s"),
     "form_option_missing": N_("must include the option: %(option)s"),
     "form_min_length": N_("%(value)s is too short"),

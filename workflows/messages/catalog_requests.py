@@ -14,6 +14,9 @@ def N_(text: str) -> str:  # noqa: N802 - the name Babel and gettext users know
 
 
 REQUESTS: dict[str, str] = {
+    # Signing in.
+    "login_required": N_("log in or send a valid bearer token"),
+    "role_required": N_("this needs the role '%(role)s'"),
     # Work items.
     "work_item_not_found": N_("work item %(id)s not found"),
     "work_item_other_agency": N_("this work item belongs to another agency"),
@@ -66,6 +69,8 @@ REQUESTS: dict[str, str] = {
     # Lists, dashboard, statistics.
     "dashboard_forbidden": N_("the dashboard is for supervisors, admins and leaders"),
     "paging_cursor_invalid": N_("the paging cursor is not one this list gave"),
+    "value_refused": N_("a value in the request is out of range or not storable"),
+    "text_has_nul": N_("text may not contain the NUL character"),
     "number_out_of_range": N_("%(name)s must be a whole number from %(low)s to %(high)s"),
     "statistics_forbidden": N_("statistics are for supervisors, leaders and admins"),
     "statistics_no_agency": N_("no agency '%(code)s'"),
@@ -112,7 +117,8 @@ REQUESTS: dict[str, str] = {
     "field_password_wrong": N_("wrong password"),
     "field_password_same": N_("must differ from the current password"),
     "field_year_between": N_("between %(low)s and %(high)s"),
-    "field_period_spec": N_("'%(spec)s' is not a year (2026), half-year (2026-H1), quarter (2026-Q3) or month (2026-05)"),
+    "field_period_spec": N_("'%(spec)s' is not a year (2026), half-year (2026-H1), quarter (2026-Q3) or month "
+                            "(2026-05)"),
     "field_no_month": N_("'%(spec)s': there is no month %(month)s"),
     "field_days_between": N_("days from %(low)s to %(high)s only"),
     "field_last_before_first": N_("the last day is before the first"),

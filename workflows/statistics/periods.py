@@ -79,7 +79,8 @@ def named_period(spec: str) -> StatPeriod:
     elif match["month"]:
         first_month, months = int(match["month"]), 1
         if not 1 <= first_month <= 12:
-            raise InvalidDataError("period_unknown", {"period": [message("field_no_month", spec=spec, month=first_month)]})
+            no_month = message("field_no_month", spec=spec, month=first_month)
+            raise InvalidDataError("period_unknown", {"period": [no_month]})
     else:
         first_month, months = 1, 12
     last_month = first_month + months - 1
@@ -89,7 +90,8 @@ def named_period(spec: str) -> StatPeriod:
 def day_range(first: date, last: date) -> StatPeriod:
     """Any range of days, both included."""
     if not (first.year >= FIRST_YEAR and last.year <= LAST_YEAR):
-        raise InvalidDataError("period_unknown", {"from": [message("field_days_between", low=FIRST_YEAR, high=LAST_YEAR)]})
+        between = message("field_days_between", low=FIRST_YEAR, high=LAST_YEAR)
+        raise InvalidDataError("period_unknown", {"from": [between]})
     if last < first:
         raise InvalidDataError("period_unknown", {"to": [message("field_last_before_first")]})
     if (last - first).days >= MAX_DAYS:

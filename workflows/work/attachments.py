@@ -59,7 +59,8 @@ class FileStore:
                 while chunk := stream.read(CHUNK):
                     size += len(chunk)
                     if size > self.max_bytes:
-                        raise InvalidDataError("file_too_large", {"file": [message("field_larger_than", limit=self.max_bytes)]},
+                        larger = message("field_larger_than", limit=self.max_bytes)
+                        raise InvalidDataError("file_too_large", {"file": [larger]},
                                                name=filename, limit=self.max_bytes)
                     digest.update(chunk)
                     tmp.write(chunk)

@@ -98,7 +98,8 @@ def extend_deadline(session: Session, actor: User, item: WorkItem, reason: str, 
         raise ConflictError("instance_not_running", status=instance.status)
     reason = (reason or "").strip()
     if not reason or len(reason) > MAX_REASON:
-        raise InvalidDataError("extension_reason_missing", {"reason": [message("field_length", low=1, high=MAX_REASON)]})
+        length = message("field_length", low=1, high=MAX_REASON)
+        raise InvalidDataError("extension_reason_missing", {"reason": [length]})
     longest = extended_due(item.due_at, allowed.period, calendar_loader(session))
     due, provisional = longest.at, longest.provisional
     if new_due is not None:

@@ -27,7 +27,8 @@ def _holder_notice(session: Session, item: WorkItem, kind: str, title: Message,
 def _remind(session: Session, item: WorkItem, at: datetime) -> None:
     """The deadline is approaching: tell the holder once."""
     item.reminded_at = at
-    _holder_notice(session, item, DEADLINE_APPROACHING, message("notice_deadline_approaching", task=item.title, case=item.instance.title),
+    _holder_notice(session, item, DEADLINE_APPROACHING,
+                   message("notice_deadline_approaching", task=item.title, case=item.instance.title),
                    {"due_at": item.due_at.isoformat()})
     record(session, "work_item.reminded", work_item=item, payload={"due_at": item.due_at.isoformat()})
 

@@ -130,7 +130,8 @@ def mark_error(session: Session, instance: ProcessInstance, reason: Message, act
     instance.error_message = {"code": reason.code, "params": reason.params}
     instance.next_timer_due_at = None
     instance.updated_at = now()
-    record(session, "instance.error", actor=actor, instance=instance, payload={"reason": reason.english, "code": reason.code})
+    record(session, "instance.error", actor=actor, instance=instance,
+           payload={"reason": reason.english, "message": instance.error_message})
 
 
 def _carried_extension(session: Session, instance: ProcessInstance, task_name: str,

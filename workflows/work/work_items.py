@@ -138,7 +138,8 @@ def reassign(session: Session, actor: User, item: WorkItem, assignee: User) -> W
     if not item.in_agency_of(assignee) or not assignee.active:
         raise InvalidDataError("assignee_not_of_agency", {"assignee_id": [message("field_not_active_user")]})
     if not item.may_act(assignee):
-        raise InvalidDataError("assignee_lacks_role", {"assignee_id": [message("field_lacks_role", role=item.required_role)]},
+        lacks = message("field_lacks_role", role=item.required_role)
+        raise InvalidDataError("assignee_lacks_role", {"assignee_id": [lacks]},
                                role=item.required_role)
     lock_for_change(session, item)
     _check_status(item, OPEN, CLAIMED)

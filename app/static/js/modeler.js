@@ -268,7 +268,7 @@
     (errors || []).forEach(function (e) {
       var li = document.createElement("li"); li.dataset.element = e.element || "";
       if (e.element) {
-        var code = document.createElement("code"); code.textContent = e.element; li.appendChild(code);
+        var code = document.createElement(e.name ? "strong" : "code"); code.textContent = e.name || e.element; li.appendChild(code);
         li.appendChild(document.createTextNode(" "));
         var el = registry.get(e.element);
         if (el) {
