@@ -75,10 +75,12 @@ def render(code: str, params: dict[str, Any], *, sentence: bool = True) -> str:
 
 
 def _as_sentence(template: str) -> str:
-    """An English template with a capital letter first and a full stop last (none after a value or a colon)."""
+    """An English template with a capital letter first and a full stop last (none after a text that ends itself)."""
     if template[:1].islower():
         template = template[:1].upper() + template[1:]
-    return template + "." if template[-1:].isalpha() or template.endswith("'") else template
+    if template.endswith(("%(detail)s", "%(reason)s")) or not (template[-1:].isalnum() or template.endswith("'")):
+        return template  # a library's or an inner message's text ends it as it ends
+    return template + "."
 
 
 def shown(found: Message | dict[str, Any] | str | None) -> str:
