@@ -115,7 +115,8 @@ def test_an_inner_message_renders_in_the_same_language(app: Flask) -> None:
                                "nor above 嘉定区市场监督管理局")
     with app.test_request_context("/"):
         assert render(stopped.code, stopped.params) == (
-            "案件当前为“出错”状态：泳道 承办局：嘉定区 没有类型为 customs_nowhere 的机构，嘉定区市场监督管理局 的上级中也没有。")
+            "案件当前为“出错”状态：泳道 承办局：嘉定区 没有类型为 customs_nowhere 的机构，"
+            "嘉定区市场监督管理局 的上级中也没有。")
     with app.test_request_context("/?lang=en"):
         assert render(stopped.code, stopped.params) == (
             "The instance is in error: lane 承办局: no agency of type customs_nowhere in 嘉定区 nor above "
