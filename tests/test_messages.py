@@ -26,7 +26,8 @@ WORD = re.compile(r"[A-Za-z_]{3,}")
 TECHNICAL = {"isExecutable", "true", "false", "agencyType", "agencyFrom", "deadline", "deadlineDate", "deadlineFrom",
              "escalateTo", "remindBefore", "extension", "extensionRole", "maxExtensions", "lateExtension",
              "prefill", "kpi", "outcome", "due_at", "loopCardinality", "JSON", "Schema", "XML", "DTD", "URI", "UTF",
-             "NUL", "multipart", "diagram", "copyTo", "titleAgency", "priority"}
+             "NUL", "multipart", "diagram", "copyTo", "titleAgency", "priority",
+             "import", "class", "try", "with"}  # Python's keywords, as written in a script
 
 # A value for each placeholder, and how an English page shows it (a role by its label, a time in local time...).
 SAMPLES: dict[str, tuple[Any, str]] = {

@@ -14,6 +14,7 @@ and fill the Chinese msgstr. tests/test_messages.py renders every code in both l
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -89,6 +90,9 @@ class Message:
 
     def __str__(self) -> str:
         return self.english
+
+    def __hash__(self) -> int:
+        return hash((self.code, json.dumps(self.params, sort_keys=True, default=str)))
 
 
 def message(code: str, /, **params: Any) -> Message:

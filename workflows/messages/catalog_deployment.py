@@ -81,4 +81,15 @@ DEPLOYMENT: dict[str, str] = {
     # Conditions and scripts.
     "expression_not_allowed": N_("expression not allowed: %(detail)s"),
     "script_not_allowed": N_("script not allowed: %(detail)s"),
+    # Why a condition or script does not compile (workflows.scripting.policy); RestrictedPython's own text
+    # and Python's syntax errors are a `detail` as they are.
+    "code_import": N_("Line %(line)s: imports are not allowed"),
+    "code_class": N_("Line %(line)s: class definitions are not allowed"),
+    "code_try": N_("Line %(line)s: try statements are not allowed"),
+    "code_with": N_("Line %(line)s: with statements are not allowed"),
+    "code_print": N_("Line %(line)s: %(name)s is not available; assign the value to a variable instead"),
+    "code_call_denied": N_("Line %(line)s: %(name)s() is not allowed"),
+    "code_format_width": N_("Line %(line)s: format widths must be literal and below 100000"),
+    "code_too_deep": N_("the code is nested too deeply"),
+    "code_not_text": N_("expected text, got %(kind)s"),
 }
