@@ -38,7 +38,7 @@ def _merged(*parts: dict[str, str]) -> dict[str, str]:
 
 # code -> English template with named %(placeholders)s; every code of every area.
 CATALOG: dict[str, str] = _merged(REQUESTS, ENGINE, DEPLOYMENT, FORMS, NOTICES)
-# notice kind -> English title template (a notice's title is built when it is shown).
+# The notice titles among them (`notice_<kind>`, a variant after it): a title is built when it is shown.
 NOTICE_TITLES: dict[str, str] = NOTICES
 
 
