@@ -130,7 +130,8 @@ def test_the_api_gives_diagram_problems_with_code_params_and_english(client: Fla
     body = response.get_json()
     assert (body["code"], body["params"], body["message"]) == ("diagram_invalid", {}, "the diagram cannot be deployed")
     assert {"element": "task_acknowledge", "name": "确认检查结果", "code": "task_without_lane",
-            "params": {"task": "确认检查结果"}, "message": "user task '确认检查结果' is not in a lane"} in body["errors"]
+            "params": {"task": "确认检查结果"},
+            "message": "user task '确认检查结果' is not in a lane"} in body["errors"]
 
 
 def test_a_refusal_reads_in_the_page_language_and_the_api_gives_its_code(client: FlaskClient, auth,  # noqa: ANN001
@@ -169,7 +170,8 @@ def test_notice_titles_are_built_in_the_readers_language(app, client: FlaskClien
     token = auth.headers("jd_msa_liaison")  # before the page session: the API takes the token alone
     sign_in(client, "jd_msa_liaison")
     page = client.get("/notices").get_data(as_text=True)
-    assert "<strong>新任务：立案审查决定（JD-2026-101）</strong>" in page and "<strong>收到JD-调-1的申请</strong>" in page
+    assert "<strong>新任务：立案审查决定（JD-2026-101）</strong>" in page
+    assert "<strong>收到JD-调-1的申请</strong>" in page
     client.get("/language/en")
     page = client.get("/notices").get_data(as_text=True)
     assert "<strong>New task: 立案审查决定 (JD-2026-101)</strong>" in page and "新任务" not in page
@@ -177,4 +179,5 @@ def test_notice_titles_are_built_in_the_readers_language(app, client: FlaskClien
     rows = listed["items"] if isinstance(listed, dict) else listed
     coded = [n for n in rows if n["title_code"]]
     assert [(n["title_code"], n["title_params"], n["title"]) for n in coded] == [
-        ("notice_task_arrived", {"task": "立案审查决定", "case": "JD-2026-101"}, "New task: 立案审查决定 (JD-2026-101)")]
+        ("notice_task_arrived", {"task": "立案审查决定", "case": "JD-2026-101"},
+         "New task: 立案审查决定 (JD-2026-101)")]

@@ -173,8 +173,8 @@ def _drop_unstorable(workflow: BpmnWorkflow, since: float) -> EngineError | None
         while found := data_problem(own):
             field, why = found
             del data[field], own[field]
-            reason = reason or (EngineError("data_not_storable_at", element=element, detail=why, field=field)
-                                if element else EngineError("data_not_storable", detail=why, field=field))
+            reason = reason or (EngineError("data_not_storable_at", element=element, reason=why, field=field)
+                                if element else EngineError("data_not_storable", reason=why, field=field))
     return reason
 
 

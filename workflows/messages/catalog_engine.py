@@ -14,13 +14,22 @@ ENGINE: dict[str, str] = {
     "timer_failed": N_("timer processing failed: %(kind)s: %(detail)s"),
     "timer_expression_failed": N_("at '%(element)s': timer expression '%(expression)s': %(detail)s"),
     "cardinality_too_large": N_("at '%(element)s': loopCardinality is %(value)s; the limit is %(limit)s instances"),
-    "data_not_storable": N_("the task data cannot be stored: %(detail)s (the field '%(field)s' was left out)"),
-    "data_not_storable_at": N_("at '%(element)s': the task data cannot be stored: %(detail)s "
+    "data_not_storable": N_("the task data cannot be stored: %(reason)s (the field '%(field)s' was left out)"),
+    "data_not_storable_at": N_("at '%(element)s': the task data cannot be stored: %(reason)s "
                                "(the field '%(field)s' was left out)"),
     "loop_without_waiting": N_("loop ran without waiting at '%(element)s': %(levels)s levels in one step; "
                                "a loop must wait for a user task, a timer or a message"),
     "task_tree_too_deep": N_("task tree too deep at '%(element)s' (depth %(depth)s) although compacted: "
                              "the case keeps more open branches than the engine can follow"),
+    # What task data may hold (workflows.scripting.storable); `path` is where in the data.
+    "data_too_many_values": N_("%(path)s: the data has more than the limit of %(limit)s values"),
+    "data_too_much_text": N_("%(path)s: the data has more than the limit of %(limit)s characters of text"),
+    "data_number_too_big": N_("%(path)s: the number does not fit in 64 bits"),
+    "data_not_finite": N_("%(path)s: %(value)s is not a number that can be stored"),
+    "data_type": N_("%(path)s: a value of type %(kind)s cannot be stored; task data holds text, numbers, "
+                    "true/false, null, dates, decimals, and lists and objects (with text keys) of these"),
+    "data_too_deep": N_("%(path)s: lists and objects are nested deeper than the limit of %(limit)s"),
+    "data_key_not_text": N_("%(path)s: the key %(key)s is not text; object keys must be text"),
     "prefill_failed": N_("at '%(element)s': prefill %(field)s = %(function)s(): %(reason)s"),
     # Lanes (workflows.directory.assignment).
     "lane_agency_unknown": N_("lane %(lane)s: field '%(field)s' names unknown or inactive agency '%(code)s'"),

@@ -124,7 +124,6 @@ REQUESTS: dict[str, str] = {
     "field_last_before_first": N_("the last day is before the first"),
     "field_range_too_long": N_("a range covers at most %(days)s days"),
     "field_nested_too_deep": N_("lists and objects are nested deeper than the limit of %(limit)s"),
-    "field_not_storable": N_("cannot be stored: %(detail)s"),
     "field_agency_not_offered": N_("'%(value)s' is not one of the agencies this field offers"),
     "field_invalid_date": N_("not a date: %(value)s"),
 }

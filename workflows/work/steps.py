@@ -75,7 +75,7 @@ def storable_input(data: dict[str, Any], code: str = "form_has_errors") -> dict[
         raise InvalidDataError(code, {"data": [message("field_nested_too_deep", limit=MAX_DEPTH)]}) from err
     found = data_problem(safe)
     if found:
-        raise InvalidDataError(code, {found[0]: [message("field_not_storable", detail=found[1])]})
+        raise InvalidDataError(code, {found[0]: [found[1]]})
     return safe
 
 
