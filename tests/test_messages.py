@@ -45,7 +45,7 @@ SAMPLES: dict[str, tuple[Any, str]] = {
     "flag": ({"code": "executable_flag", "params": {"value": "false"}}, 'isExecutable="false"'),
     "options": (["county", "city"], "county, city"),
     "offered": (["agency_statistics"], "agency_statistics"),
-    "units": (["days", "hours"], "days, hours"),
+    "units": (["days", "working_days"], "days, working days"),
     "fields": (["reason", "court"], "reason, court"),
 }
 
@@ -122,6 +122,15 @@ def test_an_inner_message_renders_in_the_same_language(app: Flask) -> None:
         assert render(stopped.code, stopped.params) == (
             "The instance is in error: lane 承办局: no agency of type customs_nowhere in 嘉定区 nor above "
             "嘉定区市场监督管理局")
+
+
+def test_period_units_read_in_the_page_language(app: Flask) -> None:
+    found = message("period_unit_unknown", unit="'weeks'", units=["days", "working_days", "hours", "months"])
+    with app.test_request_context("/"):
+        assert render(found.code, found.params) == "未知的期限单位 'weeks'；应为 日、工作日、小时、月 之一。"
+    with app.test_request_context("/?lang=en"):
+        assert render(found.code, found.params) == \
+            "Unknown period unit 'weeks'; expected one of days, working days, hours, months."
 
 
 def test_an_unknown_stored_code_shows_as_its_code(app: Flask) -> None:

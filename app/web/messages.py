@@ -15,7 +15,7 @@ from typing import Any
 
 from flask_babel import format_datetime, gettext
 
-from app.web.wording import listed, period_forms, period_shown, role_label, status_word, type_label
+from app.web.wording import listed, period_forms, period_shown, role_label, status_word, type_label, units_shown
 from workflows.messages import CATALOG, Message
 from workflows.models import Notice
 
@@ -43,6 +43,7 @@ _KINDS: dict[str, Callable[[Any], str]] = {
     "period": lambda value: period_shown(str(value)), "longest": lambda value: period_shown(str(value)),
     "after": lambda value: _local_time(str(value)), "latest": lambda value: _local_time(str(value)),
     "forms": lambda value: period_forms(),
+    "units": lambda value: units_shown(value if isinstance(value, list) else [value]),
 }
 
 

@@ -63,6 +63,13 @@ def period_forms() -> str:
     return format_list(forms, style="or", locale=get_locale())
 
 
+def units_shown(values: list[str]) -> str:
+    """Period units the parser knows (codes such as 'working_days'), in the page language: 个工作日, working days."""
+    known = {unit.value: unit for unit in Unit}
+    return listed([(known[v].chinese.lstrip("个") if chinese_page() else known[v].noun) if v in known else v
+                   for v in values])
+
+
 def listed(values: list[str]) -> str:
     """Values joined as the page language lists them (、 in Chinese)."""
     return ("、" if chinese_page() else ", ").join(values)
