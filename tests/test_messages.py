@@ -133,6 +133,7 @@ def test_period_units_read_in_the_page_language(app: Flask) -> None:
             "Unknown period unit 'weeks'; expected one of days, working days, hours, months."
 
 
-def test_an_unknown_stored_code_shows_as_its_code(app: Flask) -> None:
+def test_an_unknown_stored_code_or_a_missing_value_never_breaks_a_page(app: Flask) -> None:
     with app.test_request_context("/"):
         assert render("a_code_of_a_newer_version", {"x": 1}) == "a_code_of_a_newer_version"
+        assert render("work_item_not_found", {}) == "未找到工作项 …。"

@@ -72,7 +72,14 @@ def render(code: str, params: dict[str, Any], *, sentence: bool = True) -> str:
         translated = _as_sentence(template)
     if "%(" not in translated:
         return translated
-    return translated % {name: _param(name, value) for name, value in params.items()}
+    return translated % _Values({name: _param(name, value) for name, value in params.items()})
+
+
+class _Values(dict):
+    """A message's values; one a stored row lacks (written by another version) shows as an ellipsis, not a failure."""
+
+    def __missing__(self, key: str) -> str:
+        return "…"
 
 
 def _as_sentence(template: str) -> str:
