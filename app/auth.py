@@ -14,6 +14,7 @@ from app.extensions import db, login_manager
 from workflows.accounts.passwords import PasswordPolicy
 from workflows.accounts.sessions import end_session, start_session, user_for_session
 from workflows.accounts.tokens import user_for_token
+from workflows.messages import message
 from workflows.models import User
 
 # The session cookie's entry holding the secret of the server-side session (workflows.accounts.sessions).
@@ -43,7 +44,8 @@ def init_app(app: Flask) -> None:
 
     @login_manager.unauthorized_handler
     def unauthorized() -> Any:
-        return error_response(401, "log in or send a valid bearer token")
+        refusal = message("login_required")
+        return error_response(401, refusal.english, code=refusal.code)
 
 
 def bearer_token() -> str | None:
@@ -88,7 +90,8 @@ def role_required(role: str) -> Callable:
             if not current_user.is_authenticated:
                 return login_manager.unauthorized()
             if not current_user.has_role(role):
-                return error_response(403, f"this needs the role '{role}'")
+                refusal = message("role_required", role=role)
+                return error_response(403, refusal.english, code=refusal.code, params=refusal.params)
             return view(*args, **kwargs)
         return wrapped
     return decorator

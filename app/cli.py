@@ -14,6 +14,7 @@ from app.extensions import db
 from workflows.deployment.deploy import DiagramInvalidError, deploy_folder
 from workflows.directory import entries as directory
 from workflows.errors import InvalidDataError
+from workflows.messages import in_english
 from workflows.models import Agency, AgencyType, User
 
 
@@ -74,7 +75,7 @@ def init_app(app: Flask) -> None:
             directory.create_user(db.session, None, username=name, display_name=name, agency_code=code,
                                   roles=["admin"], password=password, policy=password_policy())
         except InvalidDataError as err:
-            raise click.UsageError(f"{err.message}: {err.details}") from err
+            raise click.UsageError(f"{err.message}: {in_english(err.details)}") from err
         db.session.commit()
         click.echo(f"admin '{name}' created in agency {code}")
 

@@ -12,27 +12,28 @@ from werkzeug.exceptions import HTTPException
 
 from app.extensions import db
 from workflows.errors import DomainError
+from workflows.messages import in_english, message
 
 log = logging.getLogger(__name__)
 # A value the database refused: its range or its form (see handle_data_error).
 DATA_ERROR_MESSAGE = "a value in the request is out of range or not storable"
 
 
-def error_response(status: int, message: str, errors: Any = None) -> Any:
-    """A JSON error body: {"code", "status", "message", "errors"?}."""
-    body: dict[str, Any] = {"code": status, "status": _phrase(status), "message": message}
+def error_response(status: int, message: str, errors: Any = None, *, code: str | None = None,
+                   params: dict[str, Any] | None = None) -> Any:
+    """A JSON error body: {"code", "params", "message", "status", "errors"?}.
+
+    `code` names the message in the catalog (workflows.messages), `params` its values and `message`
+    is its English rendering; the framework's own failures (a 404 route, a 405) answer with the code
+    `http_<status>` and their English description. Field errors are English texts by field.
+    """
+    body: dict[str, Any] = {"code": code or f"http_{status}", "params": params or {}, "message": message,
+                            "status": status}
     if errors is not None:
-        body["errors"] = errors
+        body["errors"] = in_english(errors)
     response = jsonify(body)
     response.status_code = status
     return response
-
-
-def _phrase(status: int) -> str:
-    """The HTTP reason phrase."""
-    from http import HTTPStatus
-
-    return HTTPStatus(status).phrase
 
 
 def init_app(app: Flask) -> None:
@@ -41,16 +42,17 @@ def init_app(app: Flask) -> None:
     @app.errorhandler(DomainError)
     def handle_domain_error(err: DomainError) -> Any:
         db.session.rollback()
-        return error_response(err.status, err.message, err.details)
+        return error_response(err.status, err.message, err.details, code=err.code, params=err.params)
 
     @app.errorhandler(StaleDataError)
     def handle_stale(err: StaleDataError) -> Any:
         db.session.rollback()
-        return error_response(409, "the instance changed meanwhile; reload and try again")
+        changed = message("instance_changed")
+        return error_response(409, changed.english, code=changed.code)
 
     @app.errorhandler(DataError)
     def handle_data_error(err: DataError) -> Any:
-        return error_response(422, data_refused(err))
+        return error_response(422, data_refused(err), code="value_refused")
 
     app.register_error_handler(HTTPException, handle_http)
 

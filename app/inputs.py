@@ -17,13 +17,14 @@ from __future__ import annotations
 from itertools import chain
 from typing import Any
 
-from flask import Flask, abort, request
+from flask import Flask, request
 from flask.json.provider import DefaultJSONProvider
 from werkzeug.routing import IntegerConverter, Map
 
 from workflows import strict_json
 from workflows.db import INT_MAX
-from workflows.errors import InvalidDataError
+from workflows.errors import DomainError, InvalidDataError
+from workflows.messages import message
 
 ID_DIGITS = len(str(INT_MAX))
 
@@ -42,7 +43,6 @@ def _at_most(limit: int) -> str:
             rest = len(text) - i - 1
             options.append(f"{text[:i]}[{low}-{int(digit) - 1}]" + (f"[0-9]{{{rest}}}" if rest else ""))
     return "|".join([*options, text])
-NUL_MESSAGE = "text may not contain the NUL character"
 
 
 class IdConverter(IntegerConverter):
@@ -80,7 +80,7 @@ def refuse_nul() -> None:
     form = request.form.items(multi=True) if request.method in ("POST", "PUT", "PATCH") else ()
     texts = chain(request.args.items(multi=True), form, (request.view_args or {}).items())
     if any("\x00" in key or (isinstance(value, str) and "\x00" in value) for key, value in texts):
-        abort(400, NUL_MESSAGE)
+        raise DomainError("text_has_nul")
 
 
 def query_int(name: str, minimum: int = 0) -> int | None:
@@ -90,6 +90,6 @@ def query_int(name: str, minimum: int = 0) -> int | None:
         return None
     number: Any = int(text) if text.isascii() and text.isdigit() and len(text) <= ID_DIGITS else None
     if number is None or not minimum <= number <= INT_MAX:
-        message = f"{name} must be a whole number from {minimum} to {INT_MAX}"
-        raise InvalidDataError(message, {name: [message]})
+        refusal = message("number_out_of_range", name=name, low=minimum, high=INT_MAX)
+        raise InvalidDataError(refusal.code, {name: [refusal]}, **refusal.params)
     return number

@@ -4,7 +4,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 BIN=.venv/bin
-$BIN/pybabel extract -F babel.cfg -k _l --no-location --sort-output -o app/translations/messages.pot . 2>/dev/null >/dev/null
+$BIN/pybabel extract -F babel.cfg -k _l -k N_ --no-location --sort-output -o app/translations/messages.pot . 2>/dev/null >/dev/null
 if [ -f app/translations/zh/LC_MESSAGES/messages.po ]; then
     $BIN/pybabel update -i app/translations/messages.pot -d app/translations -l zh --no-fuzzy-matching --ignore-obsolete 2>/dev/null >/dev/null
 else

@@ -157,6 +157,6 @@ def test_openapi_document_lists_the_endpoints(client, demo):  # noqa: ANN001
 def test_every_endpoint_needs_login(client, shipped, method, path):  # noqa: ANN001
     response = getattr(client, method)(path, json={})
     assert response.status_code == 401
-    assert response.get_json()["code"] == 401
+    assert (response.get_json()["status"], response.get_json()["code"]) == (401, "login_required")
     expired = getattr(client, method)(path, json={}, headers={"Authorization": "Bearer expired-or-forged"})
     assert expired.status_code == 401

@@ -20,7 +20,7 @@ MAX_LINES = 400
 # workflows/ from the bottom up: a room may import its own modules and the rooms below it, never above.
 ROOMS = ["foundations", "models", "audit", "deadlines", "scripting", "engine", "deployment", "accounts", "directory",
          "statistics", "work"]
-FOUNDATIONS = {"clock", "db", "errors", "paging", "strict_json"}  # single modules every room may use
+FOUNDATIONS = {"clock", "db", "errors", "messages", "paging", "strict_json"}  # single modules every room may use
 
 
 def _modules() -> dict[str, Path]:

@@ -11,13 +11,16 @@ from flask.testing import FlaskClient
 
 from tests.browser.seed import case_at_transfer
 from tests.test_web_pages import sign_in
-from workflows.deployment.conditions import NOT_APPLICABLE, applies, field_conditions, inapplicable_errors
+from workflows.deployment.conditions import applies, field_conditions, inapplicable_errors
+from workflows.messages import message
 
 ACCEPT_FORM = json.loads((Path(__file__).parents[1] / "bpmn" / "case_transfer" / "accept.json").read_text("utf-8"))
 
 DEPENDENT = {"type": "object", "properties": {"agent_appointed": {"type": "string"}, "agent_name": {"type": "string"},
                                               "note": {"type": "string"}},
              "dependentSchemas": {"agent_appointed": {"required": ["agent_name"]}}}
+
+NOT_APPLICABLE = message("form_not_applicable")  # a field of a branch the choices did not take
 
 
 def test_the_forward_reason_applies_only_when_forwarding() -> None:
@@ -59,7 +62,7 @@ def test_the_service_refuses_a_submission_with_a_field_of_another_branch(client:
     body = {"data": {"acceptance": "accept", "receipt_no": "嘉公回〔2026〕1号", "forward_reason": "不属于本机关管辖"}}
     refused = client.post(f"/api/v1/work-items/{item}/complete", json=body, headers=headers)
     assert refused.status_code == 422
-    assert refused.get_json()["errors"] == {"forward_reason": [NOT_APPLICABLE]}
+    assert refused.get_json()["errors"] == {"forward_reason": [NOT_APPLICABLE.english]}
     del body["data"]["forward_reason"]
     assert client.post(f"/api/v1/work-items/{item}/complete", json=body, headers=headers).status_code == 200
 

@@ -66,7 +66,8 @@ def test_a_late_extension_keeps_the_miss_the_supervision_and_the_count(session, 
     assert event.payload["late"] is True and event.payload["late_by_seconds"] == 11 * 3600  # and by how much
     assert extension.created_at - extension.previous_due_at == timedelta(hours=11)
     (notice,) = _notices(session, case, "deadline_extended")
-    assert notice.title.startswith("超期后期限已延长")
+    assert notice.title_message == {"code": "notice_deadline_extended_late",
+                                    "params": {"task": item.title, "case": case.instance.title}}
     # The supervising agency keeps it in its overdue view; the dashboard counts it as missed, extended late.
     assert [i.id for i in list_work_items(session, procurator, "overdue")] == [item.id]
     assert list_work_items(session, leader, "overdue") == []  # not overdue against the extended time
@@ -103,7 +104,7 @@ def test_deployment_checks_late_extension(properties: str, message: str) -> None
     with pytest.raises(DiagramInvalidError) as raised:
         validate_diagram(xml.encode(), {"report.json": (DATA / "recovery/report.json").read_bytes()},
                          {"market_supervision", "procuratorate"})
-    assert {"element": "task_report", "message": message} in raised.value.details
+    assert ("task_report", message) in [(e["element"], e["message"]) for e in raised.value.details]
 
 
 def test_a_copy_to_an_agency_already_taking_part_is_still_noticed_and_audited(session, shipped) -> None:  # noqa: ANN001
@@ -128,7 +129,8 @@ def test_the_agency_a_task_arrives_at_is_told(session, shipped) -> None:  # noqa
     item = case.item()
     assert (arrived.agency_id, arrived.role, arrived.work_item_id, arrived.instance_id) == (
         police.id, item.required_role, item.id, case.instance.id)
-    assert arrived.title == f"新任务：{item.title}（{case.instance.title}）"
+    assert arrived.title_message == {"code": "notice_task_arrived",
+                                     "params": {"task": item.title, "case": case.instance.title}}
     # The police's own acceptance creates their decision: still one arrival notice in the case.
     case.step("task_accept", "jd_police_liaison", ACCEPT, agency="jd_police", due=sh(3, 4, 15), at=sh(3, 4, 9))
     assert len(_notices(session, case, "task_arrived")) == 1

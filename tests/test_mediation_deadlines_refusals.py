@@ -31,8 +31,8 @@ from tests.test_mediation_paths import (  # the original module's fixtures and h
     to_court,
 )
 from workflows.clock import set_clock
-from workflows.deployment.conditions import NOT_APPLICABLE
 from workflows.errors import ConflictError, InvalidDataError, PermissionDeniedError
+from workflows.messages import message
 from workflows.work.deadline_extensions import extend_deadline
 from workflows.work.work_items import claim, complete
 
@@ -59,6 +59,8 @@ def test_the_president_extends_the_review_by_ten_days_and_a_missed_ruling_is_esc
     fire_at(session, end_of(7, 10) + timedelta(seconds=1))
     assert item.overdue_at is not None
     assert notices(session, "deadline_missed") == [("jd_court", "judge"), ("jd_court", "leader")]
+
+NOT_APPLICABLE = message("form_not_applicable")  # a field of a branch the choices did not take
 
 
 # --- refusals --------------------------------------------------------------------------------------

@@ -14,10 +14,10 @@ import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 
-from app.web.presenters import period_forms, period_text
+from app.web.wording import period_forms, period_text
 from tests.helpers import end_of, sh
 from tests.test_timers import TIMERS, WINDOW_FORMS, fire_at
-from tests.test_web_pages import sign_in
+from tests.test_web_pages import csrf_token, sign_in
 from workflows.clock import set_clock
 from workflows.deadlines.calendar import SHANGHAI, HolidayCalendar, compute_due
 from workflows.deadlines.due_times import reminder_for, timer_deadline
@@ -131,9 +131,15 @@ def test_periods_read_in_the_page_language(app: Flask) -> None:
             ["6个月", "15个工作日"]
 
 
-def test_the_modeler_shows_the_month_problems_in_chinese(client: FlaskClient, demo) -> None:  # noqa: ANN001
-    from tests.test_web_diagram_messages import _validate
+def _validate(client: FlaskClient, xml: bytes, forms: dict[str, bytes]) -> dict:
+    """POST a diagram to the modeler's validation endpoint; its JSON answer."""
+    response = client.post("/admin/processes/validate", headers={"X-CSRFToken": csrf_token(client, "/admin/modeler")},
+                           json={"xml": xml.decode(), "forms": {k: v.decode() for k, v in forms.items()}})
+    assert response.status_code == 422
+    return response.get_json()
 
+
+def test_the_modeler_shows_the_month_problems_in_chinese(client: FlaskClient, demo) -> None:  # noqa: ANN001
     sign_in(client, "admin")
     messages = {e["message"] for e in _validate(client, _window("1 mnth", remind="1 month"), WINDOW_FORMS)["errors"]}
     assert messages == {"无法识别期限 '1 mnth'；请写作“N日”、“N个工作日”、“N小时”或“N个月”。",

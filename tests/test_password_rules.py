@@ -13,7 +13,6 @@ from sqlalchemy import select
 from app import create_app
 from app.demo import DEMO_PASSWORD
 from app.extensions import db
-from app.web.domain_messages import localize
 from tests.test_web_pages import post, sign_in
 from workflows.accounts.passwords import PasswordPolicy, common_passwords, password_problems
 from workflows.models import User
@@ -30,7 +29,8 @@ BAD = {
 
 def problems(password: str, username: str = "li_wei", agency: str = "jd_msa", minimum: int = 10) -> list[str]:
     """The rules' verdict with a policy of the given minimum length."""
-    return password_problems(PasswordPolicy(minimum), password, username=username, agency_code=agency)
+    found = password_problems(PasswordPolicy(minimum), password, username=username, agency_code=agency)
+    return [problem.english for problem in found]
 
 
 def test_the_rules() -> None:
@@ -59,16 +59,6 @@ def test_the_minimum_length_is_a_setting_of_at_least_8(app: Flask) -> None:
         create_app("testing", {"SQLALCHEMY_DATABASE_URI": app.config["SQLALCHEMY_DATABASE_URI"],
                                "PASSWORD_MIN_LENGTH": 6})
     assert app.extensions["password_policy"] == PasswordPolicy(10)
-
-
-@pytest.mark.parametrize("message", sorted({m for _, m, _ in BAD.values()} | {
-    "at most 200 characters", "must not contain the agency code", "wrong password",
-    "must differ from the current password", "the password was not reset", "the password was not changed",
-    "unknown agency 'zz'"}))
-def test_every_password_message_has_a_chinese_rendering(app: Flask, message: str) -> None:
-    with app.test_request_context("/"):
-        shown = localize(message)
-    assert shown != message and HAN.search(shown), message
 
 
 def _uid(app: Flask) -> int:

@@ -174,5 +174,5 @@ def test_a_task_whose_notice_is_followed_by_a_failing_script_still_notifies_once
     assert instance.status == "running"
     # The resume (an admin's, of no agency of the case) tells the bureau its follow-up task has arrived.
     assert notices() == [(procuratorate.id, "report_made", "收到报告90"),
-                         (liaison.agency_id, "task_arrived", f"新任务：跟进（{instance.title}）")]
+                         (liaison.agency_id, "task_arrived", f"New task: 跟进 ({instance.title})")]
     assert [i.task_name for i in instance_work_items(session, instance, active_only=True)] == ["task_follow_up"]

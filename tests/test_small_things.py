@@ -7,18 +7,23 @@ import json
 from flask import Flask, render_template_string
 from flask.testing import FlaskClient
 
-from app.web.form_errors import field_errors
+from app.web.messages import form_errors_shown
 from tests.conftest import ROOT
 from tests.helpers import REGISTER, open_item, start_case
 from tests.test_web_pages import sign_in
 from workflows.deadlines.periods import parse_period
 from workflows.deployment.definitions import CompiledDefinition
+from workflows.messages import Message
 
 TRANSFER = json.loads((ROOT / "bpmn" / "case_transfer" / "transfer.json").read_text(encoding="utf-8"))
 
 
-def _transfer_errors(data: dict) -> dict[str, list[str]]:
+def _transfer_errors(data: dict) -> dict[str, list[Message]]:
     return CompiledDefinition(spec={}, info=None, forms={"transfer.json": TRANSFER}).form_errors("transfer.json", data)
+
+
+def _english(errors: list[Message]) -> list[str]:
+    return [found.english for found in errors]
 
 
 def test_the_queue_tabs_keep_the_due_filter(client: FlaskClient, shipped) -> None:  # noqa: ANN001
@@ -45,17 +50,17 @@ def test_the_extension_reason_names_the_period_in_chinese(app: Flask) -> None:
 
 def test_a_required_checkbox_says_what_to_confirm(app: Flask) -> None:
     errors = _transfer_errors({"copied_to_procuratorate": False})
-    assert errors["copied_to_procuratorate"] == ["must be confirmed: 已将移送书抄送同级人民检察院"]
+    assert _english(errors["copied_to_procuratorate"]) == ["must be confirmed: 已将移送书抄送同级人民检察院"]
     with app.test_request_context("/", headers={"Accept-Language": "zh-CN"}):
-        assert field_errors(errors)["copied_to_procuratorate"] == ["请确认“已将移送书抄送同级人民检察院”。"]
+        assert form_errors_shown(errors)["copied_to_procuratorate"] == ["请确认“已将移送书抄送同级人民检察院”。"]
 
 
 def test_missing_required_options_are_named(app: Flask) -> None:
     errors = _transfer_errors({"transfer_documents": ["seized_items_list", "test_report"]})
-    assert errors["transfer_documents"] == ["must include the option: 涉嫌犯罪案件移送书",
-                                            "must include the option: 涉嫌犯罪案件调查报告"]
+    assert _english(errors["transfer_documents"]) == ["must include the option: 涉嫌犯罪案件移送书",
+                                                      "must include the option: 涉嫌犯罪案件调查报告"]
     with app.test_request_context("/", headers={"Accept-Language": "zh-CN"}):
-        assert field_errors(errors)["transfer_documents"] == ["请勾选“涉嫌犯罪案件移送书”：这是必需的。",
+        assert form_errors_shown(errors)["transfer_documents"] == ["请勾选“涉嫌犯罪案件移送书”：这是必需的。",
                                                               "请勾选“涉嫌犯罪案件调查报告”：这是必需的。"]
 
 

@@ -65,8 +65,9 @@ def test_a_spiffarena_reference_to_a_missing_form_is_an_error(client: FlaskClien
     del forms["request.json"]
     refused = _upload(client, admin, _spiff_xml(), forms)
     assert refused.status_code == 422
-    assert {"element": "task_request", "message": "form 'request.json' was not uploaded with the diagram"} \
-        in refused.get_json()["errors"]
+    assert ("task_request", "form_not_uploaded", {"form": "request.json"},
+            "form 'request.json' was not uploaded with the diagram") \
+        in [(e["element"], e["code"], e["params"], e["message"]) for e in refused.get_json()["errors"]]
 
 
 def test_uploaded_forms_nothing_references_deploy_with_a_warning(client: FlaskClient, auth) -> None:  # noqa: ANN001
@@ -75,7 +76,7 @@ def test_uploaded_forms_nothing_references_deploy_with_a_warning(client: FlaskCl
     deployed = _upload(client, admin, _spiff_xml(), _forms("requst.json"))
     assert deployed.status_code == 201
     assert deployed.get_json()["warnings"] == [{
-        "element": "requst.json",
+        "element": "requst.json", "name": None, "code": "form_unreferenced", "params": {"form": "requst.json"},
         "message": "form 'requst.json' is not referenced by any task or start event; it is deployed but never "
                    "shown or checked"}]
     again = _upload(client, admin, _spiff_xml(), _forms("requst.json"))  # identical: unchanged, same warning

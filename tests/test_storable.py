@@ -72,7 +72,7 @@ STORABLE = {
 def test_values_that_cannot_be_stored_are_named_with_their_place(value: Any, where: str, why: str) -> None:
     field, problem = data_problem({"ok": 1, "x": value})
     assert field == "x"
-    assert problem.startswith(f"{where}: ") and why in problem
+    assert problem.params["path"] == where and problem.english.startswith(f"{where}: ") and why in problem.english
 
 
 def test_json_values_dates_and_decimals_can_be_stored() -> None:
@@ -82,7 +82,7 @@ def test_json_values_dates_and_decimals_can_be_stored() -> None:
 def test_a_list_that_contains_itself_is_refused() -> None:
     loop: list[Any] = []
     loop.append(loop)
-    assert "nested deeper" in data_problem({"loop": loop})[1]
+    assert "nested deeper" in data_problem({"loop": loop})[1].english
 
 
 # ---------------------------------------------------------------------------
@@ -202,7 +202,7 @@ def test_submitted_data_that_cannot_be_stored_is_refused_with_422(data: dict[str
     with pytest.raises(InvalidDataError) as refused:
         storable_input(data)
     assert refused.value.status == 422 and refused.value.message == "the form has errors"
-    assert why in refused.value.details[field][0]
+    assert why in refused.value.details[field][0].english
 
 
 def test_submitted_dates_become_text_as_before() -> None:

@@ -1,18 +1,23 @@
-"""Domain errors; the web layer maps each to an HTTP status."""
+"""Domain errors; the web layer maps each to an HTTP status.
+
+An error is a message (workflows.messages): a catalog code and its parameters, never a sentence.
+`details` holds field errors ({field: [Message]}) or a diagram's problems (a list of dicts).
+"""
 
 from __future__ import annotations
 
 from typing import Any
 
+from workflows.messages import CodedError
 
-class DomainError(Exception):
+
+class DomainError(CodedError):
     """Base of errors a user can understand and act on."""
 
     status = 400
 
-    def __init__(self, message: str, details: Any = None) -> None:
-        super().__init__(message)
-        self.message = message
+    def __init__(self, code: str, /, details: Any = None, **params: Any) -> None:
+        super().__init__(code, **params)
         self.details = details
 
 

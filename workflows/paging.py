@@ -17,6 +17,7 @@ from typing import Any, Generic, TypeVar
 
 from workflows.db import fits_integer
 from workflows.errors import InvalidDataError
+from workflows.messages import message
 
 T = TypeVar("T")
 OFFSET, KEYSET = "o", "k"
@@ -38,8 +39,8 @@ def encode(kind: str, *values: Any) -> str:
 
 
 def _bad(cursor: str) -> InvalidDataError:
-    return InvalidDataError("the paging cursor is not one this list gave",
-                            {"after": [f"invalid cursor {cursor[:40]!r}"]})
+    invalid = message("field_cursor_invalid", cursor=repr(cursor[:40]))
+    return InvalidDataError("paging_cursor_invalid", {"after": [invalid]})
 
 
 def decode(cursor: str, kind: str, types: tuple[type, ...]) -> list[Any]:

@@ -86,7 +86,10 @@ class DeploymentWarningSchema(Schema):
     """Something deployed that is probably not what was meant, e.g. an uploaded form nothing references."""
 
     element = fields.String(allow_none=True, metadata={"description": "the element or form file it concerns"})
-    message = fields.String()
+    name = fields.String(allow_none=True, metadata={"description": "the element's name in the diagram, if it has one"})
+    code = fields.String(metadata={"description": "the message's code"})
+    params = fields.Dict(metadata={"description": "the values the message names"})
+    message = fields.String(metadata={"description": "the message in English"})
 
 
 class DeploymentSchema(Schema):

@@ -18,6 +18,7 @@ from workflows.db import INT_MAX
 from workflows.deployment import catalog
 from workflows.deployment.deploy import deploy_checked
 from workflows.errors import InvalidDataError, NotFoundError
+from workflows.messages import problem
 
 blp = Blueprint("definitions", __name__, url_prefix="/api/v1/process-definitions",
                 description="Process diagrams and their versions")
@@ -53,7 +54,7 @@ def get_process_definition(key: str) -> Any:
     """All versions of one process, newest first."""
     rows = catalog.definition_versions(db.session, key)
     if not rows:
-        raise NotFoundError(f"no process '{key}' is deployed")
+        raise NotFoundError("process_not_deployed", key=key)
     return catalog.with_settings(db.session, rows)
 
 
@@ -67,7 +68,8 @@ def get_process_diagram(args: dict[str, Any], key: str) -> Response:
     version = args.get("version")
     definition = catalog.find_definition(db.session, key, version)
     if definition is None:
-        raise NotFoundError(f"no process '{key}'" + (f" version {version}" if version else ""))
+        raise (NotFoundError("process_version_not_found", key=key, version=version) if version
+               else NotFoundError("process_not_deployed", key=key))
     return Response(definition.diagram_xml, mimetype="application/xml")
 
 
@@ -90,8 +92,7 @@ def deploy_process_definition() -> Any:
     """Validate and deploy a diagram with its forms (admin); identical uploads change nothing."""
     diagram = request.files.get("diagram")
     if diagram is None:
-        raise InvalidDataError("upload the diagram as the multipart field 'diagram'",
-                               [{"element": None, "message": "missing file field 'diagram'"}])
+        raise InvalidDataError("diagram_field_missing", [problem(None, "diagram_file_missing")])
     forms = {f.filename: _read(f) for f in request.files.getlist("forms") if f.filename}
     done = deploy_checked(db.session, _read(diagram), forms, acting_user())
     db.session.commit()

@@ -32,15 +32,18 @@ SECURITY_SCHEMES = {
 
 
 class ErrorSchema(Schema):
-    """Every error answer: {"code", "status", "message", "errors"?}."""
+    """Every error answer: {"code", "params", "message", "status", "errors"?}."""
 
-    code = fields.Integer(required=True, metadata={"description": "the HTTP status"})
-    status = fields.String(required=True, metadata={"description": "its reason phrase"})
-    message = fields.String(required=True)
+    code = fields.String(required=True, metadata={
+        "description": "the message's code (a domain error such as `work_item_status`, or `http_<status>` for "
+                       "the framework's own), stable across languages and wording changes"})
+    params = fields.Dict(required=True, metadata={"description": "the values the message names, by name"})
+    message = fields.String(required=True, metadata={"description": "the message in English"})
+    status = fields.Integer(required=True, metadata={"description": "the HTTP status"})
     errors = fields.Raw(metadata={
         "type": ["object", "array"],
-        "description": "form and body errors keyed by field (object); a diagram's errors naming the element "
-                       "(array of {element, message})"})
+        "description": "form and body errors keyed by field, English texts (object); a diagram's problems "
+                       "(array of {element, name, code, params, message})"})
 
 
 class XietongApi(Api):

@@ -146,7 +146,12 @@ class InstanceSchema(Schema):
     business_key = fields.String(allow_none=True)
     title = fields.String()
     status = fields.String(validate=validate.OneOf(list(InstanceStatus)))
-    error_reason = fields.String(allow_none=True, metadata={"description": "why it stopped, when in error"})
+    error_reason = fields.String(allow_none=True, metadata={"description": "why it stopped, when in error (English)"})
+    error_code = computed(fields.String(allow_none=True, metadata={
+        "description": "the reason's message code (null: not in error, or stopped before reasons had codes)"}),
+        lambda i: (i.error_message or {}).get("code"))
+    error_params = computed(fields.Dict(allow_none=True, metadata={"description": "the values the reason names"}),
+                            lambda i: (i.error_message or {}).get("params"))
     initiating_agency = fields.Nested(AgencyRefSchema)
     created_at = fields.DateTime()
     updated_at = fields.DateTime()
@@ -235,7 +240,13 @@ class NoticeSchema(Schema):
 
     id = computed(fields.Integer(), lambda pair: pair[0].id)
     kind = computed(fields.String(), lambda pair: pair[0].kind)
-    title = computed(fields.String(), lambda pair: pair[0].title)
+    title = computed(fields.String(metadata={"description": "in English; a diagram's own title as written"}),
+                     lambda pair: pair[0].title)
+    title_code = computed(fields.String(allow_none=True, metadata={
+        "description": "the title's message code (null: a diagram's own title, or a notice from before codes)"}),
+        lambda pair: (pair[0].title_message or {}).get("code"))
+    title_params = computed(fields.Dict(metadata={"description": "the values the title's message names"}),
+                            lambda pair: (pair[0].title_message or {}).get("params") or {})
     agency = computed(fields.String(), lambda pair: pair[0].agency.code)
     role = computed(fields.String(allow_none=True, metadata={"description": "only users with this role"}),
                     lambda pair: pair[0].role)

@@ -25,6 +25,7 @@ from app.api.schemas import (
 from app.auth import acting_user
 from app.extensions import db
 from workflows.errors import InvalidDataError
+from workflows.messages import message
 from workflows.models import User
 from workflows.work import work_items
 from workflows.work.deadline_extensions import extend_deadline, extensions_of
@@ -91,7 +92,7 @@ def reassign_work_item(args: dict[str, Any], item_id: int) -> Any:
     item = work_items.get_work_item(db.session, user, item_id)
     assignee = db.session.get(User, args["assignee_id"])
     if assignee is None:
-        raise InvalidDataError("unknown assignee", {"assignee_id": ["no such user"]})
+        raise InvalidDataError("unknown_assignee", {"assignee_id": [message("field_no_such_user")]})
     item = work_items.reassign(db.session, user, item, assignee)
     db.session.commit()
     return item

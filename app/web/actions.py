@@ -8,7 +8,7 @@ from typing import TypeVar
 from flask import abort, flash, redirect
 
 from app.extensions import db
-from app.web.domain_messages import localize
+from app.web.messages import shown
 from workflows.errors import ConflictError, DomainError
 
 T = TypeVar("T")
@@ -25,7 +25,7 @@ def attempt(action: Callable[[], T], failure: Callable[[str], str], back: str,
         result = action()
     except refused as err:
         db.session.rollback()
-        flash(failure(localize(err.message)), "error")
+        flash(failure(shown(err.msg)), "error")
         abort(redirect(back))
     db.session.commit()
     return result

@@ -12,7 +12,7 @@ from app.extensions import db
 from app.inputs import query_int
 from app.web.admin_directory import ROLES
 from app.web.blueprint import admin_bp
-from app.web.diagram_messages import localize, localize_errors
+from app.web.messages import problems_shown, shown
 from app.web.page_context import role_label
 from app.web.security import roles_required, signed_in_user
 from workflows.deployment.catalog import definition_versions, find_definition, latest_definitions
@@ -104,7 +104,7 @@ def _posted_diagram() -> tuple[bytes, dict[str, bytes]]:
 
 def _errors_response(err: DiagramInvalidError) -> tuple[Response, int]:
     """The validator's errors, each naming its element, in the page language."""
-    return jsonify({"ok": False, "message": localize(err.message), "errors": localize_errors(err.details)}), 422
+    return jsonify({"ok": False, "message": shown(err.msg), "errors": problems_shown(err.details)}), 422
 
 
 @admin_bp.route("/processes/validate", methods=["POST"])
@@ -117,7 +117,7 @@ def validate_process() -> Any:
     except DiagramInvalidError as err:
         return _errors_response(err)
     return jsonify({"ok": True, "key": valid.declared.key, "name": valid.declared.name, "errors": [],
-                    "warnings": localize_errors(valid.warnings)})
+                    "warnings": problems_shown(valid.warnings)})
 
 
 @admin_bp.route("/processes/deploy", methods=["POST"])
@@ -132,7 +132,7 @@ def deploy_process() -> Any:
         return _errors_response(err)
     db.session.commit()
     return jsonify({"ok": True, "created": done.created, "key": done.definition.key,
-                    "version": done.definition.version, "errors": [], "warnings": localize_errors(done.warnings),
+                    "version": done.definition.version, "errors": [], "warnings": problems_shown(done.warnings),
                     "url": url_for("admin.show_process", key=done.definition.key),
                     "start_url": url_for("web.new_instance", process=done.definition.key)})
 
@@ -178,8 +178,8 @@ def upload_process() -> Any:
         done = deploy_checked(db.session, xml, forms, signed_in_user())
     except DiagramInvalidError as err:
         db.session.rollback()
-        return render_template("admin/upload.html", errors=localize_errors(err.details),
-                               message=localize(err.message), filename=name,
+        return render_template("admin/upload.html", errors=problems_shown(err.details),
+                               message=shown(err.msg), filename=name,
                                xml=_as_text(xml), forms_json=json.dumps(
                                    {k: v.decode("utf-8", "replace") for k, v in forms.items()})), 422
     db.session.commit()
@@ -187,7 +187,7 @@ def upload_process() -> Any:
     flash(_("%(key)s version %(version)s deployed.", key=definition.key, version=definition.version) if done.created
           else _("%(key)s is unchanged: identical to version %(version)s.", key=definition.key,
                  version=definition.version), "success")
-    for warning in localize_errors(done.warnings):
-        flash(_("Warning: %(element)s: %(message)s", element=warning["element"], message=warning["message"]),
+    for warning in problems_shown(done.warnings):
+        flash(_("Warning: %(element)s: %(message)s", element=warning["where"], message=warning["message"]),
               "warning")
     return redirect(url_for("admin.show_process", key=definition.key))

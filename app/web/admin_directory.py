@@ -12,12 +12,13 @@ from werkzeug.wrappers import Response
 from app.auth import password_policy
 from app.extensions import db
 from app.web.blueprint import admin_bp
-from app.web.domain_messages import localize, localize_details
+from app.web.messages import details_shown, shown
 from app.web.security import roles_required, signed_in_user
 from workflows.accounts import lifecycle as accounts
 from workflows.deadlines import holidays
 from workflows.directory import entries as directory
 from workflows.errors import DomainError, InvalidDataError
+from workflows.messages import message
 
 ROLES = ("liaison", "leader", "mediator", "judge", "clerk", "supervisor", "admin")
 
@@ -39,8 +40,8 @@ def _field_label(field: str) -> str:
 def _failed(err: DomainError, endpoint: str) -> Response:
     """Roll back and show the service's reason, with the fields it names, in the page language."""
     db.session.rollback()
-    fields = "; ".join(f"{_field_label(k)}: {' '.join(v)}" for k, v in localize_details(err.details).items())
-    flash(f"{localize(err.message)}{' — ' + fields if fields else ''}", "error")
+    fields = "; ".join(f"{_field_label(k)}: {' '.join(v)}" for k, v in details_shown(err.details).items())
+    flash(f"{shown(err.msg)}{' — ' + fields if fields else ''}", "error")
     return redirect(url_for(endpoint))
 
 
@@ -158,7 +159,7 @@ def _parse_day(text: str) -> date:
     try:
         return date.fromisoformat(text)
     except ValueError as err:
-        raise InvalidDataError(_("Enter a valid date."), {"day": [text]}) from err
+        raise InvalidDataError("date_invalid", {"day": [message("field_invalid_date", value=text)]}) from err
 
 
 @admin_bp.route("/calendar/days", methods=["POST"])

@@ -12,7 +12,7 @@ from app.auth import password_policy, sign_in, sign_out
 from app.extensions import db
 from app.login_limits import count_refusal, limit_login, limit_password_change
 from app.web.blueprint import auth_bp
-from app.web.domain_messages import localize, localize_details
+from app.web.messages import details_shown, shown
 from app.web.redirects import safe_next
 from app.web.security import login_required, signed_in_user
 from workflows.accounts.lifecycle import WrongPasswordError, change_own_password
@@ -81,10 +81,10 @@ def change_password() -> Any:
     except WrongPasswordError as err:
         count_refusal()
         db.session.commit()  # keep the audit event of the failed attempt
-        return _password_form(localize_details(err.details), 422)
+        return _password_form(details_shown(err.details), 422)
     except DomainError as err:
         db.session.rollback()
-        return _password_form(localize_details(err.details) or {"_": [localize(err.message)]}, 422)
+        return _password_form(details_shown(err.details) or {"_": [shown(err.msg)]}, 422)
     sign_out()
     db.session.commit()
     flash(_("Your password was changed. Sign in with the new password."), "success")

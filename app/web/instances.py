@@ -12,11 +12,10 @@ from app.files import file_store
 from app.web.actions import attempt
 from app.web.attachments import upload_stream
 from app.web.blueprint import web_bp
-from app.web.form_errors import field_errors
 from app.web.forms import parse_form
+from app.web.messages import form_errors_shown, shown
 from app.web.presenters import field_labels, history
 from app.web.security import login_required, signed_in_user
-from app.web.stop_reasons import localize_stop_reason
 from workflows import strict_json
 from workflows.clock import now
 from workflows.deployment.catalog import latest_definitions
@@ -94,7 +93,7 @@ def start_instance() -> Any:
     except InvalidDataError as err:  # the start form's errors at their fields, what was typed kept
         db.session.rollback()
         flash(_("The form has errors; see the marked fields."), "error")
-        return _new_instance_page(key, data, field_errors(err.details), 422)
+        return _new_instance_page(key, data, form_errors_shown(err.details), 422)
     flash(_("Case “%(title)s” started.", title=instance.title), "success")
     if claimed is not None:  # the starter takes the first task: it is claimed for them
         return redirect(url_for("web.show_work_item", item_id=claimed.id))
@@ -142,7 +141,7 @@ def resume(instance_id: int) -> Any:
                       lambda reason: _("The case could not be resumed: %(reason)s", reason=reason),
                       url_for("web.show_instance", instance_id=instance_id), refused=(DomainError,))
     if resumed.status == InstanceStatus.ERROR:
-        flash(_("The case stopped again: %(reason)s", reason=localize_stop_reason(resumed.error_reason)), "error")
+        flash(_("The case stopped again: %(reason)s", reason=shown(resumed.stop_reason)), "error")
     else:
         flash(_("The case is running again."), "success")
     return redirect(url_for("web.show_instance", instance_id=instance_id))

@@ -13,8 +13,9 @@ from flask_login import current_user
 from app.extensions import db
 from app.web import due_display, forms
 from app.web.i18n import LANGUAGES
-from app.web.presenters import notice_kind, period_text, shown_data
-from app.web.stop_reasons import localize_stop_reason
+from app.web.messages import notice_title, shown
+from app.web.presenters import notice_kind, shown_data
+from app.web.wording import period_text, role_label
 from workflows.deadlines.due_status import due_state
 from workflows.deployment.catalog import may_start_any
 from workflows.deployment.conditions import applies, field_conditions
@@ -22,10 +23,6 @@ from workflows.work.notices import unread_count
 
 UNREAD_SHOWN = 99  # the header shows "99+" beyond this
 
-ROLE_LABELS = {
-    "admin": _l("System admin"), "supervisor": _l("Supervisor"), "liaison": _l("Liaison"), "leader": _l("Leader"),
-    "mediator": _l("Mediator"), "judge": _l("Judge"), "clerk": _l("Court clerk"),
-}
 
 
 # What the system fills in (a diagram's `prefill`: workflows/statistics/prefill.py), labelled on the item page.
@@ -51,7 +48,9 @@ def init_app(app: Flask) -> None:
     app.add_template_filter(prefill_label, "prefill_label")
     app.add_template_filter(period_text, "period")
     app.add_template_filter(notice_kind, "notice_kind")
-    app.add_template_filter(localize_stop_reason, "stop_reason")
+    app.add_template_filter(shown, "stop_reason")
+    app.add_template_filter(shown, "message")
+    app.add_template_filter(notice_title, "notice_title")
     app.add_template_global(due_state)
     app.add_template_global(shown_data, "data_groups")
     app.add_template_filter(due_display.due_time, "due_time")
@@ -83,7 +82,3 @@ def local_time(value: datetime | None, fmt: str = "short") -> str:
         return ""
     return format_datetime(value, "yyyy-MM-dd HH:mm" if fmt == "short" else fmt)
 
-
-def role_label(role: str) -> str:
-    """A role code in the page language."""
-    return str(ROLE_LABELS[role]) if role in ROLE_LABELS else role

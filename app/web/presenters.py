@@ -5,13 +5,10 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from babel.lists import format_list
-from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
 
 from app.web.forms import choices, schema_type
-from app.web.stop_reasons import localize_stop_reason
-from workflows.deadlines.periods import Period, Unit
+from app.web.messages import shown
 from workflows.models import AuditEvent, WorkItem
 
 EVENT_LABELS = {
@@ -47,25 +44,6 @@ NOTICE_KINDS = {
 def notice_kind(kind: str) -> str:
     """A notice type in the page language (the diagram's own codes as they are)."""
     return str(NOTICE_KINDS[kind]) if kind in NOTICE_KINDS else kind
-
-
-def _chinese_page() -> bool:
-    """Whether the page is in Chinese."""
-    return str(get_locale() or "zh").startswith("zh")
-
-
-def period_text(period: Period | None) -> str:
-    """A period in the page language: 15个工作日, 15 working days."""
-    if period is None:
-        return ""
-    return f"{period.amount}{period.unit.chinese}" if _chinese_page() else str(period)
-
-
-def period_forms() -> str:
-    """How a period may be written, in the page language, from the units the deadline parser knows."""
-    chinese = _chinese_page()
-    forms = [f"“N{unit.chinese}”" if chinese else f"'N {unit.noun}'" for unit in Unit]
-    return format_list(forms, style="or", locale=get_locale())
 
 
 @dataclass
@@ -146,6 +124,6 @@ def history(events: list[AuditEvent], items: list[WorkItem]) -> list[HistoryRow]
     for event in events:
         what = str(EVENT_LABELS.get(event.type, event.type))
         payload = event.payload or {}
-        detail = localize_stop_reason(payload.get("reason")) if event.type == "instance.error" else None
+        detail = shown(payload.get("message") or payload.get("reason")) if event.type == "instance.error" else None
         rows.append(HistoryRow(event, what, titles.get(event.work_item_id), detail))
     return rows

@@ -17,7 +17,7 @@ from werkzeug.exceptions import HTTPException, MethodNotAllowed, NotFound
 from app.errors import data_refused, handle_http
 from app.extensions import csrf, db
 from app.web.blueprint import admin_bp, auth_bp, web_bp
-from app.web.domain_messages import localize
+from app.web.messages import shown
 from workflows.errors import DomainError
 from workflows.models import User
 
@@ -94,7 +94,7 @@ def html_errors(blueprint: Blueprint) -> None:
 
     @blueprint.errorhandler(DomainError)
     def domain_error(err: DomainError) -> Any:
-        return error_page(err.status, localize(err.message))
+        return error_page(err.status, shown(err.msg))
 
     @blueprint.errorhandler(CSRFError)
     def csrf_error(err: CSRFError) -> Any:
@@ -111,7 +111,7 @@ def html_errors(blueprint: Blueprint) -> None:
 
     @blueprint.errorhandler(HTTPException)
     def http_error(err: HTTPException) -> Any:
-        return error_page(err.code or 500, localize(err.description or err.name))
+        return error_page(err.code or 500, err.description or err.name)
 
 
 for _blueprint in (web_bp, auth_bp, admin_bp):  # once per process: blueprints are shared by every app

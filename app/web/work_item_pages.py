@@ -13,8 +13,8 @@ from app.files import file_store
 from app.web.actions import attempt
 from app.web.attachments import upload_stream
 from app.web.blueprint import web_bp
-from app.web.form_errors import field_errors
 from app.web.forms import parse_form
+from app.web.messages import form_errors_shown
 from app.web.presenters import field_labels, history
 from app.web.redirects import safe_next
 from app.web.security import login_required, signed_in_user
@@ -140,7 +140,7 @@ def complete_work_item(item_id: int) -> Any:
     except InvalidDataError as err:
         db.session.rollback()
         flash(_("The form has errors; see the marked fields."), "error")
-        return _render_item(item, data, field_errors(err.details), 422)
+        return _render_item(item, data, form_errors_shown(err.details), 422)
     flash(_("“%(title)s” is done.", title=item.title), "success")
     following = work_items.next_item(user, work_items.next_items(db.session, user, item.instance))
     if following is not None:  # the same user goes straight on with the case

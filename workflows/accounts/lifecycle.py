@@ -12,6 +12,7 @@ from workflows.accounts.passwords import PasswordPolicy, require_acceptable, ver
 from workflows.accounts.sessions import end_all_access
 from workflows.audit import record
 from workflows.errors import ConflictError, InvalidDataError, NotFoundError, PermissionDeniedError
+from workflows.messages import message
 from workflows.models import User
 
 MAX_ID = 2**31 - 1  # larger ids do not fit the column: unknown, not a database error
@@ -20,7 +21,7 @@ MAX_ID = 2**31 - 1  # larger ids do not fit the column: unknown, not a database 
 def require_admin(actor: User | None) -> None:
     """Directory changes are for admins (None: the set-up script)."""
     if actor is not None and not actor.has_role("admin"):
-        raise PermissionDeniedError("only an admin changes agencies, agency types and users")
+        raise PermissionDeniedError("directory_admin_only")
 
 
 class WrongPasswordError(InvalidDataError):
@@ -31,7 +32,7 @@ def find_user(session: Session, user_id: int) -> User:
     """The user with this id, else NotFoundError."""
     user = session.get(User, user_id) if 0 < user_id <= MAX_ID else None
     if user is None:
-        raise NotFoundError(f"user {user_id} not found")
+        raise NotFoundError("user_not_found", id=user_id)
     return user
 
 
@@ -44,7 +45,7 @@ def deactivate_user(session: Session, actor: User | None, user: User) -> None:
     """Refuse the user every login from now on and end their sessions and tokens (admin; not oneself)."""
     require_admin(actor)
     if actor is not None and actor.id == user.id:
-        raise ConflictError("an admin cannot deactivate their own account")
+        raise ConflictError("cannot_deactivate_self")
     if not user.active:
         return
     user.active = False
@@ -64,9 +65,9 @@ def reset_password(session: Session, actor: User | None, user: User, password: s
     """Give the user a new password and end their sessions and tokens (admin; own password: change it)."""
     require_admin(actor)
     if actor is not None and actor.id == user.id:
-        raise ConflictError("an admin changes their own password with the current one, not by a reset")
+        raise ConflictError("reset_own_password")
     require_acceptable(policy, password, username=user.username, agency_code=user.agency.code,
-                       message="the password was not reset")
+                       message="password_not_reset")
     user.set_password(password)
     record(session, "user.password_reset", actor=actor, payload=_about(user, **end_all_access(session, user)))
 
@@ -75,11 +76,10 @@ def change_own_password(session: Session, user: User, current: str, new: str, po
     """Replace the user's password, given the current one; every session and token of theirs ends, this one too."""
     if not verify_password(user, current):
         record(session, "auth.failed", actor=user, payload={"username": user.username, "reason": "current password"})
-        raise WrongPasswordError("the current password is wrong", {"current_password": ["wrong password"]})
+        raise WrongPasswordError("current_password_wrong", {"current_password": [message("field_password_wrong")]})
     require_acceptable(policy, new, username=user.username, agency_code=user.agency.code,
-                       message="the password was not changed", field="new_password")
+                       message="password_not_changed", field="new_password")
     if verify_password(user, new):
-        raise InvalidDataError("the password was not changed",
-                               {"new_password": ["must differ from the current password"]})
+        raise InvalidDataError("password_not_changed", {"new_password": [message("field_password_same")]})
     user.set_password(new)
     record(session, "user.password_changed", actor=user, payload=_about(user, **end_all_access(session, user)))

@@ -10,6 +10,7 @@ from pathlib import Path
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from workflows.errors import InvalidDataError
+from workflows.messages import Message, message
 from workflows.models import User
 from workflows.models import user as user_model
 
@@ -36,20 +37,20 @@ def common_passwords() -> frozenset[str]:
     return frozenset(line for line in COMMON_PASSWORDS.read_text(encoding="utf-8").splitlines() if line)
 
 
-def password_problems(policy: PasswordPolicy, password: str, *, username: str, agency_code: str) -> list[str]:
+def password_problems(policy: PasswordPolicy, password: str, *, username: str, agency_code: str) -> list[Message]:
     """Why the password may not be set (empty when it may)."""
     problems = []
     if len(password) < policy.min_length:
-        problems.append(f"at least {policy.min_length} characters")
+        problems.append(message("field_password_short", count=policy.min_length))
     if len(password) > MAX_LENGTH:
-        problems.append(f"at most {MAX_LENGTH} characters")
+        problems.append(message("field_password_long", count=MAX_LENGTH))
     folded = password.casefold()
     if folded in common_passwords():
-        problems.append("too common: it is on the list of the most used passwords")
-    for name, label in ((username, "the user name"), (agency_code, "the agency code")):
+        problems.append(message("field_password_common"))
+    for name, code in ((username, "field_password_has_user_name"), (agency_code, "field_password_has_agency_code")):
         name = name.strip().casefold()
         if name and (name == folded or (len(name) >= MIN_NAME_IN_PASSWORD and name in folded)):
-            problems.append(f"must not contain {label}")
+            problems.append(message(code))
     return problems
 
 

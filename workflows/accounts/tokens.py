@@ -35,7 +35,7 @@ def authenticate(session: Session, username: str, password: str) -> User:
     # The hash is checked first, for unknown and inactive users too: refusing them faster would tell who exists.
     if not verify_password(user, password) or user is None or not user.active:
         record(session, "auth.failed", payload={"username": username[:80]})
-        raise AuthenticationError("wrong username or password")
+        raise AuthenticationError("wrong_credentials")
     return user
 
 

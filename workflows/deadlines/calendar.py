@@ -11,6 +11,7 @@ from zoneinfo import ZoneInfo
 import chinese_calendar
 
 from workflows.deadlines.periods import MAX_YEARS, Period, Unit, parse_period
+from workflows.messages import CodedError
 
 __all__ = [
     "SHANGHAI",
@@ -143,7 +144,7 @@ def compute_due(
     return Due(_end_of_day(last), provisional=not known)
 
 
-class DeadlineStartError(ValueError):
+class DeadlineStartError(CodedError, ValueError):
     """The data field a deadline counts from is missing or not a date."""
 
 
@@ -162,11 +163,11 @@ def as_instant(value: Any, field: str) -> datetime:
             parsed = datetime.fromisoformat(value) if "T" in value or " " in value.strip() else \
                 datetime.combine(date.fromisoformat(value), time(), SHANGHAI)
         except ValueError as err:
-            raise DeadlineStartError(f"field '{field}' is not an ISO date: {value!r}") from err
+            raise DeadlineStartError("deadline_start_not_date", field=field, value=repr(value)) from err
     else:
-        raise DeadlineStartError(f"field '{field}' holds no date")
+        raise DeadlineStartError("deadline_start_missing", field=field)
     if parsed.year > _LAST_START_YEAR:
-        raise DeadlineStartError(f"field '{field}' holds a date too far in the future: {value!r}")
+        raise DeadlineStartError("deadline_start_too_far", field=field, value=repr(value))
     return parsed if parsed.tzinfo else parsed.replace(tzinfo=SHANGHAI)
 
 

@@ -93,7 +93,7 @@ def extended_due(current: datetime, extension: Period, calendar: Callable[[], Ho
     try:
         return _due(start, extension, calendar)
     except PeriodError as err:  # a period stored before deployment bounded them
-        raise ConflictError(str(err)) from err
+        raise ConflictError(err.code, **err.params) from err
 
 
 class _TimerDeadline:

@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session
 from workflows.audit import record
 from workflows.deadlines.calendar import is_working_day
 from workflows.errors import InvalidDataError, PermissionDeniedError
+from workflows.messages import message
 from workflows.models import CalendarDay, CalendarYear, User
 
 FIRST_YEAR, LAST_YEAR = 2000, 2200  # years an admin may enter
@@ -23,13 +24,14 @@ NOTE_LENGTH = 200
 def _require_admin(actor: User | None) -> None:
     """Calendar changes move legal deadlines, so only admins make them (None: the set-up script)."""
     if actor is not None and not actor.has_role("admin"):
-        raise PermissionDeniedError("only an admin changes the holiday calendar")
+        raise PermissionDeniedError("holidays_admin_only")
 
 
 def _check_year(year: int) -> None:
     """Refuse years no statutory period will reach."""
     if not FIRST_YEAR <= year <= LAST_YEAR:
-        raise InvalidDataError("the year is out of range", {"year": [f"between {FIRST_YEAR} and {LAST_YEAR}"]})
+        between = message("field_year_between", low=FIRST_YEAR, high=LAST_YEAR)
+        raise InvalidDataError("year_out_of_range", {"year": [between]})
 
 
 def set_calendar_day(session: Session, actor: User | None, day: date, is_working: bool, note: str = "") -> CalendarDay:

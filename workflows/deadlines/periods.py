@@ -12,6 +12,8 @@ from dataclasses import dataclass
 from datetime import timedelta
 from enum import StrEnum
 
+from workflows.messages import CodedError
+
 __all__ = ["MAX_AMOUNTS", "MAX_YEARS", "PERIOD_FORMS", "Period", "PeriodError", "Unit", "parse_period"]
 
 
@@ -72,7 +74,7 @@ _MAX_DIGITS = 18
 _PERIOD_RE = re.compile(r"([0-9]+)(\D+)")
 
 
-class PeriodError(ValueError):
+class PeriodError(CodedError, ValueError):
     """A deadline text or Period value that no statutory kind of period expresses."""
 
 
@@ -86,9 +88,7 @@ class Period:
     def __post_init__(self) -> None:
         """Reject periods no rule defines, so bad values never reach compute_due."""
         if self.unit not in _CHINESE:
-            raise PeriodError(
-                f"unknown period unit {self.unit!r}; expected one of {', '.join(Unit)}"
-            )
+            raise PeriodError("period_unit_unknown", unit=repr(self.unit), units=list(Unit))
         object.__setattr__(self, "unit", Unit(self.unit))  # "days" given as text becomes Unit.DAYS
         # bool is an int subclass; True days is a bug, not one day.
         if (
@@ -96,9 +96,7 @@ class Period:
             or not isinstance(self.amount, int)
             or self.amount < 1
         ):
-            raise PeriodError(
-                f"period amount must be a positive whole number, got {self.amount!r}"
-            )
+            raise PeriodError("period_amount_invalid", value=repr(self.amount))
 
     def __str__(self) -> str:
         """Render as the English text parse_period accepts, e.g. '15 working days'."""
@@ -114,7 +112,8 @@ class Period:
         """Refuse a period longer than any legal deadline needs (MAX_AMOUNTS)."""
         limit = MAX_AMOUNTS[self.unit]
         if self.amount > limit:
-            raise PeriodError(f"period '{self}' exceeds the maximum of {limit} {self.unit.noun} ({MAX_YEARS} years)")
+            raise PeriodError("period_too_long", period=str(self), longest=f"{limit} {self.unit.noun}",
+                              years=MAX_YEARS)
 
     def length(self) -> timedelta | None:
         """The clock length of the period, or None where its length depends on the dates."""
@@ -129,9 +128,9 @@ def parse_period(text: str) -> Period:
     match = _PERIOD_RE.fullmatch(compact)
     unit = _UNIT_WORDS.get(match.group(2)) if match else None
     if match is None or unit is None:
-        raise PeriodError(f"unrecognised deadline {text!r}; use {PERIOD_FORMS}")
+        raise PeriodError("deadline_unrecognised", text=repr(text), forms=PERIOD_FORMS)
     digits = match.group(1).lstrip("0") or "0"
     amount = int(digits) if len(digits) <= _MAX_DIGITS else 10**_MAX_DIGITS  # beyond every maximum anyway
     if amount < 1:
-        raise PeriodError(f"deadline {text!r} must be at least 1; use {PERIOD_FORMS}")
+        raise PeriodError("deadline_below_one", text=repr(text), forms=PERIOD_FORMS)
     return Period(amount, unit)

@@ -14,9 +14,9 @@ from __future__ import annotations
 
 from typing import Any
 
-Condition = dict[str, Any]  # {"field": name, "values": [...], "negate": bool} or {"field": name, "present": True}
+from workflows.messages import Message, message
 
-NOT_APPLICABLE = "does not apply to the choices made in this form"
+Condition = dict[str, Any]  # {"field": name, "values": [...], "negate": bool} or {"field": name, "present": True}
 
 
 def _trigger(test: Any) -> tuple[str, list[Any]] | None:
@@ -80,9 +80,9 @@ def applies(conditions: list[Condition] | None, data: dict[str, Any]) -> bool:
     return not conditions or any(_holds(condition, data) for condition in conditions)
 
 
-def inapplicable_errors(schema: dict[str, Any] | None, data: dict[str, Any]) -> dict[str, list[str]]:
+def inapplicable_errors(schema: dict[str, Any] | None, data: dict[str, Any]) -> dict[str, list[Message]]:
     """The submitted fields that do not apply to the data's choices, each with the refusal at its name."""
     if not isinstance(data, dict):
         return {}
-    return {name: [NOT_APPLICABLE] for name, conditions in field_conditions(schema).items()
+    return {name: [message("form_not_applicable")] for name, conditions in field_conditions(schema).items()
             if name in data and not applies(conditions, data)}

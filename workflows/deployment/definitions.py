@@ -19,9 +19,10 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from workflows.deployment.conditions import inapplicable_errors
-from workflows.deployment.form_messages import message
+from workflows.deployment.form_messages import message_of, not_a_field
 from workflows.engine.serialization import specs_from_dict
 from workflows.engine.settings import ProcessInfo, process_info
+from workflows.messages import Message
 from workflows.models import ProcessDefinition
 
 _MAX_ENTRIES = 256
@@ -57,10 +58,10 @@ class CompiledDefinition:
             self._validators[form_name] = Draft202012Validator(schema, format_checker=FormatChecker())
         return self._validators[form_name]
 
-    def form_errors(self, form_name: str, data: dict[str, Any]) -> dict[str, list[str]]:
+    def form_errors(self, form_name: str, data: dict[str, Any]) -> dict[str, list[Message]]:
         """What is wrong with data submitted to a form, by dotted field path (`parties.0.name`)."""
         validator = self.validator(form_name)
-        errors: dict[str, list[str]] = {}
+        errors: dict[str, list[Message]] = {}
         inapplicable = inapplicable_errors(validator.schema if validator else None, data)
         for err in validator.iter_errors(data) if validator is not None else ():
             path = ".".join(str(p) for p in err.absolute_path)
@@ -71,9 +72,11 @@ class CompiledDefinition:
                 path = ".".join(filter(None, [path, missing]))
             if err.validator == "additionalProperties" and isinstance(err.instance, dict):
                 for extra in _unexpected(err.schema, err.instance):  # name each field the form lacks
-                    errors.setdefault(".".join(filter(None, [path, extra])) or "_schema", []).append(err.message)
+                    field = ".".join(filter(None, [path, extra])) or "_schema"
+                    found = not_a_field(extra) if extra else message_of(validator.schema, err)
+                    errors.setdefault(field, []).append(found)
                 continue
-            errors.setdefault(path or "_schema", []).append(message(validator.schema, err))
+            errors.setdefault(path or "_schema", []).append(message_of(validator.schema, err))
         for name, messages in inapplicable.items():
             errors[name] = messages
         return errors

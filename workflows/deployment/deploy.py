@@ -34,6 +34,7 @@ from workflows.engine.serialization import spec_to_dict
 from workflows.engine.settings import MAX_EXTENSIONS_TEXT, PRIORITY_TEXT, process_info
 from workflows.engine.xml import UnsafeXmlError, parse_xml, utf8_document
 from workflows.errors import InvalidDataError
+from workflows.messages import coded_problem, message, problem
 from workflows.models import AgencyType, ProcessDefinition, User
 from workflows.scripting import check_expression, check_script
 
@@ -62,28 +63,29 @@ class ValidDiagram:
     warnings: list[dict[str, Any]]  # {element, message}: deployable, but probably not what was meant
 
 
-def _error(element: str | None, message: str) -> dict[str, Any]:
-    """One validation error naming its element."""
-    return {"element": element, "message": message}
+def _named(problems: list[dict[str, Any]], root: etree._Element) -> list[dict[str, Any]]:
+    """The problems with each element's name from the diagram, so pages can name a task by its name."""
+    names = {node.get("id"): node.get("name") for node in root.iter() if isinstance(node.tag, str) and node.get("id")}
+    return [{**found, "name": names.get(found["element"]) or None} for found in problems]
 
 
 def _load_forms(raw_forms: dict[str, bytes]) -> tuple[dict[str, Any], list[dict[str, Any]]]:
     """Parse each form file as JSON and check it is a valid JSON Schema."""
     forms, errors = {}, []
     if len(raw_forms) > MAX_FORMS:
-        return {}, [_error(None, f"{len(raw_forms)} form files; at most {MAX_FORMS} are allowed")]
+        return {}, [problem(None, "too_many_forms", count=len(raw_forms), limit=MAX_FORMS)]
     for name, raw in raw_forms.items():
         if len(raw) > MAX_FORM_BYTES:
-            errors.append(_error(name, f"form file larger than {MAX_FORM_BYTES} bytes"))
+            errors.append(problem(name, "form_too_large", limit=MAX_FORM_BYTES))
             continue
         try:
             schema = strict_json.loads(raw)  # NaN in a form would be stored, then refused by PostgreSQL
             Draft202012Validator.check_schema(schema)
         except (ValueError, SchemaError) as err:
-            errors.append(_error(name, f"not a valid JSON Schema: {getattr(err, 'message', err)}"))
+            errors.append(problem(name, "form_schema_invalid", detail=str(getattr(err, "message", err))))
             continue
         if not isinstance(schema, dict):
-            errors.append(_error(name, "a form schema must be a JSON object"))
+            errors.append(problem(name, "form_not_object"))
             continue
         forms[name] = schema
     return forms, errors
@@ -98,14 +100,13 @@ def _check_lanes(info: DeclaredProcess, agency_types: set[str]) -> list[dict[str
         lane = info.lanes[lane_id]
         agency_type = lane.agency_type or (lane.name if lane.name in agency_types else None)
         if agency_type is None:
-            errors.append(_error(lane_id, f"lane '{lane.name}' has no agencyType property and its name is "
-                                          "not an agency type code"))
+            errors.append(problem(lane_id, "lane_without_type", lane=lane.name))
         elif agency_type not in agency_types:
-            errors.append(_error(lane_id, f"lane '{lane.name}': unknown agency type '{agency_type}'"))
+            errors.append(problem(lane_id, "lane_type_unknown", lane=lane.name, code=agency_type))
         else:
             lane.agency_type = agency_type  # stored in meta, so a lane named after its type resolves too
         if lane.agency_from and not IDENTIFIER.match(lane.agency_from):
-            errors.append(_error(lane_id, f"agencyFrom '{lane.agency_from}' is not a data field name"))
+            errors.append(problem(lane_id, "not_a_field_name", property="agencyFrom", value=lane.agency_from))
     return errors
 
 
@@ -125,9 +126,9 @@ def _check_recipients(element: str, prop: str, entries: list[str], info: Declare
     for entry in entries:
         lane, _, role = entry.partition(":")
         if lane not in info.lanes:
-            errors.append(_error(element, f"{prop} names unknown lane '{lane}'"))
+            errors.append(problem(element, "unknown_lane", property=prop, lane=lane))
         elif ":" in entry and not IDENTIFIER.match(role):
-            errors.append(_error(element, f"{prop} entry '{entry}': the role after ':' is not a name"))
+            errors.append(problem(element, "recipient_role_invalid", property=prop, entry=entry))
     return errors
 
 
@@ -139,9 +140,9 @@ def _check_period(element: str, prop: str, value: str | None, *, clock_only: boo
         period = parse_period(value)
         period.check_bounds()
     except PeriodError as err:
-        return [_error(element, f"{prop}: {err}")]
+        return [problem(element, "property_period_invalid", property=prop, reason=err.msg)]
     if clock_only and period.length() is None:
-        return [_error(element, f"{prop} '{value}' must be in hours or days")]
+        return [problem(element, "period_not_clock", property=prop, value=value)]
     return []
 
 
@@ -153,21 +154,21 @@ def _check_deadline_rules(info: DeclaredProcess) -> list[dict[str, Any]]:
         errors += _check_period(task.id, "remindBefore", task.remind_before, clock_only=True)
         errors += _check_period(task.id, "extension", task.extension)
         if (task.escalate_to or task.extension or task.remind_before) and not (task.deadline or task.deadline_date):
-            errors.append(_error(task.id, "escalateTo, remindBefore and extension need a deadline"))
+            errors.append(problem(task.id, "deadline_rules_need_deadline"))
         if not IDENTIFIER.match(task.extension_role):
-            errors.append(_error(task.id, f"extensionRole '{task.extension_role}' is not a role name"))
+            errors.append(problem(task.id, "extension_role_invalid", value=task.extension_role))
         if not MAX_EXTENSIONS_TEXT.fullmatch(task.max_extensions):
-            errors.append(_error(task.id, f"maxExtensions '{task.max_extensions}' is not a small integer"))
+            errors.append(problem(task.id, "max_extensions_invalid", value=task.max_extensions))
         if task.late_extension is not None and task.late_extension.lower() not in ("true", "false"):
-            errors.append(_error(task.id, f"lateExtension '{task.late_extension}' is not true or false"))
+            errors.append(problem(task.id, "late_extension_invalid", value=task.late_extension))
         if task.late_extension is not None and not task.extension:
-            errors.append(_error(task.id, "lateExtension needs an extension period"))
+            errors.append(problem(task.id, "late_extension_needs_period"))
     for notice in info.notices.values():
         errors += _check_recipients(notice.id, "notify", notice.notify, info)
     for timer, task_id in info.deadline_timers.items():
         task = info.tasks.get(task_id)
         if task is None or not (task.deadline or task.deadline_date):
-            errors.append(_error(timer, "a 'due_at' timer must be a boundary event on a user task with a deadline"))
+            errors.append(problem(timer, "due_timer_misplaced"))
     return errors
 
 
@@ -176,23 +177,23 @@ def _check_tasks(info: DeclaredProcess, forms: dict[str, Any]) -> list[dict[str,
     errors = []
     for task in info.tasks.values():
         if task.lane is None:
-            errors.append(_error(task.id, f"user task '{task.name}' is not in a lane"))
+            errors.append(problem(task.id, "task_without_lane", task=task.name))
         if task.form and task.form not in forms:
-            errors.append(_error(task.id, f"form '{task.form}' was not uploaded with the diagram"))
+            errors.append(problem(task.id, "form_not_uploaded", form=task.form))
         if task.deadline:
             try:
                 parse_period(task.deadline).check_bounds()
             except PeriodError as err:
-                errors.append(_error(task.id, str(err)))
+                errors.append(coded_problem(task.id, err))
         if task.deadline_from and not IDENTIFIER.match(task.deadline_from):
-            errors.append(_error(task.id, f"deadlineFrom '{task.deadline_from}' is not a data field name"))
+            errors.append(problem(task.id, "not_a_field_name", property="deadlineFrom", value=task.deadline_from))
         errors += _check_deadline_date(task)
         if task.title_agency and not IDENTIFIER.match(task.title_agency):
-            errors.append(_error(task.id, f"titleAgency '{task.title_agency}' is not a data field name"))
+            errors.append(problem(task.id, "not_a_field_name", property="titleAgency", value=task.title_agency))
         errors += _check_prefill(task)
         if not PRIORITY_TEXT.fullmatch(task.priority):
-            errors.append(_error(task.id, f"priority '{task.priority}' is not an integer"))
-        errors += [_error(task.id, f"copyTo names unknown lane '{lane}'") for lane in task.copy_to
+            errors.append(problem(task.id, "priority_invalid", value=task.priority))
+        errors += [problem(task.id, "unknown_lane", property="copyTo", lane=lane) for lane in task.copy_to
                    if lane not in info.lanes]
     return errors
 
@@ -202,10 +203,9 @@ def _check_deadline_date(task: DeclaredTask) -> list[dict[str, Any]]:
     if not task.deadline_date:
         return []
     if not IDENTIFIER.match(task.deadline_date):
-        return [_error(task.id, f"deadlineDate '{task.deadline_date}' is not a data field name")]
+        return [problem(task.id, "not_a_field_name", property="deadlineDate", value=task.deadline_date)]
     if task.deadline or task.deadline_from:
-        return [_error(task.id, "deadlineDate names the day the task is due by; it cannot be combined with "
-                                "deadline or deadlineFrom")]
+        return [problem(task.id, "deadline_date_combined")]
     return []
 
 
@@ -216,29 +216,27 @@ def _check_prefill(task: DeclaredTask) -> list[dict[str, Any]]:
     try:
         lines = parse_prefill(task.prefill)
     except PrefillSyntaxError as err:
-        return [_error(task.id, f"prefill: {err}")]
+        return [coded_problem(task.id, err)]
     errors = []
     for line in lines:
         if line.function not in PREFILL_FUNCTIONS:
-            errors.append(_error(task.id, f"prefill: unknown function '{line.function}'; offered: "
-                                          f"{', '.join(sorted(PREFILL_FUNCTIONS))}"))
+            errors.append(problem(task.id, "prefill_unknown_function", function=line.function,
+                                  offered=sorted(PREFILL_FUNCTIONS)))
         elif len(line.arguments) != PREFILL_FUNCTIONS[line.function]:
-            errors.append(_error(task.id, f"prefill: {line.function}() takes "
-                                          f"{PREFILL_FUNCTIONS[line.function]} argument(s)"))
+            errors.append(problem(task.id, "prefill_arity", function=line.function,
+                                  count=PREFILL_FUNCTIONS[line.function]))
     return errors
 
 
 def _check_counted(info: DeclaredProcess) -> list[dict[str, Any]]:
     """Outcomes on end events only, and codes the statistics can store (docs/diagrams.md §9)."""
-    errors = [_error(element, "an outcome is declared on end events only") for element in info.misplaced_outcomes]
+    errors = [problem(element, "outcome_misplaced") for element in info.misplaced_outcomes]
     for prop, declared in (("outcome", info.outcomes), ("measure", info.measures)):
-        errors += [_error(element, f"{prop} '{counted.code}' must be lower-case letters, digits and '_', "
-                                   "starting with a letter, at most 50")
+        errors += [problem(element, "counted_code_invalid", property=prop, code=counted.code)
                    for element, counted in declared.items() if not COUNTED_CODE.fullmatch(counted.code)]
-    errors += [_error(task.id, f"kpi '{task.kpi}' must be lower-case letters, digits and '_', starting with a letter, "
-                               "at most 50")
+    errors += [problem(task.id, "counted_code_invalid", property="kpi", code=task.kpi)
                for task in info.tasks.values() if task.kpi and not COUNTED_CODE.fullmatch(task.kpi)]
-    errors += [_error(task.id, "a kpi counts on-time completions: the task needs a deadline")
+    errors += [problem(task.id, "kpi_needs_deadline")
                for task in info.tasks.values() if task.kpi and not (task.deadline or task.deadline_date)]
     return errors
 
@@ -248,9 +246,9 @@ def _check_expressions(info: DeclaredProcess) -> list[dict[str, Any]]:
     errors = []
     for expr in info.expressions:
         problems = check_script(expr.text) if expr.kind == "script" else check_expression(expr.text)
-        errors += [_error(expr.element, f"{expr.kind} not allowed: {p}") for p in problems]
+        errors += [problem(expr.element, f"{expr.kind}_not_allowed", detail=p) for p in problems]
         if not problems:
-            errors += [_error(expr.element, str(err)) for err in _deadline_call_errors(expr.text, expr.kind)]
+            errors += [coded_problem(expr.element, err) for err in _deadline_call_errors(expr.text, expr.kind)]
     return errors
 
 
@@ -275,7 +273,7 @@ def _engine_spec(root: etree._Element, key: str) -> tuple[dict[str, Any] | None,
         return spec_to_dict(spec, subs), []
     except Exception as err:  # the parser raises many types; each must become a 422, not a 500
         element = getattr(err, "id", None) or getattr(err, "name", None)
-        return None, [_error(element, f"the engine cannot parse the diagram: {err}")]
+        return None, [problem(element, "engine_parse_failed", detail=str(err))]
 
 
 def _label(node: etree._Element) -> str:
@@ -291,17 +289,14 @@ def _no_executable_process(root: etree._Element) -> list[dict[str, Any]]:
     errors = []
     for process in found.processes:
         flag = process.get("isExecutable")
-        has = f'isExecutable="{flag}"' if flag is not None else "no isExecutable attribute"
+        has = message("executable_flag", value=flag) if flag is not None else message("no_executable_flag")
         pool = found.pool_of(process)
-        where = f"pool {_label(pool)} shows process {_label(process)}, which" if pool is not None \
-            else f"process {_label(process)}"
-        errors.append(_error((pool if pool is not None else process).get("id"),
-                             f'{where} has {has}; set isExecutable="true" on the process to deploy'))
-    errors = errors or [_error(pool.get("id"), f"pool {_label(pool)} has no process in this document, "
-                                               "so there is no executable process") for pool in found.pools]
-    errors = errors or [_error(c.get("id"), f"collaboration {_label(c)} has no pools and no process, "
-                                            "so there is no executable process") for c in found.collaborations]
-    return errors or [_error(None, "the document contains no process, so there is no executable process")]
+        errors.append(problem(pool.get("id"), "pool_process_not_executable", pool=_label(pool),
+                              process=_label(process), flag=has) if pool is not None
+                      else problem(process.get("id"), "process_not_executable", process=_label(process), flag=has))
+    errors = errors or [problem(pool.get("id"), "pool_without_process", pool=_label(pool)) for pool in found.pools]
+    errors = errors or [problem(c.get("id"), "collaboration_empty", name=_label(c)) for c in found.collaborations]
+    return errors or [problem(None, "no_process")]
 
 
 def checksum(xml: bytes, raw_forms: dict[str, bytes]) -> str:
@@ -318,16 +313,16 @@ def validate_diagram(xml: bytes, raw_forms: dict[str, bytes], agency_types: set[
         root = parse_xml(xml)
         text = utf8_document(xml).decode("utf-8")  # stored and served as UTF-8, whatever the upload's encoding
     except UnsafeXmlError as err:
-        raise DiagramInvalidError("the diagram cannot be read", [_error(None, str(err))]) from err
-    errors = [_error(i, f"the id '{i}' is reserved by the engine; rename the element")
+        raise DiagramInvalidError("diagram_unreadable", [coded_problem(None, err)]) from err
+    errors = [problem(i, "id_reserved", id=i)
               for i in element_ids(root) if i in RESERVED_IDS]
     processes = executable_processes(root)
     if not processes:
         errors += _no_executable_process(root)
-        raise DiagramInvalidError("the diagram has no executable process", errors)
+        raise DiagramInvalidError("diagram_not_executable", _named(errors, root))
     info = read_process(processes[0])
     if not PROCESS_KEY.match(info.key):
-        errors.append(_error(info.key, "the process id must be letters, digits, '_', '-' or '.'"))
+        errors.append(problem(info.key, "process_id_invalid"))
     forms, form_errors = _load_forms(raw_forms)
     errors += form_errors + _check_lanes(info, agency_types) + _check_tasks(info, forms) \
         + check_start_forms(info, forms)
@@ -337,8 +332,9 @@ def validate_diagram(xml: bytes, raw_forms: dict[str, bytes], agency_types: set[
         spec, engine_errors = _engine_spec(root, info.key)
         errors += engine_errors
     if errors:
-        raise DiagramInvalidError("the diagram cannot be deployed", errors)
-    return ValidDiagram(text, info, forms, spec, checksum(xml, raw_forms), unused_form_warnings(root, info, forms))
+        raise DiagramInvalidError("diagram_invalid", _named(errors, root))
+    return ValidDiagram(text, info, forms, spec, checksum(xml, raw_forms),
+                        _named(unused_form_warnings(root, info, forms), root))
 
 
 def latest_definition(session: Session, key: str) -> ProcessDefinition | None:

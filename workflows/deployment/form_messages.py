@@ -1,11 +1,9 @@
-"""A submission's JSON Schema errors as the people and systems sending it read them.
+"""A submission's JSON Schema errors as messages (workflows.messages.catalog_forms): a code per kind of check.
 
-jsonschema writes values as Python reprs (`['张三'] is too short`, `True was expected`); the API answers
-with these messages and the pages translate them by rule (app/web/form_errors.py). Here the values are
-written as JSON, as the sender typed them (`["张三"] is too short`), and two errors a form's reader
-cannot act on are said in the form's own words: a checkbox that must be ticked names its title
-(`must be confirmed: 已将移送书抄送同级人民检察院`), and a list missing a required option names it
-(`must include the option: 涉嫌犯罪案件移送书`).
+Values are written as JSON, as the sender typed them (`["张三"]`, not Python's `['张三']`), and a field is
+named by its title in the form. Two errors a form's reader could not act on are said in the form's own
+words: a checkbox that must be ticked names what must be confirmed (`form_confirm`), and a list
+missing a required option names the option (`form_option_missing`).
 """
 
 from __future__ import annotations
@@ -14,6 +12,8 @@ import json
 from typing import Any
 
 from jsonschema.exceptions import ValidationError
+
+from workflows.messages import Message, message
 
 
 def as_typed(value: Any) -> str:
@@ -64,15 +64,71 @@ def _must_be_ticked(err: ValidationError) -> bool:
                                          or (err.validator == "enum" and allowed == [True]))
 
 
-def message(root: dict[str, Any], err: ValidationError) -> str:
-    """One error's message: values as JSON, a checkbox and a required option named."""
+_TYPES = {"integer": "form_not_integer", "number": "form_not_number", "string": "form_not_string",
+          "boolean": "form_not_boolean"}
+_FORMATS = {"date": "form_not_date", "date-time": "form_not_date", "time": "form_not_time",
+            "email": "form_not_email", "idn-email": "form_not_email"}
+_BOUNDS = {"minimum": "form_minimum", "maximum": "form_maximum", "exclusiveMinimum": "form_exclusive_minimum",
+           "exclusiveMaximum": "form_exclusive_maximum", "multipleOf": "form_multiple_of",
+           "minItems": "form_min_items", "maxItems": "form_max_items", "minLength": "form_min_length",
+           "maxLength": "form_max_length"}
+
+
+def _typed(err: ValidationError) -> Message:
+    """A value of the wrong type: a code for each simple type, one for a wrong shape."""
+    expected = err.validator_value if isinstance(err.validator_value, str) else "/".join(map(str, err.validator_value))
+    code = _TYPES.get(expected, "form_wrong_shape")
+    return message(code, value=as_typed(err.instance), expected=expected)
+
+
+def _other(root: dict[str, Any], err: ValidationError, title: str) -> Message:
+    """The checks without a sentence of their own in the form's words."""
+    value = as_typed(err.instance)
+    if err.validator == "const":
+        return message("form_const", expected=as_typed(err.validator_value), title=title)
+    if err.validator in ("enum", "oneOf", "anyOf"):
+        return message("form_not_an_option", value=value, title=title)
+    if err.validator == "format":
+        return message(_FORMATS.get(err.validator_value, "form_not_format"), value=value, format=err.validator_value,
+                       title=title)
+    if err.validator == "pattern":
+        return message("form_pattern", value=value, pattern=err.validator_value, title=title)
+    if err.validator == "uniqueItems":
+        return message("form_not_unique", value=value, title=title)
+    if err.validator == "contains":
+        return message("form_entry_missing", value=value, title=title)
+    if err.validator == "not":
+        refused = err.validator_value.get("required") if isinstance(err.validator_value, dict) else None
+        if refused and set(err.validator_value) == {"required"}:
+            return message("form_must_be_empty", fields=[str(name) for name in refused], title=title)
+        return message("form_not_allowed", value=value, title=title)
+    return message("form_invalid", detail=err.message, title=title)
+
+
+def message_of(root: dict[str, Any], err: ValidationError) -> Message:
+    """One error as a message: values as JSON, the field by its title, a checkbox and a required option named."""
+    title = _title(root, err)
     if _must_be_ticked(err):
-        return f"must be confirmed: {_title(root, err)}"
+        return message("form_confirm", title=title)
     if err.validator == "contains" and isinstance(err.validator_value, dict) and "const" in err.validator_value:
-        return f"must include the option: {_option_label(root, err, err.validator_value['const'])}"
-    text = err.message
-    if err.validator in ("const", "enum"):
-        text = text.replace(repr(err.validator_value), as_typed(err.validator_value))
-    if err.validator != "required" and text.startswith(repr(err.instance)):
-        text = as_typed(err.instance) + text[len(repr(err.instance)):]
-    return text
+        return message("form_option_missing", option=_option_label(root, err, err.validator_value["const"]),
+                       title=title)
+    if err.validator == "required":
+        name = err.message.split("'")[1] if "'" in err.message else ""
+        field = err.schema.get("properties", {}).get(name, {}) if isinstance(err.schema, dict) else {}
+        return message("form_required", name=name, title=str(field.get("title") or name) if isinstance(field, dict)
+                       else name)
+    if err.validator == "type":
+        return _typed(err)
+    if err.validator in _BOUNDS:
+        return message(_BOUNDS[err.validator], value=as_typed(err.instance), limit=err.validator_value, title=title)
+    if err.validator == "dependentRequired":
+        needed = err.message.split("'")[1] if "'" in err.message else ""
+        given = err.message.split("'")[3] if err.message.count("'") >= 4 else ""
+        return message("form_dependency", needed=needed, given=given, title=title)
+    return _other(root, err, title)
+
+
+def not_a_field(name: str) -> Message:
+    """A key the form does not have."""
+    return message("form_not_a_field", name=name)

@@ -14,18 +14,9 @@ from typing import Any
 from lxml import etree
 
 from workflows.engine.diagram import DeclaredProcess, extension_properties
+from workflows.messages import problem
 
 UI_SCHEMA_PROPERTIES = ("formUiSchemaFilename",)  # spiffworkflow
-
-
-def _error(element: str | None, message: str) -> dict[str, Any]:
-    """One validation error naming its element."""
-    return {"element": element, "message": message}
-
-
-def _warning(element: str | None, message: str) -> dict[str, Any]:
-    """One warning naming its element (here: the form file)."""
-    return {"element": element, "message": message}
 
 
 def referenced_forms(root: etree._Element, info: DeclaredProcess) -> set[str]:
@@ -41,8 +32,7 @@ def referenced_forms(root: etree._Element, info: DeclaredProcess) -> set[str]:
 def unused_form_warnings(root: etree._Element, info: DeclaredProcess, forms: dict[str, Any]) -> list[dict[str, Any]]:
     """A warning for each uploaded form that no task or start event references."""
     used = referenced_forms(root, info)
-    return [_warning(name, f"form '{name}' is not referenced by any task or start event; it is deployed "
-                           "but never shown or checked")
+    return [problem(name, "form_unreferenced", form=name)
             for name in sorted(forms) if name not in used]
 
 
@@ -51,10 +41,10 @@ def check_start_forms(info: DeclaredProcess, forms: dict[str, Any]) -> list[dict
     errors = []
     for event, form in info.start_forms.items():
         if form not in forms:
-            errors.append(_error(event, f"start form '{form}' was not uploaded with the diagram"))
+            errors.append(problem(event, "start_form_not_uploaded", form=form))
         elif forms[form].get("type", "object") != "object":
-            errors.append(_error(event, f"start form '{form}' must describe an object (the start data)"))
+            errors.append(problem(event, "start_form_not_object", form=form))
     if len(set(info.start_forms.values())) > 1:
-        errors += [_error(event, "the start events declare different forms; a process has one start form")
+        errors += [problem(event, "start_forms_differ")
                    for event in info.start_forms]
     return errors

@@ -8,10 +8,11 @@ from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session
 
 from workflows.engine.settings import LaneInfo
+from workflows.messages import CodedError
 from workflows.models import Agency, AgencyType, ProcessInstance
 
 
-class LaneResolutionError(RuntimeError):
+class LaneResolutionError(CodedError, RuntimeError):
     """No single agency answers for a lane; the instance stops in error with this reason."""
 
 
@@ -29,10 +30,10 @@ def _from_data(session: Session, lane: LaneInfo, data: dict[str, Any]) -> Agency
         return None
     agency = session.scalars(select(Agency).where(Agency.code == str(code))).first()
     if agency is None or not agency.active:
-        raise LaneResolutionError(f"lane {lane.name}: field '{field}' names unknown or inactive agency '{code}'")
+        raise LaneResolutionError("lane_agency_unknown", lane=lane.name, field=field, code=code)
     if agency.type.code != lane.agency_type:
-        raise LaneResolutionError(
-            f"lane {lane.name}: agency '{code}' is a {agency.type.code}, the lane needs a {lane.agency_type}")
+        raise LaneResolutionError("lane_agency_wrong_type", lane=lane.name, code=code, actual_type=agency.type.code,
+                                  agency_type=lane.agency_type)
     return agency
 
 
@@ -41,8 +42,8 @@ def _same_level(session: Session, type_code: str, initiator: Agency) -> Agency |
     found = session.scalars(_SAME_LEVEL, {"type_code": type_code, "jurisdiction": initiator.jurisdiction}).all()
     if len(found) > 1:
         names = ", ".join(a.code for a in found)
-        raise LaneResolutionError(f"{len(found)} agencies of type {type_code} in {initiator.jurisdiction} ({names}); "
-                                  "name one in the instance data")
+        raise LaneResolutionError("lane_ambiguous", count=len(found), agency_type=type_code,
+                                  jurisdiction=initiator.jurisdiction, names=names)
     return found[0] if found else None
 
 
@@ -68,6 +69,6 @@ def resolve_lane(session: Session, lane: LaneInfo, data: dict[str, Any],
         agency = initiator
     agency = agency or _same_level(session, type_code, initiator) or _up_the_chain(type_code, initiator)
     if agency is None:
-        raise LaneResolutionError(f"lane {lane.name}: no agency of type {type_code} in "
-                                  f"{initiator.jurisdiction} nor above {initiator.name}")
+        raise LaneResolutionError("lane_unresolved", lane=lane.name, agency_type=type_code,
+                                  jurisdiction=initiator.jurisdiction, agency=initiator.name)
     return agency

@@ -14,6 +14,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from workflows.messages import Message, message
 from workflows.models import Agency, AgencyType
 
 HINT = "x-agencies"
@@ -54,9 +55,9 @@ def with_agency_choices(session: Session, schema: dict[str, Any] | None, agency:
 
 
 def agency_choice_errors(session: Session, schema: dict[str, Any] | None, data: dict[str, Any],
-                         agency: Agency) -> dict[str, list[str]]:
+                         agency: Agency) -> dict[str, list[Message]]:
     """The hinted fields of the data naming an agency the hint does not allow, by field path."""
-    errors: dict[str, list[str]] = {}
+    errors: dict[str, list[Message]] = {}
     for name, holder, many in _fields(schema or {}):
         if name not in data:
             continue
@@ -65,5 +66,5 @@ def agency_choice_errors(session: Session, schema: dict[str, Any] | None, data: 
         for index, value in enumerate(values):
             if value not in allowed:
                 path = f"{name}.{index}" if many else name
-                errors.setdefault(path, []).append(f"'{value}' is not one of the agencies this field offers")
+                errors.setdefault(path, []).append(message("field_agency_not_offered", value=value))
     return errors

@@ -9,6 +9,7 @@ from workflows.accounts.lifecycle import require_admin
 from workflows.accounts.passwords import PasswordPolicy, password_problems
 from workflows.audit import record
 from workflows.errors import ConflictError, InvalidDataError
+from workflows.messages import message
 from workflows.models import Agency, AgencyType, User
 
 LEVELS = ("district", "city", "province", "national")
@@ -19,7 +20,7 @@ def create_agency_type(session: Session, actor: User | None, code: str, name: st
     """Add an agency type that lanes of new diagrams may name."""
     require_admin(actor)
     if session.scalars(select(AgencyType).where(AgencyType.code == code)).first():
-        raise ConflictError(f"agency type '{code}' exists")
+        raise ConflictError("agency_type_exists", code=code)
     agency_type = AgencyType(code=code, name=name, description=description)
     session.add(agency_type)
     session.flush()
@@ -34,16 +35,16 @@ def create_agency(session: Session, actor: User | None, *, code: str, name: str,
     agency_type = session.scalars(select(AgencyType).where(AgencyType.code == type_code)).first()
     errors = {}
     if agency_type is None:
-        errors["type"] = [f"unknown agency type '{type_code}'"]
+        errors["type"] = [message("field_unknown_agency_type", code=type_code)]
     if level not in LEVELS:
-        errors["level"] = [f"must be one of {', '.join(LEVELS)}"]
+        errors["level"] = [message("field_one_of", options=list(LEVELS))]
     parent = session.scalars(select(Agency).where(Agency.code == parent_code)).first() if parent_code else None
     if parent_code and parent is None:
-        errors["parent"] = [f"unknown agency '{parent_code}'"]
+        errors["parent"] = [message("field_unknown_agency", code=parent_code)]
     if errors:
-        raise InvalidDataError("the agency cannot be created", errors)
+        raise InvalidDataError("agency_invalid", errors)
     if session.scalars(select(Agency).where(Agency.code == code)).first():
-        raise ConflictError(f"agency '{code}' exists")
+        raise ConflictError("agency_exists", code=code)
     agency = Agency(code=code, name=name, type=agency_type, jurisdiction=jurisdiction, level=level, parent=parent)
     session.add(agency)
     session.flush()
@@ -58,14 +59,14 @@ def create_user(session: Session, actor: User | None, *, username: str, display_
     agency = session.scalars(select(Agency).where(Agency.code == agency_code)).first()
     errors = {}
     if agency is None:
-        errors["agency"] = [f"unknown agency '{agency_code}'"]
+        errors["agency"] = [message("field_unknown_agency", code=agency_code)]
     problems = password_problems(policy or PasswordPolicy(), password, username=username, agency_code=agency_code)
     if problems:
         errors["password"] = problems
     if errors:
-        raise InvalidDataError("the user cannot be created", errors)
+        raise InvalidDataError("user_invalid", errors)
     if session.scalars(select(User).where(User.username == username)).first():
-        raise ConflictError(f"user '{username}' exists")
+        raise ConflictError("user_exists", name=username)
     user = User(username=username, display_name=display_name, agency=agency, roles=sorted(set(roles)))
     user.set_password(password)
     session.add(user)

@@ -13,12 +13,14 @@ from __future__ import annotations
 import ast
 from dataclasses import dataclass
 
+from workflows.messages import CodedError
+
 # The functions offered to diagrams, with the number of arguments each takes; workflows.work.prefills
 # holds their implementations under the same names.
 PREFILL_FUNCTIONS = {"statistics": 1, "concat": 2}
 
 
-class PrefillSyntaxError(ValueError):
+class PrefillSyntaxError(CodedError, ValueError):
     """A `prefill` property that is not `field = function(argument, ...)` lines."""
 
 
@@ -36,14 +38,14 @@ def _argument(node: ast.expr) -> tuple[str, str]:
         return "field", node.id
     if isinstance(node, ast.Constant) and isinstance(node.value, str):
         return "text", node.value
-    raise PrefillSyntaxError("an argument must be a data field's name or a text in quotes")
+    raise PrefillSyntaxError("prefill_argument")
 
 
 def _statement(node: ast.stmt) -> Prefill:
     text = ast.unparse(node)
     if not isinstance(node, ast.Assign) or len(node.targets) != 1 or not isinstance(node.targets[0], ast.Name) \
             or not isinstance(call := node.value, ast.Call) or not isinstance(call.func, ast.Name) or call.keywords:
-        raise PrefillSyntaxError(f"'{text}' is not 'field = function(arguments)'")
+        raise PrefillSyntaxError("prefill_syntax", text=text)
     return Prefill(node.targets[0].id, call.func.id, tuple(_argument(arg) for arg in call.args))
 
 
@@ -52,5 +54,5 @@ def parse_prefill(text: str) -> list[Prefill]:
     try:
         tree = ast.parse(text.strip(), mode="exec")
     except SyntaxError as err:
-        raise PrefillSyntaxError(f"'{text.strip()}' is not 'field = function(arguments)'") from err
+        raise PrefillSyntaxError("prefill_syntax", text=text.strip()) from err
     return [_statement(node) for node in tree.body]

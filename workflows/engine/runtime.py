@@ -22,6 +22,7 @@ from workflows.engine.compaction import deepest_reached_task
 from workflows.engine.diagram import DEADLINE_TIMER_EXPRESSION
 from workflows.engine.fanout import counted_copies
 from workflows.engine.serialization import workflow_from_state
+from workflows.messages import CodedError
 from workflows.scripting import RestrictedScriptEngine, step_budget
 from workflows.scripting.storable import data_problem
 
@@ -40,7 +41,7 @@ TIMER_EVENT_TYPES = frozenset({"TimeDateEventDefinition", "DurationTimerEventDef
 MAX_INSTANCES = 1_000
 
 
-class EngineError(RuntimeError):
+class EngineError(CodedError, RuntimeError):
     """The engine could not continue: a failing script, a timeout, a runaway loop."""
 
 
@@ -71,14 +72,15 @@ class XietongScriptEngine(RestrictedScriptEngine):
         try:  # the timer names win over data fields of the same name
             return self.environment.evaluate(expression, {**task.data, **names}, external_context)
         except Exception as err:
-            raise EngineError(f"at '{task.task_spec.bpmn_id}': timer expression '{expression}': {err}") from err
+            raise EngineError("timer_expression_failed", element=task.task_spec.bpmn_id, expression=expression,
+                              detail=str(err)) from err
 
 
 def _check_cardinality(task: Task, value: Any) -> None:
     """Refuse a loopCardinality the engine would turn into more tasks than a step can hold."""
     if isinstance(value, int) and value > MAX_INSTANCES:
-        raise EngineError(f"at '{task.task_spec.bpmn_id}': loopCardinality is {value:,}; "
-                          f"the limit is {MAX_INSTANCES:,} instances")
+        raise EngineError("cardinality_too_large", element=task.task_spec.bpmn_id, value=f"{value:,}",
+                          limit=f"{MAX_INSTANCES:,}")
 
 
 def make_script_engine() -> XietongScriptEngine:
@@ -141,13 +143,13 @@ def _step(workflow: BpmnWorkflow, deadline: Callable[[str, Any], str] | None, fi
         raise
     except Exception as err:  # any failure of diagram code must stop the instance, not the server
         _drop_unstorable(workflow, since)
-        raise EngineError(_describe(err)) from err
+        raise _described(err) from err
     finally:
         _timer_deadline.reset(token)
     _check_depth(workflow, start_depth)
     problem = _drop_unstorable(workflow, since)
     if problem:
-        raise EngineError(problem)
+        raise problem
 
 
 def _changed_tasks(workflow: BpmnWorkflow, since: float) -> Iterator[Task]:
@@ -156,7 +158,7 @@ def _changed_tasks(workflow: BpmnWorkflow, since: float) -> Iterator[Task]:
         yield from (task for task in tasks.values() if task.last_state_change >= since)
 
 
-def _drop_unstorable(workflow: BpmnWorkflow, since: float) -> str | None:
+def _drop_unstorable(workflow: BpmnWorkflow, since: float) -> EngineError | None:
     """Leave out the fields of changed task data that cannot be stored; say why for the first one.
 
     Scripts cannot leave such values (the script process refuses them); the engine can, with a
@@ -171,8 +173,8 @@ def _drop_unstorable(workflow: BpmnWorkflow, since: float) -> str | None:
         while found := data_problem(own):
             field, why = found
             del data[field], own[field]
-            where = f"at '{element}': " if element else ""
-            reason = reason or f"{where}the task data cannot be stored: {why} (the field '{field}' was left out)"
+            reason = reason or (EngineError("data_not_storable_at", element=element, reason=why, field=field)
+                                if element else EngineError("data_not_storable", reason=why, field=field))
     return reason
 
 
@@ -257,20 +259,20 @@ def _check_depth(workflow: BpmnWorkflow, start_depth: int) -> None:
         return
     element = task.task_spec.bpmn_id or task.task_spec.name
     if depth - start_depth > MAX_TASK_DEPTH // 2:
-        raise EngineError(f"loop ran without waiting at '{element}': {depth - start_depth} levels in one step; "
-                          "a loop must wait for a user task, a timer or a message")
-    raise EngineError(f"task tree too deep at '{element}' (depth {depth}) although compacted: "
-                      "the case keeps more open branches than the engine can follow")
+        raise EngineError("loop_without_waiting", element=element, levels=depth - start_depth)
+    raise EngineError("task_tree_too_deep", element=element, depth=depth)
 
 
-def _describe(err: Exception) -> str:
-    """A one-line reason naming the element where the engine failed."""
+def _described(err: Exception) -> EngineError:
+    """The engine's failure as a reason naming the element; the exception's own text is its detail."""
     task = getattr(err, "task", None)
     where = getattr(getattr(task, "task_spec", None), "bpmn_id", None)
-    prefix = f"at '{where}': " if where else ""
     cause = err.__cause__ or err.__context__  # SpiffWorkflow wraps a failing condition without its reason
     reason = f" {type(cause).__name__}: {cause}" if cause is not None and str(cause) not in str(err) else ""
-    return f"{prefix}{type(err).__name__}: {err}{reason}"
+    detail = f"{err}{reason}"
+    if where:
+        return EngineError("step_failed", element=where, kind=type(err).__name__, detail=detail)
+    return EngineError("failure", kind=type(err).__name__, detail=detail)
 
 
 def next_timer_due(workflow: BpmnWorkflow) -> datetime | None:

@@ -10,6 +10,8 @@ from defusedxml import DefusedXmlException
 from defusedxml import ElementTree as SafeElementTree
 from lxml import etree
 
+from workflows.messages import CodedError
+
 MAX_DIAGRAM_BYTES = 2 * 1024 * 1024
 MAX_DEPTH = 256  # libxml2's limit without XML_PARSE_HUGE (huge_tree), which stays off
 
@@ -26,7 +28,7 @@ _TOO_DEEP = re.compile(r"Excessive depth in document")
 _BAD_NAMESPACE = re.compile(r"xmlns(?::(\S+))?: '(.*)' is not a valid URI")
 
 
-class UnsafeXmlError(ValueError):
+class UnsafeXmlError(CodedError, ValueError):
     """The document is too large, malformed, too deep, in an unknown encoding, or uses DTD features."""
 
 
@@ -55,11 +57,10 @@ def utf8_document(data: bytes) -> bytes:
             raise LookupError(name)
         text = body.decode(name)
     except LookupError as err:
-        raise UnsafeXmlError(f"the declared encoding '{name}' is not one we can read; save the diagram as UTF-8") \
-            from err
+        raise UnsafeXmlError("xml_encoding_unknown", name=name) from err
     except UnicodeDecodeError as err:
-        raise UnsafeXmlError(f"the document is not valid {name}: byte {err.object[err.start]:#04x} at {err.start}; "
-                             "save the diagram as UTF-8") from err
+        raise UnsafeXmlError("xml_encoding_invalid", encoding=name, byte=f"{err.object[err.start]:#04x}",
+                             position=err.start) from err
     declared = _DECLARED.match(text)
     if body is data and (declared is None or declared.group(3).lower() in ("utf-8", "utf8")):
         return data  # UTF-8 and saying so (or saying nothing): stored exactly as uploaded
@@ -70,27 +71,26 @@ def _syntax_error(err: etree.XMLSyntaxError) -> UnsafeXmlError:
     """libxml2's complaint in words an author can act on."""
     text = str(err)
     if _TOO_DEEP.search(text):
-        return UnsafeXmlError(f"elements are nested too deeply: more than {MAX_DEPTH} levels")
+        return UnsafeXmlError("xml_too_deep", limit=MAX_DEPTH)
     bad = _BAD_NAMESPACE.search(text)
     if bad:
         prefix = f"xmlns:{bad.group(1)}" if bad.group(1) else "xmlns"
-        return UnsafeXmlError(f"the namespace URI '{bad.group(2)}' ({prefix}) is not a valid URI: a namespace URI "
-                              "may not contain spaces or other characters a URI may not hold")
-    return UnsafeXmlError(f"not well-formed XML: {text}")
+        return UnsafeXmlError("xml_namespace_invalid", uri=bad.group(2), prefix=prefix)
+    return UnsafeXmlError("xml_malformed", detail=text)
 
 
 def parse_xml(data: bytes, max_bytes: int = MAX_DIAGRAM_BYTES) -> etree._Element:
     """Return the root element of a document that passed the safety checks (any encoding it declares)."""
     if len(data) > max_bytes:
-        raise UnsafeXmlError(f"the document is {len(data)} bytes; the limit is {max_bytes}")
+        raise UnsafeXmlError("xml_too_large", size=len(data), limit=max_bytes)
     data = utf8_document(data)
     try:
         # defusedxml is the well-kept gatekeeper: it refuses DTDs, entity and external references.
         SafeElementTree.fromstring(data, forbid_dtd=True, forbid_entities=True, forbid_external=True)
     except DefusedXmlException as err:
-        raise UnsafeXmlError(f"DTDs and entities are not allowed: {err}") from err
+        raise UnsafeXmlError("xml_dtd", detail=str(err)) from err
     except ParseError as err:
-        raise UnsafeXmlError(f"not well-formed XML: {err}") from err
+        raise UnsafeXmlError("xml_malformed", detail=str(err)) from err
     # lxml builds the tree the engine needs; with entities and network off as a second guard.
     parser = etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False, huge_tree=False)
     try:

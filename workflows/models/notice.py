@@ -38,7 +38,10 @@ class Notice(Base):
     user_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))  # only this user, if set
     instance_id: Mapped[int | None] = mapped_column(ForeignKey("process_instance.id"), index=True)  # the case
     work_item_id: Mapped[int | None] = mapped_column(ForeignKey("work_item.id"))  # the item concerned
-    title: Mapped[str] = mapped_column(String(300))  # what is shown
+    title: Mapped[str] = mapped_column(String(300))  # as written (a diagram's text), else the English rendering
+    # The title as a message, {"code", "params"} (workflows.messages), built in the reader's language when
+    # shown; None for a diagram's own text and for rows written before titles were data (shown as stored).
+    title_message: Mapped[dict[str, Any] | None] = mapped_column(JSONType)
     payload: Mapped[dict[str, Any]] = mapped_column(JSONType, default=dict)  # details (due times, lane, ...)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=now)
 

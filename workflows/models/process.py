@@ -11,6 +11,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from workflows.clock import now
 from workflows.db import Base, JSONType, OrderedJSON, UTCDateTime, status_type
+from workflows.messages import Message
 from workflows.models.agency import Agency
 from workflows.models.user import User
 
@@ -60,7 +61,10 @@ class ProcessInstance(Base):
     business_key: Mapped[str | None] = mapped_column(String(100), index=True)  # case number
     title: Mapped[str] = mapped_column(String(300))  # shown in queues
     status: Mapped[InstanceStatus] = mapped_column(status_type(InstanceStatus))  # where the case stands
-    error_reason: Mapped[str | None] = mapped_column(Text)  # why it stopped, when status is error
+    error_reason: Mapped[str | None] = mapped_column(Text)  # why it stopped, when status is error (English)
+    # The same reason as a message, {"code", "params"} (workflows.messages), rendered in the reader's
+    # language; None on rows stopped before messages were data (their text is shown as it is).
+    error_message: Mapped[dict[str, Any] | None] = mapped_column(JSONType)
     initiating_agency_id: Mapped[int] = mapped_column(ForeignKey("agency.id"), index=True)  # 同级 anchor
     initiating_user_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"))  # who started it
     # Deferred: most reads of an instance (lists, permission checks, a work item's case in a response)
@@ -84,6 +88,13 @@ class ProcessInstance(Base):
     initiating_user: Mapped[User] = relationship()
 
     __mapper_args__ = {"version_id_col": lock_version}
+
+    @property
+    def stop_reason(self) -> Message | str | None:
+        """Why the case stopped: a message, the stored text of a row stopped before messages were data, or None."""
+        if self.error_message:
+            return Message(self.error_message["code"], self.error_message.get("params") or {})
+        return self.error_reason
 
 
 # The timer worker walks running instances by (next_timer_due_at, id); only running ones are indexed,

@@ -11,6 +11,7 @@ from typing import Any
 from RestrictedPython import compile_restricted_eval, compile_restricted_exec
 from RestrictedPython.transformer import RestrictingNodeTransformer, copy_locations
 
+from workflows.messages import Message, message
 from workflows.scripting.errors import RestrictedCodeError
 
 # The engine looks for this file name in tracebacks to report the failing script line.
@@ -61,38 +62,45 @@ _WIDE_FORMAT_SPEC = re.compile(r"\d{6,}")
 
 
 class _Policy(RestrictingNodeTransformer):
-    """RestrictedPython's policy, tightened for business rules in diagrams."""
+    """RestrictedPython's policy, tightened for business rules in diagrams.
+
+    Its own refusals are messages (workflows.messages) with the line; RestrictedPython's are its text.
+    """
+
+    def refuse(self, node: ast.AST, code: str, **params: Any) -> None:
+        """Record one of this policy's refusals as a message naming the line."""
+        self.errors.append(message(code, line=getattr(node, "lineno", None), **params))
 
     def visit_Import(self, node: ast.Import | ast.ImportFrom) -> ast.AST:  # noqa: N802
-        self.error(node, "imports are not allowed")
+        self.refuse(node, "code_import")
         return node
 
     def visit_ImportFrom(self, node: ast.ImportFrom) -> ast.AST:  # noqa: N802
         return self.visit_Import(node)
 
     def visit_ClassDef(self, node: ast.ClassDef) -> ast.AST:  # noqa: N802
-        self.error(node, "class definitions are not allowed")
+        self.refuse(node, "code_class")
         return node
 
     def visit_Try(self, node: ast.Try) -> ast.AST:  # noqa: N802
         # A handler or finally block could swallow the time limit and run on untraced.
-        self.error(node, "try statements are not allowed")
+        self.refuse(node, "code_try")
         return node
 
     def visit_With(self, node: ast.With) -> ast.AST:  # noqa: N802
-        self.error(node, "with statements are not allowed")
+        self.refuse(node, "code_with")
         return node
 
     def visit_Name(self, node: ast.Name) -> Any:  # noqa: N802
         # Output would go nowhere; RestrictedPython would also leave a collector behind.
         if isinstance(node.ctx, ast.Load) and node.id in ("print", "printed"):
-            self.error(node, f"{node.id} is not available; assign the value to a variable instead")
+            self.refuse(node, "code_print", name=node.id)
             return node
         return super().visit_Name(node)
 
     def visit_Call(self, node: ast.Call) -> Any:  # noqa: N802
         if isinstance(node.func, ast.Name) and node.func.id in _DENIED_CALLS:
-            self.error(node, f"{node.func.id}() is not allowed")
+            self.refuse(node, "code_call_denied", name=node.func.id)
         return super().visit_Call(node)
 
     def visit_While(self, node: ast.While) -> Any:  # noqa: N802
@@ -117,7 +125,7 @@ class _Policy(RestrictingNodeTransformer):
     def visit_FormattedValue(self, node: ast.FormattedValue) -> Any:  # noqa: N802
         # f"{x:>99999999}" pads in C, beyond the reach of the time limit.
         if node.format_spec is not None and _is_wide_format_spec(node.format_spec):
-            self.error(node, "format widths must be literal and below 100000")
+            self.refuse(node, "code_format_width")
         return super().visit_FormattedValue(node)
 
 
@@ -133,7 +141,7 @@ def _is_wide_format_spec(spec: ast.expr) -> bool:
 
 
 @functools.lru_cache(maxsize=_COMPILE_CACHE_SIZE)
-def _compile(mode: str, text: str) -> tuple[types.CodeType | None, tuple[str, ...]]:
+def _compile(mode: str, text: str) -> tuple[types.CodeType | None, tuple[Message | str, ...]]:
     """Compile restricted code once per (mode, text); return the code or the errors."""
     if mode == "eval":
         compiler = compile_restricted_eval
@@ -145,23 +153,23 @@ def _compile(mode: str, text: str) -> tuple[types.CodeType | None, tuple[str, ..
     except (SyntaxError, ValueError) as error:  # raised by compile(), after the policy ran
         return None, (f"Line {getattr(error, 'lineno', None)}: {getattr(error, 'msg', error)}",)
     except RecursionError:
-        return None, ("the code is nested too deeply",)
+        return None, (message("code_too_deep"),)
     return result.code, tuple(dict.fromkeys(result.errors))
 
 
-def _check(mode: str, text: Any) -> list[str]:
+def _check(mode: str, text: Any) -> list[Message | str]:
     if not isinstance(text, str):
-        return [f"expected text, got {type(text).__name__}"]
+        return [message("code_not_text", kind=type(text).__name__)]
     return list(_compile(mode, text)[1])
 
 
-def check_expression(text: str) -> list[str]:
-    """Return [] if text compiles as a restricted expression, else readable error messages."""
+def check_expression(text: str) -> list[Message | str]:
+    """Return [] if text compiles as a restricted expression, else why not (messages, or RestrictedPython's text)."""
     return _check("eval", text)
 
 
-def check_script(text: str) -> list[str]:
-    """Return [] if text compiles as a restricted script, else readable error messages."""
+def check_script(text: str) -> list[Message | str]:
+    """Return [] if text compiles as a restricted script, else why not (messages, or RestrictedPython's text)."""
     return _check("exec", text)
 
 
@@ -169,7 +177,7 @@ def compiled(mode: str, text: str) -> types.CodeType:
     """The cached code for text, or RestrictedCodeError listing why it is refused."""
     errors = _check(mode, text)
     if errors:
-        raise RestrictedCodeError("; ".join(errors))
+        raise RestrictedCodeError("; ".join(map(str, errors)))
     code = _compile(mode, text)[0]
     assert code is not None  # no errors means RestrictedPython produced code
     return code

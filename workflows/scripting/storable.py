@@ -14,6 +14,7 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
+from workflows.messages import Message, message
 from workflows.scripting.errors import UnstorableDataError
 
 MAX_DEPTH = 32  # lists and objects inside each other
@@ -24,8 +25,6 @@ MAX_TEXT = 1_000_000  # characters of text
 MAX_INT = 2**63 - 1  # what a 64-bit column, JavaScript's and PostgreSQL's JSON readers agree on
 
 _SCALARS = (str, bool, type(None), date, Decimal)  # datetime is a date
-RULE = ("task data holds text, numbers, true/false, null, dates, decimals, "
-        "and lists and objects (with text keys) of these")
 
 
 def _items(value: Any) -> Iterator[tuple[str, Any]]:
@@ -35,21 +34,21 @@ def _items(value: Any) -> Iterator[tuple[str, Any]]:
     return ((f"[{index}]", child) for index, child in enumerate(value))
 
 
-def _scalar_problem(value: Any) -> str | None:
+def _scalar_problem(path: str, value: Any) -> Message | None:
     """Why a scalar cannot be stored, or None."""
     if isinstance(value, bool) or value is None:
         return None
     if isinstance(value, int):
-        return None if -MAX_INT <= value <= MAX_INT else "the number does not fit in 64 bits"
+        return None if -MAX_INT <= value <= MAX_INT else message("data_number_too_big", path=path)
     if isinstance(value, float | Decimal):
         finite = value.is_finite() if isinstance(value, Decimal) else math.isfinite(value)
-        return None if finite else f"{value} is not a number that can be stored"
+        return None if finite else message("data_not_finite", path=path, value=str(value))
     if isinstance(value, _SCALARS):
         return None
-    return f"a value of type {type(value).__name__} cannot be stored; {RULE}"
+    return message("data_type", path=path, kind=type(value).__name__)
 
 
-def _problem(name: str, value: Any, budget: list[int]) -> str | None:
+def _problem(name: str, value: Any, budget: list[int]) -> Message | None:
     """Why one field cannot be stored, naming where in it; counts its values and text against the budget."""
     stack = [(value, name, 0)]
     while stack:
@@ -58,24 +57,24 @@ def _problem(name: str, value: Any, budget: list[int]) -> str | None:
         if isinstance(value, str):
             budget[1] -= len(value)
         if budget[0] < 0:
-            return f"{name}: the data has more than the limit of {MAX_VALUES:,} values"
+            return message("data_too_many_values", path=name, limit=f"{MAX_VALUES:,}")
         if budget[1] < 0:
-            return f"{name}: the data has more than the limit of {MAX_TEXT:,} characters of text"
+            return message("data_too_much_text", path=name, limit=f"{MAX_TEXT:,}")
         if not isinstance(value, list | tuple | dict):
-            problem = _scalar_problem(value)
+            problem = _scalar_problem(path, value)
             if problem:
-                return f"{path}: {problem}"
+                return problem
             continue
         if depth >= MAX_DEPTH:
-            return f"{path}: lists and objects are nested deeper than the limit of {MAX_DEPTH}"
+            return message("data_too_deep", path=path, limit=MAX_DEPTH)
         if isinstance(value, dict) and not all(isinstance(key, str) for key in value):
             key = next(key for key in value if not isinstance(key, str))
-            return f"{path}: the key {key!r} is not text; object keys must be text"
+            return message("data_key_not_text", path=path, key=repr(key))
         stack += [(child, path + step, depth + 1) for step, child in _items(value)]
     return None
 
 
-def data_problem(data: Mapping[str, Any]) -> tuple[str, str] | None:
+def data_problem(data: Mapping[str, Any]) -> tuple[str, Message] | None:
     """(field, why) for the first field of the data that cannot be stored, or None."""
     budget = [MAX_VALUES, MAX_TEXT]
     for name, value in data.items():

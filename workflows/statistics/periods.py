@@ -12,6 +12,7 @@ from datetime import UTC, date, datetime, time, timedelta
 
 from workflows.deadlines.calendar import SHANGHAI
 from workflows.errors import InvalidDataError
+from workflows.messages import message
 
 FIRST_YEAR, LAST_YEAR = 1900, 9998  # no case is older; the day after the last must still be a date
 MAX_DAYS = 366 * 10  # a range longer than ten years is a typing mistake, not a report
@@ -69,8 +70,7 @@ def named_period(spec: str) -> StatPeriod:
     """`2026`, `2026-H1`, `2026-Q3` or `2026-05` as the days it covers."""
     match = _SPEC.fullmatch(spec.strip())
     if match is None or not FIRST_YEAR <= int(match["year"]) <= LAST_YEAR:
-        raise InvalidDataError("unknown period", {"period": [f"'{spec}' is not a year (2026), half-year (2026-H1), "
-                                                            "quarter (2026-Q3) or month (2026-05)"]})
+        raise InvalidDataError("period_unknown", {"period": [message("field_period_spec", spec=spec)]})
     year = int(match["year"])
     if match["half"]:
         first_month, months = (1 if match["half"] == "H1" else 7), 6
@@ -79,7 +79,8 @@ def named_period(spec: str) -> StatPeriod:
     elif match["month"]:
         first_month, months = int(match["month"]), 1
         if not 1 <= first_month <= 12:
-            raise InvalidDataError("unknown period", {"period": [f"'{spec}': there is no month {first_month}"]})
+            no_month = message("field_no_month", spec=spec, month=first_month)
+            raise InvalidDataError("period_unknown", {"period": [no_month]})
     else:
         first_month, months = 1, 12
     last_month = first_month + months - 1
@@ -89,9 +90,10 @@ def named_period(spec: str) -> StatPeriod:
 def day_range(first: date, last: date) -> StatPeriod:
     """Any range of days, both included."""
     if not (first.year >= FIRST_YEAR and last.year <= LAST_YEAR):
-        raise InvalidDataError("unknown period", {"from": [f"days from {FIRST_YEAR} to {LAST_YEAR} only"]})
+        between = message("field_days_between", low=FIRST_YEAR, high=LAST_YEAR)
+        raise InvalidDataError("period_unknown", {"from": [between]})
     if last < first:
-        raise InvalidDataError("unknown period", {"to": ["the last day is before the first"]})
+        raise InvalidDataError("period_unknown", {"to": [message("field_last_before_first")]})
     if (last - first).days >= MAX_DAYS:
-        raise InvalidDataError("unknown period", {"to": [f"a range covers at most {MAX_DAYS} days"]})
+        raise InvalidDataError("period_unknown", {"to": [message("field_range_too_long", days=MAX_DAYS)]})
     return StatPeriod(first, last)

@@ -27,7 +27,7 @@ class Scope:
 def _visible(session: Session, user: User) -> frozenset[int] | None:
     """The agencies whose figures the user may see (None: all)."""
     if not STATISTICS_ROLES.intersection(user.roles or []):
-        raise PermissionDeniedError("statistics are for supervisors, leaders and admins")
+        raise PermissionDeniedError("statistics_forbidden")
     if user.oversees:
         return None
     rows = session.scalars(select(Agency.id).where(or_(Agency.id == user.agency_id,
@@ -42,14 +42,14 @@ def resolve_scope(session: Session, user: User, agency: str | None = None,
     if agency:
         found = session.scalar(select(Agency.id).where(Agency.code == agency))
         if found is None:
-            raise NotFoundError(f"no agency '{agency}'")
+            raise NotFoundError("statistics_no_agency", code=agency)
         wanted = frozenset({found})
     elif jurisdiction:
         wanted = frozenset(session.scalars(select(Agency.id).where(Agency.jurisdiction == jurisdiction)))
     else:
         return Scope(visible)
     if visible is not None and not wanted <= visible:
-        raise PermissionDeniedError("these figures are outside the agencies you may see")
+        raise PermissionDeniedError("statistics_outside_scope")
     return Scope(wanted, agency=agency or None, jurisdiction=jurisdiction or None)
 
 

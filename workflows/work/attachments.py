@@ -25,6 +25,7 @@ from sqlalchemy.orm import Session
 from workflows.audit import record
 from workflows.clock import now
 from workflows.errors import DomainError, InvalidDataError, NotFoundError
+from workflows.messages import Message, message
 from workflows.models import Attachment, ProcessInstance, User, WorkItem
 
 ATTACHMENT_KEYS = ("filename", "sha256", "size", "content_type")
@@ -58,8 +59,9 @@ class FileStore:
                 while chunk := stream.read(CHUNK):
                     size += len(chunk)
                     if size > self.max_bytes:
-                        raise InvalidDataError(f"the file {filename} is larger than {self.max_bytes} bytes",
-                                               {"file": [f"larger than {self.max_bytes} bytes"]})
+                        larger = message("field_larger_than", limit=self.max_bytes)
+                        raise InvalidDataError("file_too_large", {"file": [larger]},
+                                               name=filename, limit=self.max_bytes)
                     digest.update(chunk)
                     tmp.write(chunk)
             except BaseException:
@@ -74,13 +76,13 @@ class FileStore:
         """The path of stored bytes that still match their checksum."""
         path = self.path(sha256)
         if not path.is_file():
-            raise NotFoundError(f"attachment {sha256} not found")
+            raise NotFoundError("attachment_not_found", sha256=sha256)
         digest = hashlib.sha256()
         with path.open("rb") as stored:
             while chunk := stored.read(CHUNK):
                 digest.update(chunk)
         if digest.hexdigest() != sha256:
-            raise AttachmentDamagedError("the stored file no longer matches its checksum")
+            raise AttachmentDamagedError("attachment_damaged")
         return path
 
 
@@ -130,29 +132,29 @@ def store_upload(session: Session, store: FileStore, actor: User, stream: Binary
 def bind_start_files(session: Session, actor: User, instance: ProcessInstance, schema: dict[str, Any] | None,
                      data: dict[str, Any]) -> None:
     """Give the new case the files its start data names: each must be an upload of the starter's not yet in a case."""
-    errors: dict[str, list[str]] = {}
+    errors: dict[str, list[Message]] = {}
     for path, described in described_files(schema or {}, data):
         upload = session.scalars(select(Attachment).where(
             Attachment.instance_id.is_(None), Attachment.uploaded_by_id == actor.id,
             Attachment.sha256 == str(described.get("sha256", ""))).limit(1)).first()
         if upload is None:
-            errors.setdefault(path, []).append("not a file you uploaded for this form")
+            errors.setdefault(path, []).append(message("field_file_not_yours"))
         else:
             upload.instance_id = instance.id
     if errors:
-        raise InvalidDataError("the start data names files that were not uploaded for it", errors)
+        raise InvalidDataError("start_files_not_uploaded", errors)
 
 
 def check_submitted_files(session: Session, instance_id: int, schema: dict[str, Any] | None,
                           data: dict[str, Any]) -> None:
     """Refuse a submission naming a file that was not uploaded in its case."""
-    errors: dict[str, list[str]] = {}
+    errors: dict[str, list[Message]] = {}
     for path, described in described_files(schema or {}, data):
         sha = str(described.get("sha256", ""))
         if not SHA256.match(sha) or _row(session, instance_id, sha) is None:
-            errors.setdefault(path, []).append("not a file uploaded in this case")
+            errors.setdefault(path, []).append(message("field_file_not_in_case"))
     if errors:
-        raise InvalidDataError("the form names files that were not uploaded in this case", errors)
+        raise InvalidDataError("form_files_not_uploaded", errors)
 
 
 def _row(session: Session, instance_id: int, sha256: str) -> Attachment | None:
@@ -164,7 +166,7 @@ def find(session: Session, instance: ProcessInstance, sha256: str) -> Attachment
     """A file uploaded in the case (the caller loaded the case as one the user may see)."""
     attachment = _row(session, instance.id, sha256) if SHA256.match(sha256) else None
     if attachment is None:
-        raise NotFoundError(f"attachment {sha256} not found in case {instance.id}")
+        raise NotFoundError("attachment_not_in_case", sha256=sha256, case=instance.id)
     return attachment
 
 

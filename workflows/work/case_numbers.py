@@ -36,4 +36,4 @@ def check_unused(session: Session, key: str, business_key: str | None) -> None:
         .where(ProcessInstance.business_key == business_key, ProcessDefinition.key == key,
                ProcessInstance.status != InstanceStatus.CANCELLED))
     if taken is not None:
-        raise ConflictError(f"case number '{business_key}' is already used by case {taken} of this process")
+        raise ConflictError("case_number_taken", number=business_key, case=taken)

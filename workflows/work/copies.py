@@ -19,6 +19,7 @@ from workflows.audit import record
 from workflows.directory.assignment import resolve_lane
 from workflows.engine.runtime import find_task
 from workflows.engine.settings import ProcessInfo
+from workflows.messages import message
 from workflows.models import Agency, ProcessInstance, User, WorkItem
 from workflows.models.notice import COPY_RECEIVED
 from workflows.work.notices import send
@@ -72,5 +73,6 @@ def send_copies(session: Session, actor: User | None, instance: ProcessInstance,
         record(session, "instance.copied", actor=actor, instance=instance, work_item=item,
                payload={"agency": copy.agency.id, "lane": copy.lane, "already_participant": not first})
         send(session, kind=COPY_RECEIVED, agency=copy.agency, instance=instance, work_item=item,
-             title=f"抄送：{instance.title}（{item.title}）" if item else f"抄送：{instance.title}",
+             title=message("notice_copy_received", case=instance.title, task=item.title) if item
+             else message("notice_copy_received_case", case=instance.title),
              payload={"lane": copy.lane})

@@ -124,7 +124,7 @@ def _ranked(rows: list[Row]) -> list[Row]:
 def overview(session: Session, user: User, at: datetime | None = None, oldest: int = OLDEST) -> Overview:
     """The dashboard of a supervisor, admin or leader at the given instant (default now)."""
     if not DASHBOARD_ROLES.intersection(user.roles or []):
-        raise PermissionDeniedError("the dashboard is for supervisors, admins and leaders")
+        raise PermissionDeniedError("dashboard_forbidden")
     at = at or now()
     result = Overview(oldest_overdue=oldest_overdue(session, user, at, oldest),
                       # A case in error waits for an admin's resume with its timers stopped; the

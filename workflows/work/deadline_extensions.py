@@ -15,6 +15,7 @@ from workflows.deployment.definitions import compiled
 from workflows.engine.runtime import deadline_timers, find_task, restore_workflow, set_timer_due
 from workflows.engine.settings import DEFAULT_EXTENSION_ROLE, DeadlineRule, ExtensionRule, ProcessInfo
 from workflows.errors import ConflictError, DomainError, InvalidDataError, PermissionDeniedError
+from workflows.messages import message
 from workflows.models import DeadlineExtension, User, WorkItem
 from workflows.models.notice import DEADLINE_EXTENDED
 from workflows.models.work_item import ACTIVE_STATUSES
@@ -39,20 +40,19 @@ def _allowed(actor: User, item: WorkItem, rule: DeadlineRule | None,
     before the due time runs out (after it only where the diagram says `lateExtension`).
     """
     if not item.in_agency_of(actor):
-        raise PermissionDeniedError("only the agency holding the work item extends its deadline")
+        raise PermissionDeniedError("extension_other_agency")
     extension = rule.extension if rule is not None else None
     role = extension.role if extension is not None else DEFAULT_EXTENSION_ROLE
     if not actor.has_role(role):
-        raise PermissionDeniedError(f"recording an extension needs the role '{role}'")
+        raise PermissionDeniedError("extension_needs_role", role=role)
     if item.status not in ACTIVE_STATUSES:
-        raise ConflictError(f"work item {item.id} is {item.status}")
+        raise ConflictError("work_item_status", id=item.id, status=item.status)
     if rule is None or extension is None or item.due_at is None:
-        raise ConflictError("the process allows no extension of this task's deadline")
+        raise ConflictError("extension_not_allowed")
     if item.extension_count >= extension.max_count:
-        raise ConflictError(f"the deadline was already extended {item.extension_count} time(s), the most allowed")
+        raise ConflictError("extension_count_reached", count=item.extension_count)
     if is_late(item, at or now()) and not extension.late:
-        raise InvalidDataError("the deadline has passed: this process allows no extension after the due time",
-                               {"reason": ["an extension is recorded before the due time"]})
+        raise InvalidDataError("extension_too_late", {"reason": [message("field_extension_before_due")]})
     return rule, extension
 
 
@@ -95,19 +95,20 @@ def extend_deadline(session: Session, actor: User, item: WorkItem, reason: str, 
     at = now()
     rule, allowed = _allowed(actor, item, info.deadline_of(item.task_name), at)
     if instance.status != RUNNING:
-        raise ConflictError(f"the instance is {instance.status}")
+        raise ConflictError("instance_not_running", status=instance.status)
     reason = (reason or "").strip()
     if not reason or len(reason) > MAX_REASON:
-        raise InvalidDataError("give the reason for the extension", {"reason": [f"1 to {MAX_REASON} characters"]})
+        length = message("field_length", low=1, high=MAX_REASON)
+        raise InvalidDataError("extension_reason_missing", {"reason": [length]})
     longest = extended_due(item.due_at, allowed.period, calendar_loader(session))
     due, provisional = longest.at, longest.provisional
     if new_due is not None:
         if new_due.tzinfo is None:
-            raise InvalidDataError("the new due time needs a time zone", {"new_due_at": ["add an offset"]})
+            raise InvalidDataError("due_time_naive", {"new_due_at": [message("field_add_offset")]})
         if not item.due_at < new_due <= longest.at:
-            raise InvalidDataError(
-                f"the new due time must be after {item.due_at.isoformat()} and at most {longest.at.isoformat()} "
-                f"({allowed.period} more)", {"new_due_at": ["outside the extension the process allows"]})
+            raise InvalidDataError("due_time_out_of_range", {"new_due_at": [message("field_outside_extension")]},
+                                   after=item.due_at.isoformat(), latest=longest.at.isoformat(),
+                                   period=str(allowed.period))
         due = new_due
     extension = DeadlineExtension(work_item_id=item.id, previous_due_at=item.due_at, new_due_at=due,
                                   new_due_provisional=provisional, reason=reason,
@@ -130,7 +131,8 @@ def extend_deadline(session: Session, actor: User, item: WorkItem, reason: str, 
         payload["missed_at"] = item.missed_at.isoformat()
         payload["late_by_seconds"] = int((at - extension.previous_due_at).total_seconds())
     record(session, "work_item.extended", actor=actor, instance=instance, work_item=item, payload=payload)
-    title = f"{'超期后' if late else ''}期限已延长：{item.title}（{instance.title}）"
+    title = message("notice_deadline_extended_late" if late else "notice_deadline_extended", task=item.title,
+                    case=instance.title)
     if item.assignee_id and item.assignee_id != actor.id:
         send(session, kind=DEADLINE_EXTENDED, agency=actor.agency, user=item.assignee, title=title,
              instance=instance, work_item=item, payload=payload)
@@ -139,5 +141,5 @@ def extend_deadline(session: Session, actor: User, item: WorkItem, reason: str, 
     try:
         session.flush()
     except StaleDataError as err:
-        raise ConflictError("the instance changed meanwhile; reload and try again") from err
+        raise ConflictError("instance_changed") from err
     return extension

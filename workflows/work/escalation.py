@@ -9,13 +9,14 @@ from sqlalchemy.orm import Session
 
 from workflows.audit import record
 from workflows.deployment.definitions import compiled
+from workflows.messages import Message, message
 from workflows.models import Agency, Notice, ProcessInstance, WorkItem
 from workflows.models.notice import DEADLINE_APPROACHING, DEADLINE_MISSED
 from workflows.work.notices import notify_lanes, send
 from workflows.work.participation import supervise
 
 
-def _holder_notice(session: Session, item: WorkItem, kind: str, title: str,
+def _holder_notice(session: Session, item: WorkItem, kind: str, title: Message,
                    payload: dict[str, Any]) -> Notice:
     """A notice to whoever holds the item: its assignee once claimed, else the agency's users of its role."""
     agency = session.get(Agency, item.candidate_agency_id)
@@ -26,7 +27,8 @@ def _holder_notice(session: Session, item: WorkItem, kind: str, title: str,
 def _remind(session: Session, item: WorkItem, at: datetime) -> None:
     """The deadline is approaching: tell the holder once."""
     item.reminded_at = at
-    _holder_notice(session, item, DEADLINE_APPROACHING, f"即将到期：{item.title}（{item.instance.title}）",
+    _holder_notice(session, item, DEADLINE_APPROACHING,
+                   message("notice_deadline_approaching", task=item.title, case=item.instance.title),
                    {"due_at": item.due_at.isoformat()})
     record(session, "work_item.reminded", work_item=item, payload={"due_at": item.due_at.isoformat()})
 
@@ -37,7 +39,7 @@ def _escalate(session: Session, instance: ProcessInstance, item: WorkItem, at: d
     item.missed_at = item.missed_at or item.due_at  # kept when a late extension moves the due time
     info = compiled(session, instance.definition).info
     rule = info.deadline_of(item.task_name)
-    title = f"已超期：{item.title}（{instance.title}）"
+    title = message("notice_deadline_missed", task=item.title, case=instance.title)
     payload = {"due_at": item.due_at.isoformat(), "original_due_at": item.original_due_at.isoformat()
                if item.original_due_at else None, "task": item.task_name}
     sent = [_holder_notice(session, item, DEADLINE_MISSED, title, payload)]

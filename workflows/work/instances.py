@@ -16,6 +16,7 @@ from workflows.directory.choices import agency_choice_errors, with_agency_choice
 from workflows.engine.runtime import new_workflow, run_engine
 from workflows.engine.settings import ProcessInfo
 from workflows.errors import InvalidDataError, NotFoundError, PermissionDeniedError
+from workflows.messages import message
 from workflows.models import (
     Agency,
     Attachment,
@@ -46,8 +47,7 @@ def may_start(user: User, info: ProcessInfo) -> bool:
 def _check_may_start(user: User, info: ProcessInfo) -> None:
     """Refuse a start by an agency of another type than the start lane's."""
     if not may_start(user, info):
-        types = ", ".join(sorted(info.start_agency_types))
-        raise PermissionDeniedError(f"only agencies of type {types} start this process")
+        raise PermissionDeniedError("start_agency_types", types=sorted(info.start_agency_types))
 
 
 def _check_start_data(content: CompiledDefinition, data: dict[str, Any]) -> None:
@@ -59,12 +59,11 @@ def _check_start_data(content: CompiledDefinition, data: dict[str, Any]) -> None
     form = content.info.start_form
     if form is None:
         if data:
-            raise InvalidDataError("this process takes no start data: its start event declares no form",
-                                   {name: ["not a start field of this process"] for name in data})
+            raise InvalidDataError("no_start_form", {name: [message("field_not_start_field")] for name in data})
         return
     errors = content.form_errors(form, data)
     if errors:
-        raise InvalidDataError("the start data has errors", errors)
+        raise InvalidDataError("start_data_errors", errors)
 
 
 def start_schema(session: Session, key: str, agency: Agency | None = None) -> dict[str, Any] | None:
@@ -85,7 +84,7 @@ def _startable(session: Session, actor: User, key: str) -> tuple[ProcessDefiniti
     """The latest version of a process the actor's agency may start (404, 403)."""
     definition = latest_definition(session, key)
     if definition is None:
-        raise NotFoundError(f"no process '{key}' is deployed")
+        raise NotFoundError("process_not_deployed", key=key)
     content = compiled(session, definition)
     _check_may_start(actor, content.info)
     return definition, content
@@ -106,12 +105,12 @@ def start_instance(session: Session, actor: User, key: str, data: dict[str, Any]
     """Start the latest version of a process for the actor's agency and run it to its first wait."""
     definition, content = _startable(session, actor, key)
     check_unused(session, key, business_key)
-    data = storable_input(data or {}, "the start data has errors")
+    data = storable_input(data or {}, "start_data_errors")
     _check_start_data(content, data)
     choice_errors = agency_choice_errors(session, content.forms.get(content.info.start_form or ""), data,
                                          actor.agency)
     if choice_errors:
-        raise InvalidDataError("the start data has errors", choice_errors)
+        raise InvalidDataError("start_data_errors", choice_errors)
     workflow = new_workflow(content.specs())
     workflow.data.update(data)
     for task in workflow.get_tasks():  # the start data is the first task's input
@@ -134,9 +133,9 @@ def get_instance(session: Session, user: User, instance_id: int) -> ProcessInsta
     """Load an instance the user may see (404 if missing, 403 if not theirs)."""
     instance = session.get(ProcessInstance, instance_id)
     if instance is None:
-        raise NotFoundError(f"process instance {instance_id} not found")
+        raise NotFoundError("instance_not_found", id=instance_id)
     if not can_view(session, user, instance):
-        raise PermissionDeniedError("your agency does not take part in this instance")
+        raise PermissionDeniedError("instance_other_agency")
     return instance
 
 

@@ -19,6 +19,7 @@ from workflows.clock import now
 from workflows.directory.assignment import LaneResolutionError, resolve_lane
 from workflows.engine.settings import ProcessInfo, Recipient
 from workflows.errors import NotFoundError
+from workflows.messages import Message
 from workflows.models import Agency, Notice, NoticeDelivery, ProcessInstance, User, WorkItem
 from workflows.paging import KEYSET, Page, by_keyset, decode
 from workflows.work.participation import add_participant
@@ -47,17 +48,20 @@ def _recipients(session: Session, agency: Agency, role: str | None, user: User |
     return [user_id for user_id, roles in rows if role is None or role in (roles or [])]
 
 
-def send(session: Session, *, kind: str, agency: Agency, title: str, instance: ProcessInstance | None = None,
+def send(session: Session, *, kind: str, agency: Agency, title: str | Message, instance: ProcessInstance | None = None,
          work_item: WorkItem | None = None, role: str | None = None, user: User | None = None,
          payload: dict[str, Any] | None = None) -> Notice:
     """Add one notice and deliver it to its recipients (the caller's transaction commits both).
 
-    Written as plain statements, as a step writes its rows: nothing here flushes the session.
+    Written as plain statements, as a step writes its rows: nothing here flushes the session. A title
+    given as a message is kept as one (and in English in `title`), to be shown in the reader's language;
+    a text (a diagram's `notify` title) is kept as written.
     """
+    coded = {"code": title.code, "params": title.params} if isinstance(title, Message) else None
     notice = insert_row(session, Notice(
         kind=kind, agency_id=agency.id, role=role, user_id=user.id if user else None,
         instance_id=instance.id if instance else None, work_item_id=work_item.id if work_item else None,
-        title=title[:MAX_TITLE], payload=payload or {}, created_at=now()))
+        title=str(title)[:MAX_TITLE], title_message=coded, payload=payload or {}, created_at=now()))
     recipients = _recipients(session, agency, role, user)
     if recipients:
         session.connection().execute(_DELIVER, [{"user_id": r, "notice_id": notice.id, "read_at": None}
@@ -66,7 +70,7 @@ def send(session: Session, *, kind: str, agency: Agency, title: str, instance: P
 
 
 def notify_lanes(session: Session, instance: ProcessInstance, info: ProcessInfo, recipients: Iterable[Recipient],
-                 data: dict[str, Any], *, kind: str, title: str, work_item: WorkItem | None = None,
+                 data: dict[str, Any], *, kind: str, title: str | Message, work_item: WorkItem | None = None,
                  payload: dict[str, Any] | None = None, participation: str = "notice") -> list[Notice]:
     """Notify the agencies of the recipients' lanes (their users of the role, if one is given).
 
@@ -79,7 +83,7 @@ def notify_lanes(session: Session, instance: ProcessInstance, info: ProcessInfo,
             agency = resolve_lane(session, info.lanes[recipient.lane], data, instance)
         except LaneResolutionError as err:
             record(session, "notice.undeliverable", instance=instance, work_item=work_item,
-                   payload={"kind": kind, "lane": recipient.lane, "reason": str(err)})
+                   payload={"kind": kind, "lane": recipient.lane, "reason": str(err), "code": err.code})
             continue
         add_participant(session, instance, agency, participation)
         sent.append(send(session, kind=kind, agency=agency, role=recipient.role, title=title, instance=instance,
@@ -140,7 +144,7 @@ def get_notice(session: Session, user: User, notice_id: int) -> Notice:
     """One of the user's notices; others' notices do not exist for the caller."""
     delivery = session.get(NoticeDelivery, (user.id, notice_id))
     if delivery is None:
-        raise NotFoundError(f"notice {notice_id} not found")
+        raise NotFoundError("notice_not_found", id=notice_id)
     return delivery.notice
 
 

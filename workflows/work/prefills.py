@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session
 
 from workflows.engine.prefill import PREFILL_FUNCTIONS, Prefill
 from workflows.errors import DomainError
+from workflows.messages import CodedError, Message
 from workflows.models import Agency
 from workflows.statistics.prefill import statistics_for
 
@@ -33,13 +34,15 @@ FUNCTIONS: dict[str, PrefillFunction] = {
 assert set(FUNCTIONS) == set(PREFILL_FUNCTIONS), "offer and implement the same prefill functions"
 
 
-class PrefillError(RuntimeError):
+class PrefillError(CodedError, RuntimeError):
     """A prefill could not be computed; the instance stops in error with this reason."""
 
 
-def _describe(err: DomainError) -> str:
+def _described(err: DomainError) -> Message:
+    """The first field error behind the refusal, else the refusal itself."""
     details = err.details if isinstance(err.details, dict) else {}
-    return "; ".join(str(m) for messages in details.values() for m in messages) or err.message
+    first = [m for messages in details.values() for m in messages if isinstance(m, Message)]
+    return first[0] if first else err.msg
 
 
 def prefilled(session: Session, task: str, lines: Iterable[Prefill], data: dict[str, Any],
@@ -51,5 +54,6 @@ def prefilled(session: Session, task: str, lines: Iterable[Prefill], data: dict[
         try:
             values[line.target] = FUNCTIONS[line.function](session, agency, args)
         except DomainError as err:
-            raise PrefillError(f"at '{task}': prefill {line.target} = {line.function}(): {_describe(err)}") from err
+            raise PrefillError("prefill_failed", element=task, field=line.target, function=line.function,
+                               reason=_described(err)) from err
     return values

@@ -32,12 +32,12 @@ def resume_instance(session: Session, actor: User, instance_id: int,
     is still there (the attempt is audited either way).
     """
     if not actor.has_role("admin"):
-        raise PermissionDeniedError("only an admin resumes an instance in error")
+        raise PermissionDeniedError("resume_admin_only")
     if session.get(ProcessInstance, instance_id) is None:
-        raise NotFoundError(f"process instance {instance_id} not found")
+        raise NotFoundError("instance_not_found", id=instance_id)
     instance = lock_instance(session, instance_id)
     if instance.status != ERROR:
-        raise ConflictError(f"the instance is {instance.status}, not in error")
+        raise ConflictError("instance_not_in_error", status=instance.status)
     fixes = storable_input(corrections or {})
     workflow = restore_workflow(compiled(session, instance.definition).specs(), instance.state)
     failed = workflow.get_tasks(state=TaskState.ERROR)
@@ -48,10 +48,10 @@ def resume_instance(session: Session, actor: User, instance_id: int,
     record(session, "instance.resumed", actor=actor, instance=instance,
            payload={"previous_error": instance.error_reason, "corrections": fixes,
                     "retried_tasks": [task.task_spec.bpmn_id for task in failed]})
-    instance.status, instance.error_reason = RUNNING, None
+    instance.status, instance.error_reason, instance.error_message = RUNNING, None, None
     try:
         run_step(session, instance, workflow, actor, lambda deadline: run_engine(workflow, deadline))
         session.flush()
     except StaleDataError as err:
-        raise ConflictError("the instance changed meanwhile; reload and try again") from err
+        raise ConflictError("instance_changed") from err
     return instance

@@ -18,6 +18,7 @@ from workflows.audit import record
 from workflows.clock import now
 from workflows.deadlines.calendar import SHANGHAI
 from workflows.errors import ConflictError, PermissionDeniedError
+from workflows.messages import message
 from workflows.models import Agency, Notice, User, WorkItem, WorkItemSupervision
 from workflows.models.notice import REMINDER
 from workflows.models.work_item import ACTIVE_STATUSES
@@ -78,22 +79,22 @@ def _day_start(at: datetime) -> datetime:
 def send_reminder(session: Session, actor: User, item: WorkItem) -> Notice:
     """The supervising agency reminds the late agency of an overdue item (催办); once per item per day."""
     if _watch(session, actor, item) is None:
-        raise PermissionDeniedError("only an agency supervising this work item sends it a reminder")
+        raise PermissionDeniedError("reminder_not_supervising")
     lock_for_change(session, item)
     if item.status not in ACTIVE_STATUSES:
-        raise ConflictError(f"work item {item.id} is {item.status}")
+        raise ConflictError("work_item_status", id=item.id, status=item.status)
     at = now()
     last = _last_reminder(session, item)
     if last is not None and last >= _day_start(at):
         tomorrow = _day_start(at) + timedelta(days=1)
-        raise ConflictError(f"a reminder for this work item was already sent today; the next one may be sent "
-                            f"from {tomorrow.strftime('%Y-%m-%d')}")
+        raise ConflictError("reminder_sent_today", day=tomorrow.strftime("%Y-%m-%d"))
     missed = item.missed_at or item.due_at
     payload = {"from_agency": actor.agency.code, "missed_at": missed.isoformat() if missed else None,
                "task": item.task_name}
     notice = send(session, kind=REMINDER, agency=item.candidate_agency,
                   role=None if item.assignee_id else item.required_role, user=item.assignee,
-                  title=f"催办：{item.title}（{item.instance.title}），{actor.agency.name}", instance=item.instance,
+                  title=message("notice_reminder", task=item.title, case=item.instance.title, agency=actor.agency.name),
+                  instance=item.instance,
                   work_item=item, payload=payload)
     record(session, "work_item.reminder_sent", actor=actor, instance=item.instance, work_item=item,
            payload={**payload, "to_agency": item.candidate_agency.code, "notice": notice.id})

@@ -39,6 +39,7 @@ from workflows.engine.runtime import (
 from workflows.engine.serialization import STATE_FORMAT
 from workflows.engine.settings import DeadlineRule, ProcessInfo
 from workflows.errors import InvalidDataError
+from workflows.messages import Message, as_message, message
 from workflows.models import Agency, ProcessInstance, User, WorkItem
 from workflows.models.notice import TASK_ARRIVED
 from workflows.models.process import InstanceStatus
@@ -62,8 +63,8 @@ def json_safe(data: dict[str, Any]) -> dict[str, Any]:
     return json.loads(json.dumps(data, default=str))
 
 
-def storable_input(data: dict[str, Any], message: str = "the form has errors") -> dict[str, Any]:
-    """Submitted data as plain JSON; refused with `message` (422) where task data could not store it.
+def storable_input(data: dict[str, Any], code: str = "form_has_errors") -> dict[str, Any]:
+    """Submitted data as plain JSON; refused with the message `code` (422) where task data could not store it.
 
     The same rule as for what scripts leave (workflows.scripting.storable): a submission must not
     be able to stop its case in error, nor make the state unstorable.
@@ -71,11 +72,10 @@ def storable_input(data: dict[str, Any], message: str = "the form has errors") -
     try:
         safe = json_safe(data)
     except (RecursionError, ValueError) as err:  # nested past what the encoder follows; a cycle
-        raise InvalidDataError(message, {"data": [f"lists and objects are nested deeper than the limit of "
-                                                  f"{MAX_DEPTH}"]}) from err
+        raise InvalidDataError(code, {"data": [message("field_nested_too_deep", limit=MAX_DEPTH)]}) from err
     found = data_problem(safe)
     if found:
-        raise InvalidDataError(message, {found[0]: [found[1]]})
+        raise InvalidDataError(code, {found[0]: [found[1]]})
     return safe
 
 
@@ -123,13 +123,15 @@ def active_items(session: Session, instance: ProcessInstance) -> list[WorkItem]:
         return [item for item in rows if item.status in ACTIVE_STATUSES]
 
 
-def mark_error(session: Session, instance: ProcessInstance, reason: str, actor: User | None) -> None:
+def mark_error(session: Session, instance: ProcessInstance, reason: Message, actor: User | None) -> None:
     """Stop an instance visibly, with the reason, instead of letting it hang."""
     instance.status = ERROR
-    instance.error_reason = reason
+    instance.error_reason = reason.english
+    instance.error_message = {"code": reason.code, "params": reason.params}
     instance.next_timer_due_at = None
     instance.updated_at = now()
-    record(session, "instance.error", actor=actor, instance=instance, payload={"reason": reason})
+    record(session, "instance.error", actor=actor, instance=instance,
+           payload={"reason": reason.english, "message": instance.error_message})
 
 
 def _carried_extension(session: Session, instance: ProcessInstance, task_name: str,
@@ -256,7 +258,7 @@ def advance(session: Session, instance: ProcessInstance, workflow: BpmnWorkflow,
         items, created = sync_work_items(session, instance, workflow, actor, calendar)
     except (LaneResolutionError, DeadlineStartError, PeriodError, PrefillError) as err:  # PeriodError: stored unbounded
         save_state(instance, workflow, pending_copies=copies)
-        mark_error(session, instance, str(err), actor)
+        mark_error(session, instance, as_message(err), actor)
         return
     save_state(instance, workflow)  # after the sync, which writes due times into `due_at` timers
     if workflow.is_completed():
@@ -281,7 +283,7 @@ def _arrival_notice(session: Session, actor: User | None, instance: ProcessInsta
         return
     agency = session.get(Agency, item.candidate_agency_id)
     send(session, kind=TASK_ARRIVED, agency=agency, role=item.required_role, instance=instance, work_item=item,
-         title=f"新任务：{item.title}（{instance.title}）",
+         title=message("notice_task_arrived", task=item.title, case=instance.title),
          payload={"task": item.task_name, "due_at": item.due_at.isoformat() if item.due_at else None})
 
 
@@ -328,7 +330,7 @@ def _run_step(session: Session, instance: ProcessInstance, workflow: BpmnWorkflo
     copies = pending_copies(instance) + [task_id for task_id, element in finished.items() if element in copied]
     if failure is not None:
         save_state(instance, workflow, pending_copies=copies)
-        mark_error(session, instance, str(failure), actor)
+        mark_error(session, instance, as_message(failure), actor)
     else:
         advance(session, instance, workflow, actor, calendar, copies)
     # The elements that completed are completed in the saved state, stopped or not: a resume

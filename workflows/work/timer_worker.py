@@ -23,6 +23,7 @@ from workflows.audit import record
 from workflows.clock import now
 from workflows.deployment.definitions import compiled
 from workflows.engine.runtime import restore_workflow, run_engine
+from workflows.messages import message
 from workflows.models import ProcessInstance, WorkItem
 from workflows.models.work_item import ACTIVE_STATUSES
 from workflows.work.escalation import watch_deadlines
@@ -99,7 +100,7 @@ def _fire_isolated(session: Session, instance: ProcessInstance, at: datetime, it
         log.exception("timer processing failed for instance %s", instance.id)
         # Rows written through workflows.work.rows look clean to the ORM: reload what the savepoint undid.
         session.expire_all()
-        mark_error(session, instance, f"timer processing failed: {type(err).__name__}: {err}"[:2000], None)
+        mark_error(session, instance, message("timer_failed", kind=type(err).__name__, detail=str(err)[:2000]), None)
         session.flush()
 
 

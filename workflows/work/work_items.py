@@ -15,6 +15,7 @@ from workflows.deployment.definitions import compiled
 from workflows.directory.choices import agency_choice_errors, with_agency_choices
 from workflows.engine.runtime import complete_task, find_task, restore_workflow
 from workflows.errors import ConflictError, InvalidDataError, NotFoundError, PermissionDeniedError
+from workflows.messages import message
 from workflows.models import Agency, Attachment, ProcessInstance, User, WorkItem, WorkItemSupervision
 from workflows.models.work_item import CANCELLED, CLAIMED, COMPLETED, OPEN
 from workflows.work.attachments import FileStore, check_submitted_files, store_upload
@@ -28,9 +29,9 @@ def get_work_item(session: Session, user: User, item_id: int) -> WorkItem:
     """Load a work item the user's agency may see (404/403)."""
     item = session.get(WorkItem, item_id, options=SHOWN)  # with what a response shows of it
     if item is None:
-        raise NotFoundError(f"work item {item_id} not found")
+        raise NotFoundError("work_item_not_found", id=item_id)
     if item.candidate_agency_id != user.agency_id and not user.oversees and not supervises(session, user, item):
-        raise PermissionDeniedError("this work item belongs to another agency")
+        raise PermissionDeniedError("work_item_other_agency")
     return item
 
 
@@ -42,24 +43,24 @@ def supervises(session: Session, user: User, item: WorkItem) -> bool:
 def check_in_agency(user: User, item: WorkItem) -> None:
     """Refuse a user of another agency than the item's."""
     if not item.in_agency_of(user):
-        raise PermissionDeniedError("this work item belongs to another agency")
+        raise PermissionDeniedError("work_item_other_agency")
 
 
 def _check_may_act(user: User, item: WorkItem) -> None:
     """Refuse a user the agency-and-role rule (WorkItem.may_act) does not allow, saying which part failed."""
     check_in_agency(user, item)
     if not item.may_act(user):
-        raise PermissionDeniedError(f"this work item needs the role '{item.required_role}'")
+        raise PermissionDeniedError("work_item_needs_role", role=item.required_role)
 
 
 def _check_holds(user: User, item: WorkItem, *, drafting: bool = False) -> None:
     """Only the user who claimed an item submits it, saves its draft or uploads files for it."""
     if item.status != CLAIMED or item.assignee_id != user.id:
         if item.status in (COMPLETED, CANCELLED):
-            raise ConflictError(f"work item {item.id} is {item.status}")
+            raise ConflictError("work_item_status", id=item.id, status=item.status)
         if drafting:
-            raise ConflictError("claim the work item before saving a draft")
-        raise ConflictError("claim the work item before completing it")
+            raise ConflictError("claim_before_drafting")
+        raise ConflictError("claim_before_completing")
 
 
 def attach_file(session: Session, store: FileStore, actor: User, item: WorkItem, stream: BinaryIO,
@@ -100,8 +101,9 @@ def lock_for_change(session: Session, item: WorkItem, *, load_instance: bool = F
 def _check_status(item: WorkItem, *allowed: str) -> None:
     """Refuse a transition from a status it does not start from (someone else moved the item first)."""
     if item.status not in allowed:
-        holder = f" by {item.assignee.display_name}" if item.status == CLAIMED and item.assignee else ""
-        raise ConflictError(f"work item {item.id} is {item.status}{holder}")
+        if item.status == CLAIMED and item.assignee:
+            raise ConflictError("work_item_held", id=item.id, status=item.status, holder=item.assignee.display_name)
+        raise ConflictError("work_item_status", id=item.id, status=item.status)
 
 
 def claim(session: Session, actor: User, item: WorkItem) -> WorkItem:
@@ -120,9 +122,9 @@ def release(session: Session, actor: User, item: WorkItem) -> WorkItem:
     check_in_agency(actor, item)
     lock_for_change(session, item)
     if item.status != CLAIMED:
-        raise ConflictError(f"work item {item.id} is {item.status}, not claimed")
+        raise ConflictError("work_item_not_claimed", id=item.id, status=item.status)
     if not item.may_release(actor):
-        raise PermissionDeniedError("only the assignee or a leader releases a claimed item")
+        raise PermissionDeniedError("release_not_allowed")
     previous = item.assignee_id
     item.status, item.assignee_id, item.claimed_at = OPEN, None, None
     update_row(session, item)
@@ -135,13 +137,13 @@ def reassign(session: Session, actor: User, item: WorkItem, assignee: User) -> W
     """A leader gives an active item to another user of the same agency holding the role."""
     check_in_agency(actor, item)
     if not actor.has_role("leader"):
-        raise PermissionDeniedError("only a leader reassigns work items")
+        raise PermissionDeniedError("reassign_leader_only")
     if not item.in_agency_of(assignee) or not assignee.active:
-        raise InvalidDataError("the assignee must be an active user of the item's agency",
-                               {"assignee_id": ["not an active user of this agency"]})
+        raise InvalidDataError("assignee_not_of_agency", {"assignee_id": [message("field_not_active_user")]})
     if not item.may_act(assignee):
-        raise InvalidDataError(f"the assignee lacks the role '{item.required_role}'",
-                               {"assignee_id": [f"lacks the role '{item.required_role}'"]})
+        lacks = message("field_lacks_role", role=item.required_role)
+        raise InvalidDataError("assignee_lacks_role", {"assignee_id": [lacks]},
+                               role=item.required_role)
     lock_for_change(session, item)
     _check_status(item, OPEN, CLAIMED)
     previous = item.assignee_id
@@ -197,7 +199,7 @@ def validate_form(session: Session, item: WorkItem, data: dict[str, Any]) -> Non
                                                item.candidate_agency).items():
         errors.setdefault(path, []).extend(messages)  # an agency must be one the page offered
     if errors:
-        raise InvalidDataError("the form has errors", errors)
+        raise InvalidDataError("form_has_errors", errors)
     check_submitted_files(session, item.instance_id, content.forms.get(item.form_name), data)
 
 
@@ -209,14 +211,21 @@ def complete(session: Session, actor: User, item: WorkItem, data: dict[str, Any]
     _check_holds(actor, item)
     validate_form(session, item, data)
     if instance.status != RUNNING:
-        raise ConflictError(f"the instance is {instance.status}" +
-                            (f": {instance.error_reason}" if instance.error_reason else ""))
+        raise not_running(instance)
     workflow = restore_workflow(compiled(session, instance.definition).specs(), instance.state)
     task = find_task(workflow, item.engine_task_id)
     if task is None or task.state != TaskState.READY:
-        raise ConflictError("the task is no longer waiting for this work item")
+        raise ConflictError("task_not_waiting")
     _finish(session, actor, instance, item, workflow, task, data)
     return item
+
+
+def not_running(instance: ProcessInstance) -> ConflictError:
+    """The refusal to act in a case that is not running; a stopped case says why it stopped."""
+    reason = instance.stop_reason
+    if reason is None:
+        return ConflictError("instance_not_running", status=instance.status)
+    return ConflictError("instance_stopped_because", status=instance.status, reason=reason)
 
 
 # Built once: composing a SELECT ... FOR UPDATE costs more than running it on SQLite. The initiating
@@ -247,4 +256,4 @@ def _finish(session: Session, actor: User, instance: ProcessInstance, item: Work
         run_step(session, instance, workflow, actor, lambda deadline: complete_task(workflow, task, data, deadline))
         session.flush()  # what the ORM still holds (notices, an error mark), checked against the version too
     except StaleDataError as err:
-        raise ConflictError("the instance changed meanwhile; reload and try again") from err
+        raise ConflictError("instance_changed") from err
