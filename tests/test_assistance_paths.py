@@ -12,6 +12,7 @@ from tests.test_leads_paths import (  # the original module's fixtures and helpe
     _tasks,
 )
 from workflows.errors import InvalidDataError, PermissionDeniedError
+from workflows.messages import message
 
 ids = test_leads_paths.ids  # the original module's fixture, under its name
 
@@ -73,7 +74,7 @@ def test_assistance_to_an_unsuitable_agency_is_refused_at_the_field(session, ids
     # The field offers market supervision bureaus only (x-agencies): a police code never reaches the lane.
     with pytest.raises(InvalidDataError) as refused:
         assistance(session, ids, sh(3, 2, 9), {**REQUEST, "assisting_agency": "jd_police"})
-    assert refused.value.details == {"assisting_agency": ["'jd_police' is not one of the agencies this field offers"]}
+    assert refused.value.details == {"assisting_agency": [message("field_agency_not_offered", value="jd_police")]}
 
 
 def test_assistance_carries_escalation_and_extension():

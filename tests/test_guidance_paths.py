@@ -16,6 +16,7 @@ from lxml import etree
 from tests.helpers import Case, end_of, sh
 from workflows.engine.diagram import extension_properties
 from workflows.errors import InvalidDataError, PermissionDeniedError
+from workflows.messages import message
 from workflows.work.instances import instance_data
 from workflows.work.work_items import claim, complete
 
@@ -173,7 +174,7 @@ def test_passing_up_to_an_unsuitable_agency_is_refused_at_the_field(session, ids
     # The field offers IP offices only (x-agencies): a police code is refused before the case moves.
     with pytest.raises(InvalidDataError) as refused:
         complete(session, user, item, pass_up("jd_police"))
-    assert refused.value.details == {"pass_up_to": ["'jd_police' is not one of the agencies this field offers"]}
+    assert refused.value.details == {"pass_up_to": [message("field_agency_not_offered", value="jd_police")]}
     session.rollback()
     assert case.instance.status == "running"
 

@@ -18,6 +18,7 @@ from lxml import etree
 from tests.helpers import Case, end_of, sh
 from workflows.engine.diagram import extension_properties, read_process
 from workflows.errors import InvalidDataError
+from workflows.messages import message
 from workflows.work.instances import instance_data, instance_work_items
 from workflows.work.work_items import claim, complete
 
@@ -311,7 +312,7 @@ def test_an_unknown_target_is_refused_at_the_field(session, ids):  # noqa: ANN00
     # The field offers the directory's active agencies (x-agencies); the type is the lane's to check.
     with pytest.raises(InvalidDataError) as refused:
         lead(session, ids, sh(3, 2, 9), {**REGISTER, "target_type": "market_supervision", "target_agency": "wz_msa"})
-    assert refused.value.details == {"target_agency": ["'wz_msa' is not one of the agencies this field offers"]}
+    assert refused.value.details == {"target_agency": [message("field_agency_not_offered", value="wz_msa")]}
 
 
 def test_designating_an_unsuitable_agency_stops_the_instance(session, ids):  # noqa: ANN001
