@@ -24,7 +24,7 @@ def _admin_agency() -> Agency:
     if agency is not None:
         return agency
     if db.session.scalars(select(AgencyType).where(AgencyType.code == "administration")).first() is None:
-        directory.create_agency_type(db.session, None, "administration", "系统管理", "runs the installation")
+        directory.create_agency_type(db.session, None, "administration", "系统管理", "运行维护本系统")
     return directory.create_agency(db.session, None, code="xietong_admin", name="协同平台管理",
                                    type_code="administration", jurisdiction="-", level="city")
 

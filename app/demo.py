@@ -13,16 +13,16 @@ DEMO_PASSWORD = "xietong-demo"
 
 AGENCY_TYPES = [
     ("market_supervision", "市场监督管理局（知识产权局）",
-     "finds violations, transfers suspected crimes, passes leads"),
-    ("ip_office", "知识产权局（上级）", "answers guidance requests, designates jurisdiction"),
-    ("police", "公安机关", "accepts transferred cases, decides on filing"),
-    ("procuratorate", "人民检察院", "receives copies, supervises filing"),
-    ("court", "人民法院", "judicial confirmation, delegated mediation"),
-    ("mediation_committee", "知识产权纠纷人民调解委员会", "mediates disputes"),
-    ("leading_group_office", "打击侵权假冒工作领导小组办公室", "oversight and statistics"),
-    ("tax", "税务局", "receives tax leads"),
-    ("copyright", "版权局", "receives piracy leads"),
-    ("administration", "系统管理", "runs the installation"),
+     "查处违法行为，移送涉嫌犯罪案件，移送线索"),
+    ("ip_office", "知识产权局（上级）", "答复请示，指定管辖"),
+    ("police", "公安机关", "接收移送案件，作出是否立案的决定"),
+    ("procuratorate", "人民检察院", "接收抄送，开展立案监督"),
+    ("court", "人民法院", "司法确认，委派调解"),
+    ("mediation_committee", "知识产权纠纷人民调解委员会", "调解知识产权纠纷"),
+    ("leading_group_office", "打击侵权假冒工作领导小组办公室", "统筹督导与统计"),
+    ("tax", "税务局", "接收涉税线索"),
+    ("copyright", "版权局", "接收盗版线索"),
+    ("administration", "系统管理", "运行维护本系统"),
 ]
 
 # code, name, type, jurisdiction, level, parent

@@ -23,7 +23,8 @@ from workflows.work.notices import unread_count
 
 UNREAD_SHOWN = 99  # the header shows "99+" beyond this
 
-
+LEVEL_LABELS = {"district": _l("District or county"), "city": _l("City"), "province": _l("Province"),
+                "national": _l("National")}
 
 # What the system fills in (a diagram's `prefill`: workflows/statistics/prefill.py), labelled on the item page.
 PREFILL_LABELS = {
@@ -45,6 +46,7 @@ def init_app(app: Flask) -> None:
     app.context_processor(_page_context)
     app.add_template_filter(local_time, "local_time")
     app.add_template_filter(role_label, "role_label")
+    app.add_template_filter(level_label, "level_label")
     app.add_template_filter(prefill_label, "prefill_label")
     app.add_template_filter(period_text, "period")
     app.add_template_filter(notice_kind, "notice_kind")
@@ -82,3 +84,7 @@ def local_time(value: datetime | None, fmt: str = "short") -> str:
         return ""
     return format_datetime(value, "yyyy-MM-dd HH:mm" if fmt == "short" else fmt)
 
+
+def level_label(level: str) -> str:
+    """An agency's level in the page language."""
+    return str(LEVEL_LABELS[level]) if level in LEVEL_LABELS else level

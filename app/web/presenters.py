@@ -28,7 +28,11 @@ EVENT_LABELS = {
     "work_item.reminder_sent": _l("a reminder was sent to the late agency"),
     "work_item.draft_saved": _l("a draft of the form was saved"),
     "work_item.extended": _l("the deadline was extended"),
+    "instance.resumed": _l("the case was resumed"),
+    "attachment.uploaded": _l("uploaded an attachment"),
+    "notice.undeliverable": _l("a notice found no recipient"),
 }
+OTHER_EVENT = _l("recorded an event")
 
 NOTICE_KINDS = {
     "deadline_approaching": _l("Deadline approaching"),
@@ -42,8 +46,9 @@ NOTICE_KINDS = {
 
 
 def notice_kind(kind: str) -> str:
-    """A notice type in the page language (the diagram's own codes as they are)."""
-    return str(NOTICE_KINDS[kind]) if kind in NOTICE_KINDS else kind
+    """A notice type in the page language; a diagram's own `noticeKind` codes (for the API's filter) read as
+    a case update."""
+    return str(NOTICE_KINDS.get(kind, NOTICE_KINDS["process_event"]))
 
 
 @dataclass
@@ -122,7 +127,7 @@ def history(events: list[AuditEvent], items: list[WorkItem]) -> list[HistoryRow]
     titles = {item.id: item.title for item in items}
     rows = []
     for event in events:
-        what = str(EVENT_LABELS.get(event.type, event.type))
+        what = str(EVENT_LABELS.get(event.type, OTHER_EVENT))
         payload = event.payload or {}
         detail = shown(payload.get("message") or payload.get("reason")) if event.type == "instance.error" else None
         rows.append(HistoryRow(event, what, titles.get(event.work_item_id), detail))

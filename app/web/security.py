@@ -18,6 +18,7 @@ from app.errors import data_refused, handle_http
 from app.extensions import csrf, db
 from app.web.blueprint import admin_bp, auth_bp, web_bp
 from app.web.messages import shown
+from app.web.wording import role_label
 from workflows.errors import DomainError
 from workflows.models import User
 
@@ -77,7 +78,8 @@ def roles_required(*roles: str) -> Callable:
         @login_required
         def wrapped(*args: Any, **kwargs: Any) -> Any:
             if not any(current_user.has_role(role) for role in roles):
-                return error_page(403, _("This page needs the role: %(roles)s", roles=", ".join(roles)))
+                names = ", ".join(role_label(role) for role in roles)
+                return error_page(403, _("This page needs the role: %(roles)s", roles=names))
             return view(*args, **kwargs)
         return wrapped
     return decorator

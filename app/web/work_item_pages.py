@@ -23,6 +23,7 @@ from workflows.deployment.catalog import process_choices
 from workflows.deployment.definitions import compiled
 from workflows.errors import ConflictError, InvalidDataError
 from workflows.models import WorkItem
+from workflows.statistics.report import labels
 from workflows.work import work_items
 from workflows.work.deadline_extensions import extend_deadline, extensions_of, may_extend
 from workflows.work.instances import instance_data, instance_events, instance_work_items
@@ -109,7 +110,17 @@ def _render_item(item: WorkItem, values: dict[str, Any] | None = None,
         late_extension=bool(rule and rule.extension and rule.extension.late), now_utc=now(),
         values=values if values is not None else (item.submitted_data or item.draft or starting), errors=errors or {},
         data=instance_data(instance), labels=field_labels(content.forms), history=history(events, all_items),
-        is_mine=item.assignee_id == user.id, supervision=supervised(db.session, user, item)), status
+        is_mine=item.assignee_id == user.id, supervision=supervised(db.session, user, item),
+        measure_names=_measure_names() if item.prefilled else {}), status
+
+
+def _measure_names() -> dict[str, str]:
+    """The names the diagrams give their measure codes (a prefilled figure counts them over every process)."""
+    names: dict[str, str] = {}
+    for counted in labels(db.session).values():
+        for code, name in counted["measures"].items():
+            names.setdefault(code, name)
+    return names
 
 
 @web_bp.route("/work-items/<int:item_id>")
