@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from tests.browser.conftest import ROOT, sign_in
-from tests.browser.seed import case_at_transfer, open_case
+from tests.browser.seed import case_at_decision, case_at_transfer, mediation_agreed, open_case
 from workflows.clock import now, set_clock
 
 
@@ -58,6 +58,32 @@ def test_screenshots_of_the_main_pages(live_app, new_page, shots: Path) -> None:
     finally:
         set_clock(None)
     for name in ("queue", "work-item", "instance", "modeler", "dashboard"):
+        assert (shots / f"{name}.png").stat().st_size > 10_000
+
+
+def test_screenshots_of_sign_in_notices_and_mediation(live_app, new_page, shots: Path) -> None:  # noqa: ANN001
+    """The other pages a newcomer meets: signing in, the notices, a mediation record and its confirmation package."""
+    case_at_decision(live_app, "JD-2026-077")  # the police got the transfer, the procuratorate its copy
+    mediation_id = mediation_agreed(live_app, "嘉知调〔2026〕SHOT1号")
+    page = new_page()
+    page.goto("/login")
+    page.fill("#username", "jd_police_liaison")
+    page.screenshot(path=str(shots / "sign-in.png"))
+
+    sign_in(page, "jd_police_liaison")
+    page.goto("/notices")
+    assert page.locator("li[data-notice]").count() >= 1
+    page.screenshot(path=str(shots / "notices.png"))
+
+    mediator = new_page()
+    sign_in(mediator, "jd_mediator")
+    mediator.goto(f"/mediation/{mediation_id}")
+    assert "制作调解协议" in mediator.locator("[data-testid=mediation-steps]").inner_text()
+    mediator.screenshot(path=str(shots / "mediation.png"))
+    mediator.goto(f"/mediation/{mediation_id}/package")
+    assert mediator.locator("[data-testid=addressee]").inner_text().split() == ["此致", "嘉定区人民法院"]
+    mediator.screenshot(path=str(shots / "confirmation-package.png"))
+    for name in ("sign-in", "notices", "mediation", "confirmation-package"):
         assert (shots / f"{name}.png").stat().st_size > 10_000
 
 
