@@ -29,7 +29,7 @@ from app.extensions import db
 from app.files import file_store
 from tests.browser.conftest import VIEWPORT, _deploy_shipped, sign_in
 from tests.browser.seed import DATA
-from tests.browser.walk import Walk
+from tests.browser.walk import Walk, data_texts
 from workflows.clock import now
 from workflows.deployment.deploy import deploy
 from workflows.models import ProcessInstance, User, WorkItem
@@ -98,8 +98,9 @@ def _seed(app: Flask) -> None:
 
 
 @pytest.fixture(scope="module")
-def demo_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    """A server of its own (the demo cases would change what the other browser tests count)."""
+def demo_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, str]]:
+    """A server of its own (the demo cases would change what the other browser tests count): its URL and
+    the texts its database holds."""
     folder: Path = tmp_path_factory.mktemp("walk")
     app = create_app("testing", {"SQLALCHEMY_DATABASE_URI": f"sqlite:///{folder / 'walk.sqlite'}",
                                  "ATTACHMENT_DIR": str(folder / "attachments"),
@@ -107,17 +108,18 @@ def demo_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     with app.app_context():
         upgrade()
         _seed(app)
+        data = data_texts(db.session, db.metadata)
     server = make_server("127.0.0.1", 0, app, threaded=True)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
-    yield f"http://127.0.0.1:{server.server_port}"
+    yield f"http://127.0.0.1:{server.server_port}", data
     server.shutdown()
     thread.join(5)
     with app.app_context():
         db.engine.dispose()
 
 
-def _walk_as(browser: Any, origin: str, user: str, language: str, seen: set[str]) -> Walk:
+def _walk_as(browser: Any, origin: str, data: str, user: str, language: str, seen: set[str]) -> Walk:
     """Sign in as `user` in a fresh context, switch to `language`, walk from the landing page."""
     context = browser.new_context(viewport=VIEWPORT, locale="zh-CN", base_url=origin)
     context.set_default_timeout(15000)
@@ -127,7 +129,7 @@ def _walk_as(browser: Any, origin: str, user: str, language: str, seen: set[str]
     try:
         sign_in(page, user)
         page.goto(f"/language/{language}?next=/")
-        walk = Walk(page, origin, language, user, seen)
+        walk = Walk(page, origin, language, user, seen, data)
         walk.run("/", extra=ERROR_PAGES if user == "jd_msa_liaison" else ())
     finally:
         context.close()
@@ -135,25 +137,26 @@ def _walk_as(browser: Any, origin: str, user: str, language: str, seen: set[str]
     return walk
 
 
-def _signed_out(browser: Any, origin: str, language: str) -> Walk:
+def _signed_out(browser: Any, origin: str, data: str, language: str) -> Walk:
     """The sign-in page, before anyone signs in."""
     context = browser.new_context(viewport=VIEWPORT, locale="zh-CN", base_url=origin)
     page = context.new_page()
     try:
         page.goto(f"/language/{language}?next=/login")
-        walk = Walk(page, origin, language, "(signed out)", set())
+        walk = Walk(page, origin, language, "(signed out)", set(), data)
         walk.read("/login")
     finally:
         context.close()
     return walk
 
 
-def test_every_page_of_every_role_in_both_languages(browser, demo_server: str) -> None:  # noqa: ANN001
+def test_every_page_of_every_role_in_both_languages(browser, demo_server: tuple[str, str]) -> None:  # noqa: ANN001
+    origin, data = demo_server
     findings, pages = [], 0
     for language in ("zh", "en"):
         seen: set[str] = set()
-        walks = [_signed_out(browser, demo_server, language)]
-        walks += [_walk_as(browser, demo_server, user, language, seen) for user in USERS]
+        walks = [_signed_out(browser, origin, data, language)]
+        walks += [_walk_as(browser, origin, data, user, language, seen) for user in USERS]
         for walk in walks:
             findings += walk.findings
             pages += len(walk.visited)

@@ -8,6 +8,8 @@ script debris (`None`, `{{`, `%(`, `undefined`, `NaN`, `[object Object]`, `<Macr
 
 from __future__ import annotations
 
+import contextlib
+import functools
 import json
 import re
 from collections.abc import Iterator
@@ -34,7 +36,8 @@ DEBRIS = re.compile(r"<Macro|\{\{|\}\}|\{%|%\(\w+\)|\bNone\b(?!\.[ \t]*(?:\n|$))
                     r"|\[object Object\]")
 
 # Everything a page shows, read once its scripts have rendered (the diagram and the modeler mark their
-# container): its text, the attributes read aloud or shown on hover, the options of its lists (a closed
+# container): its visible text, node by node (a label and its value are two texts even when CSS joins
+# them), the attributes read aloud or shown on hover, the options of its lists (a closed
 # <select> shows one), the labels of Chart.js charts (drawn on a canvas); and where its links lead.
 # Not read: identifiers shown as identifiers (a process key, an agency code in the directory), set in <code>;
 # the other language's name on the switch to it; bpmn.io's "Powered by" mark, which its licence keeps.
@@ -44,11 +47,14 @@ READ_PAGE = """async () => {
   for (let waited = 0; rendering() && waited < 10000; waited += 25) {
     await new Promise(resolve => setTimeout(resolve, 25));
   }
-  const unread = 'code, a[hreflang], .bjs-powered-by';
-  const hidden = [...document.querySelectorAll(unread)];
-  hidden.forEach(el => { el.style.display = 'none'; });
-  const texts = [document.title, document.body.innerText];
-  hidden.forEach(el => { el.style.display = ''; });
+  const unread = 'code, a[hreflang], .bjs-powered-by, script, style, template';
+  const texts = [document.title];
+  const walker = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
+  for (let node = walker.nextNode(); node; node = walker.nextNode()) {
+    const parent = node.parentElement;
+    const text = node.textContent.trim();
+    if (text && parent && !parent.closest(unread) && parent.checkVisibility()) texts.push(text);
+  }
   for (const el of document.querySelectorAll('[title], [placeholder], [aria-label], [alt]')) {
     if (el.closest(unread)) continue;
     for (const name of ['title', 'placeholder', 'aria-label', 'alt']) {
@@ -113,8 +119,45 @@ RAW_KEYS = sorted(raw_keys())
 _RAW = re.compile(r"(?<![\w.])(" + "|".join(re.escape(k) for k in RAW_KEYS) + r")(?![\w])")
 
 
-def findings_in(texts: list[str], language: str) -> list[str]:
-    """What a page in `language` should not show: the other language's interface texts, raw keys, debris."""
+HAN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff]+")
+
+
+# Columns holding sentences the system wrote in Chinese, not data: notice titles, stop reasons, the audit
+# trail's payloads (which repeat them). Chinese from there on an English page is interface text.
+SYSTEM_TEXTS = {"notice.title", "process_instance.error_reason", "audit_event.payload"}
+
+
+def data_texts(session: Any, metadata: Any) -> str:
+    """Every string the database holds as data (names, case data, diagrams and forms), JSON decoded:
+    Chinese on an English page is data when it occurs here, and interface text when it does not."""
+    from sqlalchemy import select
+
+    found: set[str] = set()
+
+    def collect(value: Any) -> None:
+        if isinstance(value, dict):
+            for key, item in value.items():
+                collect(key)
+                collect(item)
+        elif isinstance(value, list):
+            for item in value:
+                collect(item)
+        elif isinstance(value, str) and value not in found:
+            found.add(value)
+            if value[:1] in "[{":
+                with contextlib.suppress(ValueError):  # text that only starts like JSON
+                    collect(json.loads(value))
+
+    for table in metadata.sorted_tables:
+        columns = [c for c in table.columns if f"{table.name}.{c.name}" not in SYSTEM_TEXTS]
+        for row in session.execute(select(*columns)):
+            collect(list(row))
+    return "\n".join(sorted(t for t in found if HAN.search(t)))
+
+
+def findings_in(texts: list[str], language: str, data: str = "") -> list[str]:
+    """What a page in `language` should not show: the other language's interface texts, raw keys, debris;
+    on an English page, Chinese that is not in the database's `data`."""
     shown = "\n".join(texts)
     other = ENGLISH if language == "zh" else CHINESE
     found = [f"{'English' if language == 'zh' else 'Chinese'} text: {t!r}" for t in other if t in shown]
@@ -122,7 +165,21 @@ def findings_in(texts: list[str], language: str) -> list[str]:
     found += [f"debris: {_around(shown, m.span())}" for m in DEBRIS.finditer(shown)]
     if language == "zh":
         found += [f"English: {_around(shown, span)}" for span in _phrases(LATIN_WORD.finditer(shown), shown)]
+    elif data:
+        found += [f"Chinese not in the data: {_around(shown, m.span())}" for m in re.finditer(r"\S+", shown)
+                  if HAN.search(m.group()) and not _from_data(m.group(), data)]
     return found
+
+
+@functools.cache
+def _from_data(text: str, data: str) -> bool:
+    """Whether a text is made of pieces of data (two characters at least each, or punctuation and digits):
+    a diagram's notice text around a case number, a label and its value with no space between."""
+    if not text or text in data:
+        return True
+    if not HAN.match(text):
+        return _from_data(text[1:], data)
+    return any(text[:end] in data and _from_data(text[end:], data) for end in range(len(text) - 1, 1, -1))
 
 
 def _phrases(words: Iterator[re.Match[str]], text: str) -> list[tuple[int, int]]:
@@ -170,6 +227,7 @@ class Walk:
     language: str
     user: str
     seen_rows: set[str]
+    data: str = ""  # the database's texts (data_texts): Chinese found there is data on an English page
     findings: list[str] = field(default_factory=list)
     visited: list[str] = field(default_factory=list)
     landed: str | None = None  # where the last page read was, after redirects
@@ -204,6 +262,6 @@ class Walk:
             self.findings.append(f"{where}: the diagram did not render within 10 s")
         if not shown["lang"].startswith(self.language):
             self.findings.append(f"{where}: page language {shown['lang']!r}")
-        self.findings.extend(f"{where}: {finding}" for finding in findings_in(shown["texts"], self.language))
+        self.findings.extend(f"{where}: {finding}" for finding in findings_in(shown["texts"], self.language, self.data))
         self.landed = local_path(self.page.url, self.origin)
         return [p for p in (local_path(href.split("#")[0], self.origin) for href in shown["links"]) if p]
