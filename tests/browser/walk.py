@@ -1,9 +1,10 @@
 """Walking the pages as a user does: follow the links a page shows, read what it shows, judge its language.
 
 The judge reuses the catalog approach of tests/test_web_every_page_language.py (an English source text on a
-Chinese page, a Chinese translation on an English page) and adds raw keys: identifiers of the code (form
-field keys, notice kinds, role and agency-type codes, engine counters, audit event types) and template or
-script debris (`None`, `{{`, `%(`, `undefined`, `NaN`, `[object Object]`, `<Macro`).
+Chinese page, a Chinese translation on an English page) and adds: raw keys, identifiers of the code (form
+field keys and option values, notice kinds, role and agency-type codes, engine counters, audit event types);
+template or script debris (`None`, `{{`, `%(`, `undefined`, `NaN`, `[object Object]`, `<Macro`); on a Chinese
+page any English phrase; on an English page any Chinese that the database does not hold as data.
 """
 
 from __future__ import annotations
@@ -71,7 +72,8 @@ READ_PAGE = """async () => {
       if (scale.title && scale.title.text) texts.push(String(scale.title.text));
     }
   }
-  return {texts: texts.filter(Boolean), lang: document.documentElement.lang, rendering: rendering(),
+  const failed = document.querySelector('[data-rendered=error]') !== null;
+  return {texts: texts.filter(Boolean), lang: document.documentElement.lang, rendering: rendering(), failed,
           links: [...document.querySelectorAll('a[href]:not([download])')].map(a => a.href)};
 }"""
 
@@ -219,8 +221,8 @@ def local_path(url: str, origin: str) -> str | None:
 
 @dataclass
 class Walk:
-    """One walk of a user in a language; `seen_rows` is shared by the walks in that language, so each
-    concrete case, item and mediation page is read at least once, and each page shape once per user."""
+    """One walk of a user in a language: each page shape once; and each concrete case, item and mediation
+    page its links reach that no walk in its language (`seen_rows`, shared) has read yet."""
 
     page: Any
     origin: str
@@ -244,22 +246,26 @@ class Walk:
             self.seen_rows.add(path)
             queue.extend(links)
         for path in extra:
-            self.read(path)
+            self.read(path, linked=False)
 
     def _unread_row(self, path: str) -> bool:
-        """A page of one case, item or mediation nobody has read yet in this language."""
-        return bool(re.search(r"/\d+(/|$)", urlsplit(path).path)) and path not in self.seen_rows
+        """A page of one case, item or mediation nobody has read yet, in the language its id falls to (even
+        ids in Chinese, odd in English: each row once, both languages over all rows)."""
+        ids = re.findall(r"/(\d+)(?=/|$)", urlsplit(path).path)
+        return bool(ids) and path not in self.seen_rows and int(ids[-1]) % 2 == (self.language != "zh")
 
-    def read(self, path: str) -> list[str]:
-        """Open a page, judge what it shows, return the paths of its links."""
+    def read(self, path: str, linked: bool = True) -> list[str]:
+        """Open a page, judge what it shows, return the paths of its links. A page a link offers opens (a
+        refusal or a missing page behind a link is a broken link); an error page is read as any other."""
         response = self.page.goto(path)
         self.visited.append(path)
         where = f"{self.user} {self.language} {path}"
-        if response is None or response.status >= 500:
-            self.findings.append(f"{where}: status {response.status if response else None}")
+        status = response.status if response else None
+        if status is None or status >= (400 if linked else 500):
+            self.findings.append(f"{where}: status {status}")
         shown = self.page.evaluate(READ_PAGE)
-        if shown["rendering"]:
-            self.findings.append(f"{where}: the diagram did not render within 10 s")
+        if shown["rendering"] or shown["failed"]:
+            self.findings.append(f"{where}: the diagram did not render")
         if not shown["lang"].startswith(self.language):
             self.findings.append(f"{where}: page language {shown['lang']!r}")
         self.findings.extend(f"{where}: {finding}" for finding in findings_in(shown["texts"], self.language, self.data))
