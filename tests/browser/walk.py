@@ -26,8 +26,9 @@ ROOT = Path(__file__).resolve().parents[2]
 
 # Links the walk does not follow: downloads, the API, switching language or signing out, static files.
 SKIPPED = re.compile(r"^/(static/|api/|language/|logout|favicon)|\.(xlsx|pdf|bpmn|docx?)$|/attachments/")
-# Query values that only name a row (paging cursors, a case number typed in a filter, a diagram's version).
-ROW_PARAMETERS = {"after", "business_key", "next", "version"}
+# Query values that only name a row (paging cursors, a case number typed in a filter, a diagram's version, a
+# process: its start form or its items are one page whatever the process).
+ROW_PARAMETERS = {"after", "business_key", "next", "version", "process"}
 # On a Chinese page, a word in Latin letters with a lower-case letter is English, unless it is part of an
 # identifier, a file name or an address (DEMO-CT-NEW, report.docx, .bpmn); acronyms (PDF, BPMN) are Chinese usage.
 LATIN_WORD = re.compile(r"(?<![A-Za-z0-9_.\-/@])(?=[A-Z]*[a-z])[A-Za-z]{3,}(?![A-Za-z0-9_.\-/@])")
@@ -39,7 +40,8 @@ DEBRIS = re.compile(r"<Macro|\{\{|\}\}|\{%|%\(\w+\)|\bNone\b(?!\.[ \t]*(?:\n|$))
 # Everything a page shows, read once its scripts have rendered (the diagram and the modeler mark their
 # container): its visible text, node by node (a label and its value are two texts even when CSS joins
 # them), the attributes read aloud or shown on hover, the options of its lists (a closed
-# <select> shows one), the labels of Chart.js charts (drawn on a canvas); and where its links lead.
+# <select> shows one), the labels of Chart.js charts (drawn on a canvas); and where its links lead (and its
+# lists that load another page, such as the start form of each process).
 # Not read: identifiers shown as identifiers (a process key, an agency code in the directory), set in <code>;
 # the other language's name on the switch to it; bpmn.io's "Powered by" mark, which its licence keeps.
 READ_PAGE = """async () => {
@@ -73,8 +75,15 @@ READ_PAGE = """async () => {
     }
   }
   const failed = document.querySelector('[data-rendered=error]') !== null;
-  return {texts: texts.filter(Boolean), lang: document.documentElement.lang, rendering: rendering(), failed,
-          links: [...document.querySelectorAll('a[href]:not([download])')].map(a => a.href)};
+  const links = [...document.querySelectorAll('a[href]:not([download])')].map(a => a.href);
+  for (const select of document.querySelectorAll('select[data-reload]')) {  // a list that loads another page
+    for (const option of select.options) {
+      const url = new URL(select.dataset.reloadUrl, location.href);
+      url.searchParams.set(select.dataset.reload, option.value);
+      links.push(url.href);
+    }
+  }
+  return {texts: texts.filter(Boolean), lang: document.documentElement.lang, rendering: rendering(), failed, links};
 }"""
 
 
@@ -250,9 +259,15 @@ class Walk:
 
     def _unread_row(self, path: str) -> bool:
         """A page of one case, item or mediation nobody has read yet, in the language its id falls to (even
-        ids in Chinese, odd in English: each row once, both languages over all rows)."""
-        ids = re.findall(r"/(\d+)(?=/|$)", urlsplit(path).path)
-        return bool(ids) and path not in self.seen_rows and int(ids[-1]) % 2 == (self.language != "zh")
+        ids in Chinese, odd in English: each row once, both languages over all rows); a process's start
+        form in each language."""
+        if path in self.seen_rows:
+            return False
+        parts = urlsplit(path)
+        ids = re.findall(r"/(\d+)(?=/|$)", parts.path)
+        if ids:
+            return int(ids[-1]) % 2 == (self.language != "zh")
+        return parts.path == "/instances/new" and "process=" in parts.query
 
     def read(self, path: str, linked: bool = True) -> list[str]:
         """Open a page, judge what it shows, return the paths of its links. A page a link offers opens (a
