@@ -120,12 +120,15 @@ def demo_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str,
 
 
 def _walk_as(browser: Any, origin: str, data: str, user: str, language: str, seen: set[str]) -> Walk:
-    """Sign in as `user` in a fresh context, switch to `language`, walk from the landing page."""
+    """Sign in as `user` in a fresh context, switch to `language`, walk from the landing page; a script error
+    or a refusal by the Content-Security-Policy on the way is a finding too."""
     context = browser.new_context(viewport=VIEWPORT, locale="zh-CN", base_url=origin)
     context.set_default_timeout(15000)
     page = context.new_page()
     errors: list[str] = []
     page.on("pageerror", lambda err: errors.append(f"{user} {language} {page.url}: script error {err}"))
+    page.on("console", lambda message: errors.append(f"{user} {language} {page.url}: {message.text}")
+            if "Content Security Policy" in message.text else None)  # a refused inline script or style
     try:
         sign_in(page, user)
         page.goto(f"/language/{language}?next=/")
