@@ -58,6 +58,21 @@ function localizeSearchCount(lang, template) {
   }).observe(document.body, { childList: true, subtree: true, characterData: true });
 }
 
+/**
+ * The properties panel's own groups and text areas (General, Documentation) write their buttons' titles
+ * ("Toggle section", "Open pop-up editor") through a fallback, not the translate service: they are written
+ * again through it, in the page's words.
+ */
+function localizePanelTitles(panel, translate) {
+  const localize = () => panel.querySelectorAll('[title]').forEach(node => {
+    const title = translate(node.title);
+    if (title !== node.title) { node.title = title; }
+  });
+  new MutationObserver(localize).observe(panel, { childList: true, subtree: true, attributes: true,
+    attributeFilter: [ 'title' ] });
+  localize();
+}
+
 function start() {
   const config = JSON.parse(document.getElementById('modeler-config').textContent);
   const T = config.text;
@@ -81,6 +96,7 @@ function start() {
   });
   window.xietongModeler = modeler;  // for the browser tests
   localizeSearchCount(document.documentElement.lang, T.searchCount);
+  localizePanelTitles(panel, modeler.get('translate'));
 
   // The panel's element, for people (its header) and tests (data-element): the selection, else the root.
   function showing() {

@@ -37,7 +37,8 @@ function PropertyField(props) {
       getValue: () => getValue() === 'true', setValue: value => setValue(value ? 'true' : '') });
   }
   if (kind === 'textarea') {
-    return TextAreaEntry({ element, id, label, description, getValue, setValue, debounce, rows: 3, monospace: true });
+    return TextAreaEntry({ element, id, label, description, getValue, setValue, debounce, rows: 3, monospace: true,
+      translate: useService('translate') });
   }
   return TextFieldEntry({ element, id, label, description, getValue, setValue, debounce });
 }
@@ -63,7 +64,7 @@ function ScriptField(props) {
   const { element, id, label } = props;
   const modeling = useService('modeling');
   const debounce = useService('debounceInput');
-  return TextAreaEntry({ element, id, label, debounce, rows: 6, monospace: true,
+  return TextAreaEntry({ element, id, label, debounce, rows: 6, monospace: true, translate: useService('translate'),
     getValue: () => element.businessObject.script || '',
     setValue: value => modeling.updateProperties(element, { scriptFormat: 'python', script: value }) });
 }
@@ -73,7 +74,7 @@ function ConditionField(props) {
   const modeling = useService('modeling');
   const moddle = useService('moddle');
   const debounce = useService('debounceInput');
-  return TextAreaEntry({ element, id, label, debounce, rows: 2, monospace: true,
+  return TextAreaEntry({ element, id, label, debounce, rows: 2, monospace: true, translate: useService('translate'),
     getValue: () => (element.businessObject.conditionExpression || {}).body || '',
     setValue: value => modeling.updateProperties(element, { conditionExpression: (value || '').trim()
       ? moddle.create('bpmn:FormalExpression', { body: value.trim() }) : undefined }) });
@@ -81,7 +82,7 @@ function ConditionField(props) {
 
 const EDITED = { select: isSelectEntryEdited, checkbox: isCheckboxEntryEdited, textarea: isTextAreaEntryEdited };
 
-export default function XietongPropertiesProvider(propertiesPanel, elementRegistry, config) {
+export default function XietongPropertiesProvider(propertiesPanel, elementRegistry, config, translate) {
   const T = config.text;
   const roleOptions = () => config.roles.map(r => ({ value: r[0], label: r[1] }));
   const typeOptions = () => config.agencyTypes.map(t => ({ value: t[0], label: t[1] }));
@@ -95,7 +96,8 @@ export default function XietongPropertiesProvider(propertiesPanel, elementRegist
   }
 
   function group(id, label, entries) {
-    return entries.length ? { id, label, component: Group, entries } : null;
+    // The panel's own texts (toggle, "contains edits") in the page language: a group translates only when told how.
+    return entries.length ? { id, label, component: Group, entries, translate } : null;
   }
 
   function laneGroup(element, property, withRoles) {
@@ -181,4 +183,4 @@ export default function XietongPropertiesProvider(propertiesPanel, elementRegist
   propertiesPanel.registerProvider(LOW_PRIORITY, this);
 }
 
-XietongPropertiesProvider.$inject = [ 'propertiesPanel', 'elementRegistry', 'xietongConfig' ];
+XietongPropertiesProvider.$inject = [ 'propertiesPanel', 'elementRegistry', 'xietongConfig', 'translate' ];

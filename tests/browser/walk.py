@@ -32,7 +32,7 @@ ROW_PARAMETERS = {"after", "business_key", "next", "version", "process"}
 # On a Chinese page, a word in Latin letters with a lower-case letter is English, unless it is part of an
 # identifier, a file name or an address (DEMO-CT-NEW, report.docx, .bpmn); acronyms (PDF, BPMN) are Chinese usage.
 LATIN_WORD = re.compile(r"(?<![A-Za-z0-9_.\-/@])(?=[A-Z]*[a-z])[A-Za-z]{3,}(?![A-Za-z0-9_.\-/@])")
-PROPER_NAMES = {"Excel", "Camunda", "Modeler", "SpiffArena", "Signavio"}  # products named in Chinese text
+PROPER_NAMES = {"Excel", "Camunda", "Modeler", "SpiffArena", "Signavio", "Schema"}  # names (JSON Schema) in Chinese
 # "None." ending a line is the English for an empty list; a Python None is not followed by a full stop there.
 DEBRIS = re.compile(r"<Macro|\{\{|\}\}|\{%|%\(\w+\)|\bNone\b(?!\.[ \t]*(?:\n|$))|\bundefined\b|\bNaN\b"
                     r"|\[object Object\]")
