@@ -40,6 +40,28 @@ def test_the_case_page_gives_the_stop_reason_in_the_page_language(app, client: F
     assert "的类型是" not in page
 
 
+def test_a_stop_reason_names_a_field_by_its_title_and_the_resume_form_offers_its_value(  # noqa: ANN201
+        app, client: FlaskClient, auth, shipped):  # noqa: ANN001
+    instance_id = _case_in_error(app)
+    api = auth.headers("admin")  # before the page session: the API refuses a request that carries its cookie
+    sign_in(client, "admin")
+    again = _resume(client, instance_id, '{"parts": 3, "target_agency": "wz_msa"}')  # no such agency
+    page = client.get(again.location).get_data(as_text=True)
+    banner = page.split('data-testid="error-reason">')[1].split("</p>")[0]
+    assert banner == "泳道 承办局：字段“承办局代码”指向的机构“wz_msa”不存在或已停用。"  # the form's title, not the key
+    # The admin corrects the field by its key: the form starts with it and its value.
+    assert '{&#34;target_agency&#34;: &#34;wz_msa&#34;}</textarea>' in page
+    client.get("/language/en")
+    page = client.get(f"/instances/{instance_id}").get_data(as_text=True)
+    assert page.split('data-testid="error-reason">')[1].split("</p>")[0] == (
+        "Lane 承办局: field &#39;承办局代码&#39; names unknown or inactive agency &#39;wz_msa&#39;.")
+    # The API's English keeps the key; the title travels as a value of its own.
+    body = client.get(f"/api/v1/process-instances/{instance_id}", headers=api).get_json()
+    assert body["error_code"] == "lane_agency_unknown"
+    assert (body["error_params"]["field"], body["error_params"]["field_title"]) == ("target_agency", "承办局代码")
+    assert "field 'target_agency' names unknown or inactive agency 'wz_msa'" in body["error_reason"]
+
+
 def test_the_dashboard_lists_the_stopped_case_with_its_reason(app, client: FlaskClient, shipped) -> None:  # noqa: ANN001
     instance_id = _case_in_error(app)
     sign_in(client, "jd_supervisor")

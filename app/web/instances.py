@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 from flask import Response, flash, redirect, render_template, request, url_for
@@ -21,6 +22,7 @@ from workflows.clock import now
 from workflows.deployment.catalog import latest_definitions
 from workflows.deployment.definitions import compiled
 from workflows.errors import ConflictError, DomainError, InvalidDataError, NotFoundError, PermissionDeniedError
+from workflows.messages import Message
 from workflows.models.process import InstanceStatus
 from workflows.models.work_item import ACTIVE_STATUSES
 from workflows.work import instances
@@ -104,7 +106,17 @@ def start_instance() -> Any:
 @login_required
 def show_instance(instance_id: int) -> tuple[str, int]:
     """Timeline, diagram (completed, active and overdue elements marked) and open work items of one case."""
-    return _instance_page(instances.get_instance(db.session, signed_in_user(), instance_id))
+    instance = instances.get_instance(db.session, signed_in_user(), instance_id)
+    return _instance_page(instance, _suggested_corrections(instance))
+
+
+def _suggested_corrections(instance: Any) -> str:
+    """The resume form's starting text: the field the stop reason names, with its value, for the admin to correct."""
+    reason = instance.stop_reason if instance.status == "error" else None
+    field = reason.params.get("field") if isinstance(reason, Message) else None
+    if not isinstance(field, str):
+        return ""
+    return json.dumps({field: instances.instance_data(instance).get(field)}, ensure_ascii=False)
 
 
 def _instance_page(instance: Any, corrections: str = "", corrections_error: str | None = None,

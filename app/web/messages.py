@@ -72,7 +72,10 @@ def render(code: str, params: dict[str, Any], *, sentence: bool = True) -> str:
         translated = _as_sentence(template)
     if "%(" not in translated:
         return translated
-    return translated % _Values({name: _param(name, value) for name, value in params.items()})
+    values = _Values({name: _param(name, value) for name, value in params.items()})
+    if params.get("field_title"):  # a field as its form names it (workflows.work.steps.mark_error)
+        values["field"] = params["field_title"]
+    return translated % values
 
 
 class _Values(dict):

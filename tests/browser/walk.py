@@ -42,7 +42,8 @@ DEBRIS = re.compile(r"<Macro|\{\{|\}\}|\{%|%\(\w+\)|\bNone\b(?!\.[ \t]*(?:\n|$))
 # them), the attributes read aloud or shown on hover, the options of its lists (a closed
 # <select> shows one), the labels of Chart.js charts (drawn on a canvas); and where its links lead (and its
 # lists that load another page, such as the start form of each process).
-# Not read: identifiers shown as identifiers (a process key, an agency code in the directory), set in <code>;
+# Not read: identifiers shown as identifiers (a process key, an agency code in the directory), set in <code>,
+# and JSON an admin edits (the resume form's corrections, textarea.json);
 # the other language's name on the switch to it; bpmn.io's "Powered by" mark, which its licence keeps.
 READ_PAGE = """async () => {
   const rendering = () => [...document.querySelectorAll('[data-testid=diagram], [data-testid=modeler-canvas]')]
@@ -50,7 +51,7 @@ READ_PAGE = """async () => {
   for (let waited = 0; rendering() && waited < 10000; waited += 25) {
     await new Promise(resolve => setTimeout(resolve, 25));
   }
-  const unread = 'code, a[hreflang], .bjs-powered-by, script, style, template';
+  const unread = 'code, textarea.json, a[hreflang], .bjs-powered-by, script, style, template';
   const texts = [document.title];
   const walker = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
   for (let node = walker.nextNode(); node; node = walker.nextNode()) {

@@ -58,6 +58,14 @@ class CompiledDefinition:
             self._validators[form_name] = Draft202012Validator(schema, format_checker=FormatChecker())
         return self._validators[form_name]
 
+    def field_title(self, name: str) -> str | None:
+        """The title the definition's forms give a top-level data field (the first form declaring it), if any."""
+        for form in self.forms.values():
+            found = form.get("properties", {}).get(name) if isinstance(form, dict) else None
+            if isinstance(found, dict) and isinstance(found.get("title"), str) and found["title"]:
+                return found["title"]
+        return None
+
     def form_errors(self, form_name: str, data: dict[str, Any]) -> dict[str, list[Message]]:
         """What is wrong with data submitted to a form, by dotted field path (`parties.0.name`)."""
         validator = self.validator(form_name)

@@ -124,7 +124,16 @@ def active_items(session: Session, instance: ProcessInstance) -> list[WorkItem]:
 
 
 def mark_error(session: Session, instance: ProcessInstance, reason: Message, actor: User | None) -> None:
-    """Stop an instance visibly, with the reason, instead of letting it hang."""
+    """Stop an instance visibly, with the reason, instead of letting it hang.
+
+    A reason naming a data field also carries the field's title from the forms (`field_title`): the
+    pages name the field as its form does, the API's English keeps the key an admin corrects.
+    """
+    field = reason.params.get("field")
+    if isinstance(field, str) and "field_title" not in reason.params:
+        title = compiled(session, instance.definition).field_title(field)
+        if title:
+            reason = Message(reason.code, {**reason.params, "field_title": title})
     instance.status = ERROR
     instance.error_reason = reason.english
     instance.error_message = {"code": reason.code, "params": reason.params}
