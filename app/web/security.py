@@ -113,7 +113,23 @@ def html_errors(blueprint: Blueprint) -> None:
 
     @blueprint.errorhandler(HTTPException)
     def http_error(err: HTTPException) -> Any:
-        return error_page(err.code or 500, err.description or err.name)
+        # A view's own reason (already in the page language), else a sentence of ours: werkzeug's
+        # default descriptions are English.
+        own = err.description if err.description and err.description != type(err).description else None
+        return error_page(err.code or 500, own or _http_reason(err.code or 500))
+
+
+def _http_reason(status: int) -> str:
+    """What a page says of a refusal no view explained, by status."""
+    if status == 404:
+        return _("This page or file does not exist.")
+    if status == 413:
+        return _("What was sent is too large.")
+    if status == 410:
+        return _("This is no longer available.")
+    if status == 405:
+        return _("This page does not take that method.")
+    return _("The request could not be handled.")
 
 
 for _blueprint in (web_bp, auth_bp, admin_bp):  # once per process: blueprints are shared by every app
