@@ -79,8 +79,11 @@ def refuse_nul() -> None:
     """400 when a query argument, a form field or a path value holds a NUL character."""
     form = request.form.items(multi=True) if request.method in ("POST", "PUT", "PATCH") else ()
     texts = chain(request.args.items(multi=True), form, (request.view_args or {}).items())
-    if any("\x00" in key or (isinstance(value, str) and "\x00" in value) for key, value in texts):
-        raise DomainError("text_has_nul")
+    for key, value in texts:
+        if not isinstance(key, str):  # a multipart part whose name="…\" never closes has no name
+            raise DomainError("field_without_name")
+        if "\x00" in key or (isinstance(value, str) and "\x00" in value):
+            raise DomainError("text_has_nul")
 
 
 def query_int(name: str, minimum: int = 0) -> int | None:

@@ -166,3 +166,17 @@ def test_a_form_file_that_is_not_json_we_store_is_422_and_nothing_deploys(client
     message = _refusal(_upload(client, admin, diagram("with_form", "f").encode(), {"f.json": form}))
     assert message.startswith("not a valid JSON Schema: ") and reason in message
     assert _deployed(client, admin) == []
+
+
+def test_a_form_field_whose_name_never_ends_is_refused_with_400(client: FlaskClient, auth,  # noqa: ANN001
+                                                                 demo) -> None:  # noqa: ANN001
+    # Found by the API fuzzing: `name="...\\"` escapes its own closing quote, so the field has no name;
+    # the server answered 500 (a TypeError escaped the error handlers) instead of refusing the request.
+    boundary = "b0undary"
+    part = (f'--{boundary}\r\nContent-Disposition: form-data; name="IIZ\\"\r\n\r\n149\r\n'
+            f'--{boundary}\r\nContent-Disposition: form-data; name="diagram"; filename="d.bpmn"\r\n\r\n<x/>\r\n'
+            f"--{boundary}--\r\n")
+    refused = client.post("/api/v1/process-definitions", data=part.encode(), headers=auth.headers("admin"),
+                          content_type=f"multipart/form-data; boundary={boundary}")
+    assert refused.status_code == 400, refused.get_data(as_text=True)
+    assert refused.get_json()["code"] == "field_without_name"

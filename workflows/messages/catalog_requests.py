@@ -75,6 +75,7 @@ REQUESTS: dict[str, str] = {
     "paging_cursor_invalid": N_("the paging cursor is not one this list gave"),
     "value_refused": N_("a value in the request is out of range or not storable"),
     "text_has_nul": N_("text may not contain the NUL character"),
+    "field_without_name": N_("a field of the request has no name"),
     "number_out_of_range": N_("%(name)s must be a whole number from %(low)s to %(high)s"),
     "statistics_forbidden": N_("statistics are for supervisors, leaders and admins"),
     "statistics_no_agency": N_("no agency '%(code)s'"),
