@@ -15,10 +15,13 @@ from sqlalchemy import select
 from app.extensions import db
 from tests.conftest import DATA
 from tests.helpers import REGISTER, open_item, start_case
+from tests.test_hostile_scripts import diagram
 from tests.test_web_pages import csrf_token, sign_in
 from tests.test_web_resume import _case_in_error, _resume
+from workflows.deployment.deploy import deploy
 from workflows.messages import message
 from workflows.models import Agency, ProcessInstance, User
+from workflows.work.instances import start_instance
 from workflows.work.notices import send
 
 
@@ -203,3 +206,21 @@ def test_notice_titles_are_built_in_the_readers_language(app, client: FlaskClien
     assert [(n["title_code"], n["title_params"], n["title"]) for n in coded] == [
         ("notice_task_arrived", {"task": "立案审查决定", "case": "JD-2026-101"},
          "New task: 立案审查决定 (JD-2026-101)")]
+
+
+def test_a_script_stopped_by_its_limits_says_why_in_the_page_language(app, client: FlaskClient, shipped) -> None:  # noqa: ANN001
+    # The limit is raised in the script process and crosses its pipe as a code and values.
+    with app.app_context():
+        deploy(db.session, diagram("script", "y = 'x' * 10**10"), {}, None)
+        starter = db.session.scalars(select(User).where(User.username == "jd_msa_liaison")).one()
+        instance = start_instance(db.session, starter, "hostile")
+        db.session.commit()
+        assert instance.status == "error" and instance.error_message["code"] == "script_stopped"
+        instance_id = instance.id
+    sign_in(client, "admin")
+    banner = client.get(f"/instances/{instance_id}").get_data(as_text=True).split('data-testid="error-reason">')[1]
+    assert banner.startswith("“script_hostile”处：重复 的结果将有 10,000,000,000 个元素，上限为 10,000,000 个")
+    client.get("/language/en")
+    banner = client.get(f"/instances/{instance_id}").get_data(as_text=True).split('data-testid="error-reason">')[1]
+    assert banner.startswith("At &#39;script_hostile&#39;: repetition would have 10,000,000,000 elements; the limit is "
+                             "10,000,000</p>")

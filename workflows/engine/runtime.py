@@ -24,6 +24,7 @@ from workflows.engine.fanout import counted_copies
 from workflows.engine.serialization import workflow_from_state
 from workflows.messages import CodedError
 from workflows.scripting import RestrictedScriptEngine, step_budget
+from workflows.scripting.errors import ScriptLimitError
 from workflows.scripting.storable import data_problem
 
 # The engine's iterators stop 1000 levels below the root: a deeper task is invisible, and the workflow
@@ -263,6 +264,16 @@ def _check_depth(workflow: BpmnWorkflow, start_depth: int) -> None:
     raise EngineError("task_tree_too_deep", element=element, depth=depth)
 
 
+def _script_limit(err: BaseException) -> ScriptLimitError | None:
+    """The script limit behind an engine failure, if that is what stopped it (SpiffWorkflow wraps it)."""
+    seen: BaseException | None = err
+    for _ in range(5):
+        if seen is None or isinstance(seen, ScriptLimitError):
+            return seen
+        seen = seen.__cause__ or seen.__context__
+    return None
+
+
 def _described(err: Exception) -> EngineError:
     """The engine's failure as a reason naming the element; the exception's own text is its detail."""
     task = getattr(err, "task", None)
@@ -270,6 +281,9 @@ def _described(err: Exception) -> EngineError:
     cause = err.__cause__ or err.__context__  # SpiffWorkflow wraps a failing condition without its reason
     reason = f" {type(cause).__name__}: {cause}" if cause is not None and str(cause) not in str(err) else ""
     detail = f"{err}{reason}"
+    limit = _script_limit(err)
+    if where and limit is not None:  # a diagram's code stopped by its limits: said as a message of its own
+        return EngineError("script_stopped", element=where, reason=limit.message)
     if where:
         return EngineError("step_failed", element=where, kind=type(err).__name__, detail=detail)
     return EngineError("failure", kind=type(err).__name__, detail=detail)

@@ -52,6 +52,10 @@ def _plain(value: Any) -> Any:
         return value
     if isinstance(value, Message):  # a reason inside a reason, rendered in the same language
         return {"code": value.code, "params": value.params}
+    if isinstance(value, dict) and value.get("code") in CATALOG:  # the same, read back from JSON
+        return {"code": value["code"], "params": _plain(value.get("params") or {})}
+    if isinstance(value, dict) and "code" not in value and all(isinstance(key, str) for key in value):
+        return {key: _plain(item) for key, item in value.items()}  # the values of an inner message
     if isinstance(value, (list, tuple, set, frozenset)):
         items = sorted(value, key=str) if isinstance(value, (set, frozenset)) else value
         return [_plain(item) for item in items]

@@ -11,6 +11,27 @@ from workflows.messages.catalog_requests import N_
 ENGINE: dict[str, str] = {
     "failure": N_("%(kind)s: %(detail)s"),
     "step_failed": N_("at '%(element)s': %(kind)s: %(detail)s"),
+    "script_stopped": N_("at '%(element)s': %(reason)s"),
+    # Why code of a diagram was stopped (workflows.scripting): numbers come written with their separators.
+    "script_too_many_elements": N_("%(what)s would have %(size)s elements; the limit is %(limit)s"),
+    "script_number_too_large": N_("%(what)s would be a number of about %(bits)s bits; the limit is %(limit)s"),
+    "script_operand_too_large": N_("%(what)s on a number of %(bits)s bits; the limit is %(limit)s"),
+    "script_pow_too_long": N_("%(function)s with a modulus would take %(work)s bit steps; the limit is "
+                                "%(limit)s"),
+    "script_format_width": N_("%(what)s widths must be literal and below %(limit)s"),
+    "script_round_digits": N_("%(function)s takes at most %(limit)s digits"),
+    "script_repetition": N_("repetition"),
+    "script_concatenation": N_("concatenation"),
+    "script_timeout": N_("stopped after running longer than %(seconds)s s"),
+    "script_timeout_uninterruptible": N_("stopped after running longer than %(seconds)s s (in an operation the "
+                                         "step-by-step limit cannot interrupt)"),
+    "script_step_budget": N_("the conditions and scripts of one step ran longer than %(seconds)s s in total"),
+    "script_reply_too_large": N_("the value is %(size)s bytes; the limit is %(limit)s"),
+    "script_out_of_memory": N_("ran out of memory: the limit is %(mb)s MB"),
+    "script_cpu_limit": N_("stopped by the CPU time limit"),
+    "script_process_signal": N_("the script process ended on signal %(signal)s"),
+    "script_process_exit": N_("the script process ended with status %(status)s"),
+    "script_process_gone": N_("the script process was gone: %(detail)s"),
     "timer_failed": N_("timer processing failed: %(kind)s: %(detail)s"),
     "timer_expression_failed": N_("at '%(element)s': timer expression '%(expression)s': %(detail)s"),
     "cardinality_too_large": N_("at '%(element)s': loopCardinality is %(value)s; the limit is %(limit)s instances"),

@@ -20,6 +20,7 @@ from typing import Any, BinaryIO
 
 from workflows.deadlines import calendar  # noqa: F401 - the same: the `deadline` function of timer expressions
 from workflows.scripting import runner, storable
+from workflows.scripting.errors import ScriptLimitError
 from workflows.scripting.policy import FILENAME
 from workflows.scripting.protocol import HEADER, READY, Reply, error_reply, frame
 
@@ -108,8 +109,8 @@ def serve(requests: BinaryIO, replies: BinaryIO, memory_bytes: int) -> None:
             reply = _reply(request)
         except MemoryError:
             del request
-            message = f"ran out of memory: the limit is {memory_bytes // 2**20} MB"
-            replies.write(frame(("fatal", "ScriptLimitError", (message,), 0)))
+            refused = ScriptLimitError("script_out_of_memory", mb=memory_bytes // 2**20)
+            replies.write(frame(("fatal", "ScriptLimitError", refused.args, 0)))
             replies.flush()
             return
         replies.write(reply)

@@ -46,8 +46,7 @@ class _Budget:
 
     def spent(self) -> ScriptTimeoutError:
         """The error of a step whose code used up the budget."""
-        return ScriptTimeoutError(f"the conditions and scripts of one step ran longer than {self.seconds:g} s "
-                                  "in total")
+        return ScriptTimeoutError("script_step_budget", seconds=f"{self.seconds:g}")
 
 
 _budget: ContextVar[_Budget | None] = ContextVar("script_budget", default=None)

@@ -11,6 +11,7 @@ from typing import Any
 
 from RestrictedPython.Guards import safer_getattr_raise
 
+from workflows.messages import Message, message
 from workflows.scripting.errors import ScriptLimitError
 
 # Single C-level operations cannot be interrupted by the time limit, so the ones that
@@ -27,16 +28,18 @@ _WIDE_PERCENT_FORMAT = re.compile(r"%(?:\([^)]*\))?[-#0 +]*(?:\*|\d{6,}|\d*\.(?:
 
 _SEQUENCES = (str, bytes, list, tuple)
 _TEXT = (str, bytes)
+# Operations a refusal names in words (the others by their operator or function name).
+_REPETITION, _CONCATENATION = message("script_repetition"), message("script_concatenation")
 
 
-def _check_size(size: int, what: str, limit: int = MAX_SEQUENCE_LENGTH) -> None:
+def _check_size(size: int, what: str | Message, limit: int = MAX_SEQUENCE_LENGTH) -> None:
     if size > limit:
-        raise ScriptLimitError(f"{what} would have {size:,} elements; the limit is {limit:,}")
+        raise ScriptLimitError("script_too_many_elements", what=what, size=f"{size:,}", limit=f"{limit:,}")
 
 
 def _check_int_bits(bits: int, what: str) -> None:
     if bits > MAX_INT_BITS:
-        raise ScriptLimitError(f"{what} would be a number of about {bits:,} bits; the limit is {MAX_INT_BITS:,}")
+        raise ScriptLimitError("script_number_too_large", what=what, bits=f"{bits:,}", limit=f"{MAX_INT_BITS:,}")
 
 
 def _is_int(value: Any) -> bool:
@@ -51,12 +54,12 @@ def _check_int_operands(what: str, *values: Any) -> None:
     """
     bits = max((value.bit_length() for value in values if _is_int(value)), default=0)
     if bits > MAX_INT_BITS:
-        raise ScriptLimitError(f"{what} on a number of {bits:,} bits; the limit is {MAX_INT_BITS:,}")
+        raise ScriptLimitError("script_operand_too_large", what=what, bits=f"{bits:,}", limit=f"{MAX_INT_BITS:,}")
 
 
 def _check_repetition(sequence: Any, count: Any) -> None:
     if isinstance(sequence, _SEQUENCES) and _is_int(count):
-        _check_size(len(sequence) * count, "repetition")
+        _check_size(len(sequence) * count, _REPETITION)
 
 
 def guarded_mul(left: Any, right: Any) -> Any:
@@ -78,7 +81,7 @@ def _guarded_imul(left: Any, right: Any) -> Any:
 
 def _check_concatenation(left: Any, right: Any) -> None:
     if isinstance(left, _SEQUENCES) and isinstance(right, _SEQUENCES):
-        _check_size(len(left) + len(right), "concatenation")
+        _check_size(len(left) + len(right), _CONCATENATION)
 
 
 def guarded_add(left: Any, right: Any) -> Any:
@@ -99,8 +102,8 @@ def guarded_pow(base: Any, exponent: Any, modulus: Any = None) -> Any:
         if _is_int(exponent) and _is_int(modulus):
             work = abs(exponent).bit_length() * abs(modulus).bit_length()
             if work > MAX_MODULAR_POW_WORK:
-                raise ScriptLimitError(f"pow() with a modulus would take {work:,} bit steps; the limit is "
-                                       f"{MAX_MODULAR_POW_WORK:,}")
+                raise ScriptLimitError("script_pow_too_long", function="pow()", work=f"{work:,}",
+                                       limit=f"{MAX_MODULAR_POW_WORK:,}")
         return pow(base, exponent, modulus)
     _check_int_operands("**", base)
     if _is_int(base) and _is_int(exponent) and exponent > 0 and abs(base) > 1:
@@ -131,9 +134,9 @@ def guarded_mod(left: Any, right: Any) -> Any:
     """left % right, refusing huge numbers and %-formats that pad to huge widths."""
     _check_int_operands("%", left, right)
     if isinstance(left, str) and _WIDE_PERCENT_FORMAT.search(left):
-        raise ScriptLimitError("%-format widths must be literal and below 100000")
+        raise ScriptLimitError("script_format_width", what="%-format", limit=100000)
     if isinstance(left, bytes) and _WIDE_PERCENT_FORMAT.search(left.decode("latin-1")):
-        raise ScriptLimitError("%-format widths must be literal and below 100000")
+        raise ScriptLimitError("script_format_width", what="%-format", limit=100000)
     return left % right
 
 
@@ -180,7 +183,7 @@ def guarded_sum(iterable: Iterable[Any], /, start: Any = 0) -> Any:
 def guarded_round(number: Any, ndigits: Any = None) -> Any:
     """round() with a bounded number of digits."""
     if _is_int(ndigits) and abs(ndigits) > MAX_ROUND_DIGITS:
-        raise ScriptLimitError(f"round() takes at most {MAX_ROUND_DIGITS} digits")
+        raise ScriptLimitError("script_round_digits", function="round()", limit=MAX_ROUND_DIGITS)
     return round(number, ndigits)
 
 

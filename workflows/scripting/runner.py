@@ -149,7 +149,7 @@ class _Deadline:
 
     def __call__(self, frame: types.FrameType, event: str, arg: Any) -> _Deadline | None:
         if time.monotonic() > self.expires_at:
-            raise ScriptTimeoutError(f"stopped after running longer than {round(self.seconds, 2):g} s")
+            raise ScriptTimeoutError("script_timeout", seconds=f"{round(self.seconds, 2):g}")
         # Trace the lines of restricted code only: guards and helpers are short, and
         # tracing their lines too would make every guarded operation several times slower.
         return self if frame.f_code.co_filename == FILENAME else None

@@ -23,6 +23,7 @@ import time
 from pathlib import Path
 from typing import Any
 
+from workflows.messages import Message, message
 from workflows.scripting.errors import ScriptLimitError, ScriptTimeoutError
 from workflows.scripting.protocol import HEADER, READY, Reply, frame, read_reply, rebuild_error
 
@@ -70,7 +71,7 @@ class _ScriptProcess:
         try:
             self._write(request)
         except (BrokenPipeError, OSError) as err:
-            raise _GoneError(f"the script process was gone: {err}") from err
+            raise _GoneError("script_process_gone", detail=str(err)) from err
         return read_reply(self._read_reply(deadline, seconds))
 
     def _write(self, request: bytes) -> None:
@@ -87,7 +88,7 @@ class _ScriptProcess:
             received = self._read_some(received, deadline, seconds)
         size = HEADER.unpack_from(received)[0]
         if size > MAX_REPLY_BYTES:
-            raise ScriptLimitError(f"the value is {size:,} bytes; the limit is {MAX_REPLY_BYTES:,}")
+            raise ScriptLimitError("script_reply_too_large", size=f"{size:,}", limit=f"{MAX_REPLY_BYTES:,}")
         while len(received) < HEADER.size + size:
             received = self._read_some(received, deadline, seconds)
         return received[HEADER.size:]
@@ -105,21 +106,21 @@ class _ScriptProcess:
         fd = self.process.stdout.fileno()
         remaining = deadline - time.monotonic()
         if remaining <= 0 or not self._poll.poll(remaining * 1000):
-            raise ScriptTimeoutError(f"stopped after running longer than {round(seconds, 2):g} s "
-                                     "(in an operation the step-by-step limit cannot interrupt)")
+            raise ScriptTimeoutError("script_timeout_uninterruptible", seconds=f"{round(seconds, 2):g}")
         chunk = os.read(fd, most)
         if not chunk:
-            raise ScriptProcessError(self._ended())
+            ended = self._ended()
+            raise ScriptProcessError(ended.code, **ended.params)
         return received + chunk
 
-    def _ended(self) -> str:
+    def _ended(self) -> Message:
         """Why the process closed its pipe: the kernel's CPU limit, another signal, or an exit."""
         code = self.process.wait()
         if code == -signal.SIGXCPU:
-            return "stopped by the CPU time limit"
+            return message("script_cpu_limit")
         if code < 0:
-            return f"the script process ended on signal {signal.Signals(-code).name}"
-        return f"the script process ended with status {code}"
+            return message("script_process_signal", signal=signal.Signals(-code).name)
+        return message("script_process_exit", status=code)
 
     def kill(self) -> None:
         """End the process now and reap it."""
