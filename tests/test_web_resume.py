@@ -43,6 +43,9 @@ def test_admin_resumes_a_case_after_a_refused_correction(app, client: FlaskClien
     body = refused.get_data(as_text=True)
     assert "不是有效的 JSON" in body and '{&#34;parts&#34;: 3</textarea>' in body  # what was typed is kept
     assert _resume(client, instance_id, "[3]").status_code == 422
+    not_a_number = _resume(client, instance_id, '{"parts": NaN}')  # said in the page language
+    assert not_a_number.status_code == 422
+    assert "NaN 不是 JSON 数值；请填写有限的数值或空值" in not_a_number.get_data(as_text=True)
     done = _resume(client, instance_id, '{"parts": 3}')
     assert done.status_code == 302
     page = client.get(f"/instances/{instance_id}").get_data(as_text=True)

@@ -13,35 +13,41 @@ import json
 import math
 from typing import Any
 
+from workflows.messages import message
+
 MAX_DEPTH = 64  # lists and objects inside each other; task data allows 32 (workflows.scripting.storable)
 
 
 class JsonInputError(ValueError):
-    """The text is not JSON we accept; the message says why and where."""
+    """The text is not JSON we accept: a message (code and values) saying why and where; str() is its English."""
+
+    def __init__(self, code: str, **params: Any) -> None:
+        self.message = message(code, **params)
+        super().__init__(self.message.english)
 
 
 def _constant(name: str) -> Any:
-    raise JsonInputError(f"{name} is not a JSON number; send a finite number or null")
+    raise JsonInputError("json_constant", name=name)
 
 
 def _finite(text: str) -> float:
     number = float(text)
     if not math.isfinite(number):
-        raise JsonInputError(f"the number {text[:40]} is too large for a JSON number")
+        raise JsonInputError("json_number_too_large", text=text[:40])
     return number
 
 
-def _problem(value: Any) -> str | None:
+def _problem(value: Any) -> JsonInputError | None:
     """Why a parsed value is refused (too deep, NUL in text), or None."""
     stack = [(value, 0)]
     while stack:
         value, depth = stack.pop()
         if isinstance(value, str):
             if "\x00" in value:
-                return "text may not contain the NUL character (\\u0000)"
+                return JsonInputError("json_nul")
         elif isinstance(value, dict | list):
             if depth >= MAX_DEPTH:
-                return f"lists and objects are nested deeper than the limit of {MAX_DEPTH}"
+                return JsonInputError("json_too_deep", limit=MAX_DEPTH)
             children = [*value.keys(), *value.values()] if isinstance(value, dict) else value
             stack += [(child, depth + 1) for child in children]
     return None
@@ -56,17 +62,16 @@ def loads(text: str | bytes) -> Any:
         try:
             text = text.decode("utf-8-sig")
         except UnicodeDecodeError as err:
-            raise JsonInputError(f"the body is not UTF-8 (byte {err.object[err.start]:#04x} at {err.start})") \
-                from err
+            raise JsonInputError("json_not_utf8", byte=f"{err.object[err.start]:#04x}", at=err.start) from err
     try:
         value = json.loads(text, parse_constant=_constant, parse_float=_finite)
     except RecursionError as err:
-        raise JsonInputError(f"lists and objects are nested deeper than the limit of {MAX_DEPTH}") from err
+        raise JsonInputError("json_too_deep", limit=MAX_DEPTH) from err
     except JsonInputError:
         raise
     except ValueError as err:  # json.JSONDecodeError, and int() of more digits than Python converts
-        raise JsonInputError(str(err)) from err
+        raise JsonInputError("json_invalid", detail=str(err)) from err  # the json module's own words
     problem = _problem(value)
     if problem:
-        raise JsonInputError(problem)
+        raise problem
     return value

@@ -144,8 +144,8 @@ def resume(instance_id: int) -> Any:
     text = request.form.get("corrections", "").strip()
     try:
         corrections = strict_json.loads(text) if text else {}
-    except ValueError as err:
-        return _instance_page(instance, text, _("Not valid JSON: %(reason)s", reason=str(err)), 422)
+    except strict_json.JsonInputError as err:
+        return _instance_page(instance, text, _("Not valid JSON: %(reason)s", reason=shown(err.message)), 422)
     if not isinstance(corrections, dict):
         return _instance_page(instance, text, _("The corrections must be a JSON object of field names and values."),
                               422)

@@ -81,6 +81,9 @@ def _load_forms(raw_forms: dict[str, bytes]) -> tuple[dict[str, Any], list[dict[
         try:
             schema = strict_json.loads(raw)  # NaN in a form would be stored, then refused by PostgreSQL
             Draft202012Validator.check_schema(schema)
+        except strict_json.JsonInputError as err:
+            errors.append(problem(name, "form_not_json", reason=err.message))
+            continue
         except (ValueError, SchemaError) as err:
             errors.append(problem(name, "form_schema_invalid", detail=str(getattr(err, "message", err))))
             continue

@@ -43,6 +43,7 @@ DEPLOYMENT: dict[str, str] = {
     "too_many_forms": N_("%(count)s form files; at most %(limit)s are allowed"),
     "form_too_large": N_("form file larger than %(limit)s bytes"),
     "form_schema_invalid": N_("not a valid JSON Schema: %(detail)s"),
+    "form_not_json": N_("not a valid JSON Schema: %(reason)s"),
     "form_not_object": N_("a form schema must be a JSON object"),
     "form_not_uploaded": N_("form '%(form)s' was not uploaded with the diagram"),
     "form_unreferenced": N_("form '%(form)s' is not referenced by any task or start event; it is deployed but "

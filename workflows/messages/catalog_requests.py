@@ -75,6 +75,13 @@ REQUESTS: dict[str, str] = {
     "paging_cursor_invalid": N_("the paging cursor is not one this list gave"),
     "value_refused": N_("a value in the request is out of range or not storable"),
     "text_has_nul": N_("text may not contain the NUL character"),
+    # JSON from outside (workflows.strict_json); `detail` is the json module's own text.
+    "json_constant": N_("%(name)s is not a JSON number; send a finite number or null"),
+    "json_number_too_large": N_("the number %(text)s is too large for a JSON number"),
+    "json_not_utf8": N_("the body is not UTF-8 (byte %(byte)s at %(at)s)"),
+    "json_too_deep": N_("lists and objects are nested deeper than the limit of %(limit)s"),
+    "json_nul": N_("text may not contain the NUL character (\\u0000)"),
+    "json_invalid": N_("syntax error: %(detail)s"),
     "field_without_name": N_("a field of the request has no name"),
     "number_out_of_range": N_("%(name)s must be a whole number from %(low)s to %(high)s"),
     "statistics_forbidden": N_("statistics are for supervisors, leaders and admins"),
