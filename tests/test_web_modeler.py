@@ -114,3 +114,18 @@ def test_deploying_from_the_modeler_answers_the_start_page_of_the_process(client
                          headers={"X-CSRFToken": csrf_token(client, "/admin/modeler")})
     assert answer.status_code == 200 and answer.get_json()["ok"]
     assert answer.get_json()["start_url"] == "/instances/new?process=case_transfer"
+
+
+def test_the_preview_shows_a_conditional_field_as_the_item_page_does(client: FlaskClient, demo) -> None:  # noqa: ANN001
+    # The same macros mark the field with its condition; forms.js (loaded by the preview) shows and hides it.
+    schema = {"type": "object", "properties": {
+        "acceptance": {"type": "string", "title": "受理意见", "enum": ["accept", "forward"]},
+        "forward_reason": {"type": "string", "title": "转送理由"}},
+        "if": {"properties": {"acceptance": {"const": "forward"}}}, "then": {"required": ["forward_reason"]}}
+    sign_in(client, "admin")
+    shown = _preview(client, {"schema": schema})
+    assert shown.status_code == 200
+    page = shown.get_data(as_text=True)
+    marked = page.split("data-show-when=")[1].split(">")[0]
+    assert "acceptance" in marked and "forward" in marked and "hidden" in marked  # hidden until forwarding
+    assert "转送理由" in page
