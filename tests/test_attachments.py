@@ -138,6 +138,8 @@ def test_a_file_over_the_limit_is_refused_and_leaves_nothing(app, client, auth, 
     _case, item = held_task(client, jd)
     refused = send(client, f"/api/v1/work-items/{item}/attachments", jd)
     assert refused.status_code == 422 and "file" in refused.get_json()["errors"]
+    body = refused.get_json()  # the limit in bytes for a client, in megabytes for a person
+    assert (body["code"], body["params"]["limit"], body["params"]["mb"]) == ("file_too_large", 1000, 0.0)
     assert on_disk(store) == []
 
 

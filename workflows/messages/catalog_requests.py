@@ -64,7 +64,7 @@ REQUESTS: dict[str, str] = {
     "resume_admin_only": N_("only an admin resumes an instance in error"),
     "instance_not_in_error": N_("the instance is %(status)s, not in error"),
     # Attachments.
-    "file_too_large": N_("the file %(name)s is larger than %(limit)s bytes"),
+    "file_too_large": N_("the file %(name)s is larger than %(limit)s bytes (%(mb)s MB)"),
     "attachment_not_found": N_("attachment %(sha256)s not found"),
     "attachment_not_in_case": N_("attachment %(sha256)s not found in case %(case)s"),
     "attachment_damaged": N_("the stored file no longer matches its checksum"),
@@ -114,7 +114,7 @@ REQUESTS: dict[str, str] = {
     "field_length": N_("%(low)s to %(high)s characters"),
     "field_add_offset": N_("add an offset"),
     "field_outside_extension": N_("outside the extension the process allows"),
-    "field_larger_than": N_("larger than %(limit)s bytes"),
+    "field_larger_than": N_("larger than %(limit)s bytes (%(mb)s MB)"),
     "field_file_not_in_case": N_("not a file uploaded in this case"),
     "field_file_not_yours": N_("not a file you uploaded for this form"),
     "field_cursor_invalid": N_("invalid cursor %(cursor)s"),

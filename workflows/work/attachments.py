@@ -59,9 +59,10 @@ class FileStore:
                 while chunk := stream.read(CHUNK):
                     size += len(chunk)
                     if size > self.max_bytes:
-                        larger = message("field_larger_than", limit=self.max_bytes)
+                        mb = round(self.max_bytes / 2**20, 1)  # a person reads megabytes, a client the bytes
+                        larger = message("field_larger_than", limit=self.max_bytes, mb=mb)
                         raise InvalidDataError("file_too_large", {"file": [larger]},
-                                               name=filename, limit=self.max_bytes)
+                                               name=filename, limit=self.max_bytes, mb=mb)
                     digest.update(chunk)
                     tmp.write(chunk)
             except BaseException:
