@@ -280,3 +280,55 @@ def test_the_timer_worker_never_escalates_an_item_completed_meanwhile(app, serve
             assert len(missed) == 2
         else:
             assert missed == []
+
+
+def test_a_draft_racing_the_completion_never_outlives_it(served, session, tokens):  # noqa: ANN001
+    """Saving a draft and submitting the item at once: the submission always lands and no draft survives it."""
+    for item_id in _registered_items(session, ROUNDS // 2):
+        draft = ("PUT", f"/api/v1/work-items/{item_id}/draft", tokens["jd_msa_liaison"], {"data": {"summary": "草稿"}})
+        submit = ("POST", f"/api/v1/work-items/{item_id}/complete", tokens["jd_msa_liaison"], {"data": REGISTER})
+        (drafted, _), (completed, _) = race(served, session, draft, submit)
+        assert completed == 200 and drafted in (200, 409), (drafted, completed)
+        _check_completed_or_untouched(session, item_id, completed=True)
+        item = session.get(WorkItem, item_id)
+        assert (item.draft, item.draft_saved_at) == (None, None)  # the draft came first and was cleared, or was refused
+        assert _events(session, item_id).count("work_item.draft_saved") == (1 if drafted == 200 else 0)
+
+
+def _escalated_acceptances(session, count: int) -> list[int]:  # noqa: ANN001
+    """The 嘉定 police's acceptances left past their 24 hours: escalated to the 嘉定 procuratorate (escalateTo)."""
+    t0 = sh(3, 2, 9)
+    set_clock(lambda: t0)
+    liaison, leader = _user(session, "jd_msa_liaison"), _user(session, "jd_msa_leader")
+    steps = [("task_register", liaison, REGISTER), ("task_verify", liaison, VERIFY),
+             ("task_approve", leader, APPROVE), ("task_transfer", liaison, TRANSFER)]
+    ids = []
+    for n in range(count):
+        instance = start_instance(session, liaison, "case_transfer", business_key=f"REMIND-{n}")
+        for task, user, data in steps:
+            (item,) = instance_work_items(session, instance, active_only=True)
+            assert item.task_name == task
+            claim(session, user, item)
+            complete(session, user, item, data)
+        (item,) = instance_work_items(session, instance, active_only=True)
+        ids.append(item.id)
+    session.commit()
+    set_clock(lambda: t0 + timedelta(days=3))
+    fire_due_timers(session)
+    session.commit()
+    set_clock(None)  # the server processes remind on today's date
+    return ids
+
+
+def test_two_reminders_of_one_overdue_item_have_one_winner(served, session, tokens):  # noqa: ANN001
+    """Two procuratorate users press 催办 at once: one reminder reaches the police, the other is told 409."""
+    for item_id in _escalated_acceptances(session, ROUNDS // 2):
+        first = ("POST", f"/api/v1/work-items/{item_id}/reminders", tokens["jd_procurator"], None)
+        second = ("POST", f"/api/v1/work-items/{item_id}/reminders", tokens["jd_procur_leader"], None)
+        results = race(served, session, first, second)
+        assert sorted(_statuses(results)) == [201, 409], results
+        session.expire_all()
+        reminders = session.scalars(select(Notice.id).where(Notice.work_item_id == item_id,
+                                                            Notice.kind == "reminder")).all()
+        assert len(reminders) == 1
+        assert _events(session, item_id).count("work_item.reminder_sent") == 1
