@@ -212,23 +212,30 @@ def test_two_resumes_of_a_stopped_case_have_one_winner(served, session, tokens):
         assert len(resumed) == 1
 
 
-def _police_decisions(session, count: int) -> list[int]:  # noqa: ANN001
-    """Case transfers waiting for the 嘉定 police's filing decision (extendable once by a leader)."""
-    liaison, leader, police = (_user(session, n) for n in ("jd_msa_liaison", "jd_msa_leader", "jd_police_liaison"))
-    steps = [("task_register", liaison, REGISTER), ("task_verify", liaison, VERIFY),
-             ("task_approve", leader, APPROVE), ("task_transfer", liaison, TRANSFER), ("task_accept", police, ACCEPT)]
+def _cases_past(session, count: int, key: str, steps: list[tuple[str, str, dict]]) -> list[int]:  # noqa: ANN001
+    """`count` case transfers taken through the steps (task, user, data); the ids of the items they then wait at."""
     ids = []
     for n in range(count):
-        instance = start_instance(session, liaison, "case_transfer", business_key=f"EXT-{n}")
-        for task, user, data in steps:
+        instance = start_instance(session, _user(session, "jd_msa_liaison"), "case_transfer", business_key=f"{key}-{n}")
+        for task, name, data in steps:
             (item,) = instance_work_items(session, instance, active_only=True)
             assert item.task_name == task
-            claim(session, user, item)
-            complete(session, user, item, data)
+            claim(session, _user(session, name), item)
+            complete(session, _user(session, name), item, data)
         (item,) = instance_work_items(session, instance, active_only=True)
         ids.append(item.id)
     session.commit()
     return ids
+
+
+# From registration to the 嘉定 police's acceptance (the bureau's four steps).
+TO_ACCEPTANCE = [("task_register", "jd_msa_liaison", REGISTER), ("task_verify", "jd_msa_liaison", VERIFY),
+                 ("task_approve", "jd_msa_leader", APPROVE), ("task_transfer", "jd_msa_liaison", TRANSFER)]
+
+
+def _police_decisions(session, count: int) -> list[int]:  # noqa: ANN001
+    """Case transfers waiting for the 嘉定 police's filing decision (extendable once by a leader)."""
+    return _cases_past(session, count, "EXT", [*TO_ACCEPTANCE, ("task_accept", "jd_police_liaison", ACCEPT)])
 
 
 def test_two_extensions_where_one_is_allowed_have_one_winner(served, session, tokens):  # noqa: ANN001
@@ -299,20 +306,7 @@ def _escalated_acceptances(session, count: int) -> list[int]:  # noqa: ANN001
     """The 嘉定 police's acceptances left past their 24 hours: escalated to the 嘉定 procuratorate (escalateTo)."""
     t0 = sh(3, 2, 9)
     set_clock(lambda: t0)
-    liaison, leader = _user(session, "jd_msa_liaison"), _user(session, "jd_msa_leader")
-    steps = [("task_register", liaison, REGISTER), ("task_verify", liaison, VERIFY),
-             ("task_approve", leader, APPROVE), ("task_transfer", liaison, TRANSFER)]
-    ids = []
-    for n in range(count):
-        instance = start_instance(session, liaison, "case_transfer", business_key=f"REMIND-{n}")
-        for task, user, data in steps:
-            (item,) = instance_work_items(session, instance, active_only=True)
-            assert item.task_name == task
-            claim(session, user, item)
-            complete(session, user, item, data)
-        (item,) = instance_work_items(session, instance, active_only=True)
-        ids.append(item.id)
-    session.commit()
+    ids = _cases_past(session, count, "REMIND", TO_ACCEPTANCE)
     set_clock(lambda: t0 + timedelta(days=3))
     fire_due_timers(session)
     session.commit()

@@ -84,17 +84,6 @@ def test_api_errors_keep_chinese_and_show_values_as_typed(client: FlaskClient, a
     assert refused.get_json()["errors"]["case_summary"] == ["[\"张三\"] is not of type 'string'"]  # JSON, not repr
 
 
-def test_a_completed_item_says_it_is_completed(client: FlaskClient, auth, shipped) -> None:  # noqa: ANN001
-    liaison = auth.headers("jd_msa_liaison")
-    start_case(client, liaison)
-    item = open_item(client, liaison, "task_register")
-    path = f"/api/v1/work-items/{item['id']}/complete"
-    client.post(f"/api/v1/work-items/{item['id']}/claim", headers=liaison)
-    assert client.post(path, headers=liaison, json={"data": REGISTER}).status_code == 200
-    again = client.post(path, headers=liaison, json={"data": REGISTER})
-    assert (again.status_code, again.get_json()["message"]) == (409, f"work item {item['id']} is completed")
-
-
 def test_a_case_number_names_one_case_of_a_process(client: FlaskClient, auth, shipped) -> None:  # noqa: ANN001
     liaison = auth.headers("jd_msa_liaison")
     first = start_case(client, liaison, "JD-2026-777")

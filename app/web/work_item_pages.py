@@ -130,6 +130,12 @@ def show_work_item(item_id: int) -> tuple[str, int]:
     return _render_item(work_items.get_work_item(db.session, signed_in_user(), item_id))
 
 
+def _posted_form(user: Any, item: Any, schema: dict[str, Any]) -> dict[str, Any]:
+    """The posted form as data of the schema; its files stored with the item (a submission and a draft alike)."""
+    return parse_form(schema, request.form, request.files, lambda upload: work_items.attach_file(
+        db.session, file_store(), user, item, *upload_stream(upload)).describe())
+
+
 @web_bp.route("/work-items/<int:item_id>", methods=["POST"])
 @login_required
 def complete_work_item(item_id: int) -> Any:
@@ -140,8 +146,7 @@ def complete_work_item(item_id: int) -> Any:
     data: dict[str, Any] = {}
 
     def submit() -> None:
-        data.update(parse_form(schema, request.form, request.files, lambda upload: work_items.attach_file(
-            db.session, file_store(), user, item, *upload_stream(upload)).describe()))
+        data.update(_posted_form(user, item, schema))
         db.session.commit()  # the uploads are the case's now, whatever becomes of this submission
         work_items.complete(db.session, user, item, data)
 
@@ -168,9 +173,7 @@ def save_work_item_draft(item_id: int) -> Response:
     schema = work_items.form_schema(db.session, item, choices=True) or {}
 
     def save() -> None:
-        data = parse_form(schema, request.form, request.files, lambda upload: work_items.attach_file(
-            db.session, file_store(), user, item, *upload_stream(upload)).describe())
-        work_items.save_draft(db.session, user, item, data)
+        work_items.save_draft(db.session, user, item, _posted_form(user, item, schema))
 
     attempt(save, lambda reason: _("The draft could not be saved: %(reason)s", reason=reason),
             url_for("web.show_work_item", item_id=item_id), refused=(InvalidDataError, ConflictError))
